@@ -1,0 +1,34 @@
+# The README's two commands are `make demo` and `make test`; both create the environment if needed.
+PYTHON_BIN ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell $(PYTHON_BIN) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.PHONY: demo test test-py313 lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_QUIET) --upgrade pip
+	$(PY) -m pip install $(PIP_QUIET) -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/greenrules demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+# The suite on Python 3.13, where durable-rules cannot import: the rete engine must refuse cleanly.
+test-py313:
+	$(MAKE) test PYTHON_BIN=$(HOME)/.pyenv/versions/3.13.0/bin/python3.13 VENV=.venv-py313
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src criteria tests
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .venv-py313 .pytest_cache .hypothesis

@@ -1,0 +1,283 @@
+"""The ``greenrules`` command line: evaluate files, list packs, print the schema, run the demo.
+
+Errors are one clear line per problem on stderr and a non-zero exit; a traceback means a bug.
+JSON output shapes are stable and documented in ``docs/reference/cli.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._decision import Decision
+from ._entities import Applicant
+from ._enums import Status, Tier, Verdict
+from ._evaluate import ENGINES, evaluate_many
+from ._loaders import entity_json_schema, load_entities
+from ._packs import Pack
+from ._progress import ProgressBar
+from ._ranking import rank
+from ._registry import Registry, default_registry
+from ._version import __version__
+from .exceptions import GreenrulesError, InvalidInputError, PackError
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
+PROGRESS_THRESHOLD = 1000
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except InvalidInputError as exc:
+        _print_problems(exc)
+        return EXIT_INPUT
+    except PackError as exc:
+        for problem in exc.problems:
+            print(f"greenrules: pack error: {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    except GreenrulesError as exc:
+        print(f"greenrules: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _print_problems(exc: InvalidInputError) -> None:
+    head = f"{exc.source}: " if exc.source else ""
+    for problem in exc.problems:
+        given = "" if problem.input is None else f" (given {problem.input!r})"
+        print(f"greenrules: {head}{problem}{given}", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="greenrules", description="Green manufacturing criteria as executable rules."
+    )
+    parser.add_argument("--version", action="version", version=f"greenrules {__version__}")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    ev = sub.add_parser("evaluate", help="evaluate the applicants in a JSON, CSV or XLSX file")
+    ev.add_argument("path", type=Path)
+    _evaluation_options(ev)
+    ev.set_defaults(run=_run_evaluate)
+
+    demo = sub.add_parser("demo", help="evaluate the example round bundled with a pack")
+    _evaluation_options(demo)
+    demo.set_defaults(run=_run_demo)
+
+    packs = sub.add_parser("packs", help="list the installed criteria packs and their rules")
+    packs.add_argument("--format", choices=("table", "json"), default="table")
+    packs.set_defaults(run=_run_packs)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of applicant records")
+    schema.set_defaults(run=_run_schema)
+    return parser
+
+
+def _evaluation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jurisdiction", help="e.g. CN-NM (default: the only regional pack)")
+    p.add_argument("--round", type=int, help="the round year (default: the pack's latest)")
+    p.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PROVINCE.value)
+    p.add_argument("--as-of", type=dt.date.fromisoformat, help="evaluation date, YYYY-MM-DD")
+    p.add_argument("--engine", choices=ENGINES, default="native")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--lang", choices=("zh", "en"), default="en")
+    p.add_argument("--explain", action="store_true", help="print each decision's explanation")
+    p.add_argument("--out", type=Path, help="write the output to this file instead of stdout")
+
+
+def _top_pack(registry: Registry, jurisdiction: str | None, round_: int | None) -> Pack:
+    """The pack an evaluation targets, defaulting to the only pack no other pack extends."""
+    bases = {p.extends for p in registry.packs}
+    candidates = [
+        p
+        for p in registry.packs
+        if (jurisdiction is None and p.id not in bases) or p.jurisdiction == jurisdiction
+    ]
+    if round_ is not None:
+        candidates = [p for p in candidates if round_ in p.rounds]
+    if len(candidates) != 1:
+        found = ", ".join(f"{p.jurisdiction} {list(p.rounds)}" for p in candidates) or "none"
+        raise GreenrulesError(
+            f"choose a pack with --jurisdiction and --round (matching packs: {found})"
+        )
+    return candidates[0]
+
+
+def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decision]:
+    registry = default_registry()
+    pack = _top_pack(registry, args.jurisdiction, args.round)
+    round_ = args.round if args.round is not None else max(pack.rounds)
+    bar = ProgressBar(len(entities), sys.stderr) if len(entities) >= PROGRESS_THRESHOLD else None
+    decisions = evaluate_many(
+        entities,
+        tier=args.tier,
+        round=round_,
+        jurisdiction=pack.jurisdiction,
+        as_of=args.as_of,
+        registry=registry,
+        engine=args.engine,
+        progress=bar.update if bar else None,
+    )
+    if bar:
+        bar.close()
+    return rank(decisions)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    entities = load_entities(args.path)
+    decisions = _evaluate(args, entities)
+    _emit(args, decisions)
+    return EXIT_OK
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    pack = _top_pack(default_registry(), args.jurisdiction, args.round)
+    examples = sorted((pack.folder / "examples").glob("*.json")) if pack.folder else []
+    if not examples:
+        raise GreenrulesError(f"pack {pack.id} ships no examples/*.json")
+    entities = [e for path in examples for e in load_entities(path)]
+    _emit(args, _evaluate(args, entities))
+    return EXIT_OK
+
+
+def _emit(args: argparse.Namespace, decisions: list[Decision]) -> None:
+    if args.format == "json":
+        text = json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = render_table(decisions, args.lang, explain=args.explain)
+    _write(args.out, text)
+
+
+def _write(out: Path | None, text: str) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    tmp = out.with_name(out.name + ".partial")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)  # all or nothing: no half-written file is left under the real name
+
+
+_HEADERS = {
+    "en": ("#", "status", "programme", "name", "credit code", "priority", "not met / unknown"),
+    "zh": ("序号", "结论", "类别", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
+}
+_STATUS_ZH = {
+    Status.RECOMMEND: "推荐",
+    Status.CULTIVATE: "培育",
+    Status.INELIGIBLE: "不符合",
+    Status.UNDETERMINED: "待定",
+}
+
+
+def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = False) -> str:
+    """A plain-text table of ranked decisions for people, optionally with explanations."""
+    rows = []
+    for n, d in enumerate(decisions, start=1):
+        flagged = [
+            f"{rule}{'?' if v is Verdict.UNKNOWN else ('~' if v is Verdict.WAIVED else '')}"
+            for rule, v in zip(d.rule_ids, d.verdicts, strict=True)
+            if v in (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED)
+        ]
+        status = _STATUS_ZH[d.status] if lang == "zh" else str(d.status)
+        score = "/".join(f"{s:g}" for s in d.priority.score) or "-"
+        rows.append((str(n), status, str(d.programme), d.entity_name, d.entity_id, score,
+                     ", ".join(flagged) or "-"))
+    out = [_format_rows([_HEADERS[lang], *rows])]
+    legend = "?=待定 ~=已豁免，需复核" if lang == "zh" else "?=unknown ~=waived, review required"
+    out.append(legend)
+    if explain:
+        out += ["", *(d.explain(lang) + "\n" for d in decisions)]
+    return "\n".join(out) + "\n"
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _format_rows(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def packs_as_data(registry: Registry) -> list[dict[str, Any]]:
+    """The stable JSON shape of ``greenrules packs --format json``."""
+    out = []
+    for pack in registry.packs:
+        cited: dict[str, list[str]] = {}
+        for rule in pack.rules:
+            cited.setdefault(rule.clause, []).append(rule.id)
+        out.append(
+            {
+                "id": pack.id,
+                "version": pack.version,
+                "jurisdiction": pack.jurisdiction,
+                "rounds": list(pack.rounds),
+                "tiers": [str(t) for t in pack.tiers],
+                "programmes": [str(p) for p in pack.programmes],
+                "extends": pack.extends,
+                "digest": pack.digest,
+                "origin": registry.origin(pack),
+                "neutralizes": dict(pack.neutralizes),
+                "rules": [
+                    {
+                        "id": r.id,
+                        "clause": r.clause,
+                        "strength": str(r.strength),
+                        "programme": str(r.programme),
+                        "tier": sorted(str(t) for t in r.tiers),
+                        "replaces": list(r.replaces),
+                        "summary": {"zh": r.summary.zh, "en": r.summary.en},
+                    }
+                    for r in pack.rules
+                ],
+                "clauses": [
+                    {
+                        "id": c.id,
+                        "kind": str(c.kind),
+                        "section": c.section,
+                        "coverage": {
+                            "how": str(c.coverage.how),
+                            "by": cited.get(c.id, []) + list(c.coverage.by),
+                            "note": c.coverage.note,
+                        },
+                        "summary": {"zh": c.summary.zh, "en": c.summary.en},
+                    }
+                    for c in pack.clauses
+                ],
+            }
+        )
+    return out
+
+
+def _run_packs(args: argparse.Namespace) -> int:
+    data = packs_as_data(default_registry())
+    if args.format == "json":
+        _write(None, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    lines = []
+    for pack in data:
+        lines.append(
+            f"{pack['id']} {pack['version']}  {pack['jurisdiction']} rounds {pack['rounds']}  "
+            f"tiers {', '.join(pack['tiers'])}  ({len(pack['rules'])} rules, "
+            f"{len(pack['clauses'])} clauses, from {pack['origin']})"
+        )
+        for rule in pack["rules"]:
+            lines.append(f"  {rule['id']:<32} {rule['clause']:<20} {rule['strength']}")
+    _write(None, "\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    _write(None, json.dumps(entity_json_schema(), ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK

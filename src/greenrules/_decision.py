@@ -1,0 +1,411 @@
+"""What an evaluation returns: a decision with findings, priority, missing facts and provenance.
+
+A decision is cheap to make and complete to read. The status, every verdict, the priority and
+the missing facts are computed up front; findings (with the facts each rule read and bilingual
+messages) and the input digest are built on first access from the entity the decision keeps,
+because building forty objects per entity costs more than the rules themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+import pydantic
+
+from ._enums import Programme, Status, Strength, Tier, Verdict
+from ._ruleset import PackRef, RuleSet
+from ._version import __version__
+from .exceptions import InputProblem, InvalidInputError
+
+_VERDICT_WORDS = {
+    "en": {
+        Verdict.PASS: "met",
+        Verdict.FAIL: "not met",
+        Verdict.UNKNOWN: "unknown (facts missing)",
+        Verdict.WAIVED: "not met, waived with a justification",
+        Verdict.NOT_APPLICABLE: "not applicable",
+    },
+    "zh": {
+        Verdict.PASS: "符合",
+        Verdict.FAIL: "不符合",
+        Verdict.UNKNOWN: "无法判定（缺少信息）",
+        Verdict.WAIVED: "不符合，已附说明申请豁免",
+        Verdict.NOT_APPLICABLE: "不适用",
+    },
+}
+_STATUS_WORDS = {
+    "en": {
+        Status.RECOMMEND: "recommend",
+        Status.CULTIVATE: "cultivation object",
+        Status.INELIGIBLE: "ineligible",
+        Status.UNDETERMINED: "undetermined",
+    },
+    "zh": {
+        Status.RECOMMEND: "推荐",
+        Status.CULTIVATE: "纳入培育对象",
+        Status.INELIGIBLE: "不符合申报条件",
+        Status.UNDETERMINED: "待定（信息不全）",
+    },
+}
+
+
+@attrs.frozen
+class Priority:
+    """A sortable priority: a score per priority level (most significant first) and its reasons.
+
+    ``reasons`` lists the ids of the priority rules that contributed, in rule order.
+    """
+
+    score: tuple[float, ...]
+    reasons: tuple[str, ...]
+
+
+@attrs.frozen
+class Finding:
+    """One rule's conclusion about one entity, citing the clause it implements."""
+
+    rule: str
+    clause: str
+    strength: Strength
+    verdict: Verdict
+    read: tuple[tuple[str, Any], ...]
+    message_zh: str
+    message_en: str
+    points: float = 0.0
+
+    def message(self, lang: str = "en") -> str:
+        """The finding's message in ``zh`` or ``en``."""
+        return self.message_zh if lang == "zh" else self.message_en
+
+
+@attrs.frozen
+class Provenance:
+    """Exactly what produced a decision, so it can be reproduced and audited."""
+
+    library_version: str
+    engine: str
+    jurisdiction: str
+    round: int
+    tier: Tier
+    as_of: dt.date
+    packs: tuple[PackRef, ...]
+    input_digest: str
+
+
+class _Basis(Protocol):
+    """Where a decision's lazily built parts come from."""
+
+    def findings(self, decision: Decision) -> tuple[Finding, ...]: ...
+
+    def provenance(self) -> Provenance: ...
+
+
+@attrs.frozen(eq=False)
+class Decision:
+    """The outcome of evaluating one entity at one tier, round and jurisdiction.
+
+    Attributes:
+        entity_id: the entity's credit code.
+        status: ``recommend``, ``cultivate``, ``ineligible`` or ``undetermined``.
+        review_required: some in-principle rule failed and was waived: a reviewer must look.
+        priority: the sortable priority and the rules behind it.
+        rule_ids / verdicts: every applicable rule's verdict, aligned, in rule order.
+        missing: the facts, parameters (``param:``) and reference values (``ref:``) whose
+            absence left some rule unknown, sorted.
+    """
+
+    entity_id: str
+    entity_name: str
+    programme: Programme
+    status: Status
+    review_required: bool
+    priority: Priority
+    rule_ids: tuple[str, ...]
+    verdicts: tuple[Verdict, ...]
+    missing: tuple[str, ...]
+    _basis: _Basis = attrs.field(repr=False, alias="basis")
+
+    @functools.cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        """One finding per applicable rule, in rule order."""
+        return self._basis.findings(self)
+
+    @functools.cached_property
+    def provenance(self) -> Provenance:
+        """Library version, engine, packs with digests, round, date and a digest of the input."""
+        return self._basis.provenance()
+
+    def verdict(self, rule_id: str) -> Verdict:
+        """The verdict of one rule; KeyError if the rule did not apply."""
+        try:
+            return self.verdicts[self.rule_ids.index(rule_id)]
+        except ValueError:
+            raise KeyError(rule_id) from None
+
+    def explain(self, lang: str = "en") -> str:
+        """A readable explanation citing clause ids, in ``zh`` or ``en``."""
+        if lang not in ("zh", "en"):
+            raise InvalidInputError([InputProblem("bad-argument", ("lang",), "zh or en", lang)])
+        return _explain(self, lang)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible dict; :meth:`from_dict` restores an equal decision."""
+        prov = self.provenance
+        return {
+            "entity": {"id": self.entity_id, "name": self.entity_name, "programme": self.programme},
+            "status": str(self.status),
+            "review_required": self.review_required,
+            "priority": {"score": list(self.priority.score), "reasons": list(self.priority.reasons)},
+            "missing": list(self.missing),
+            "findings": [
+                {
+                    "rule": f.rule,
+                    "clause": f.clause,
+                    "strength": str(f.strength),
+                    "verdict": str(f.verdict),
+                    "read": {path: value for path, value in f.read},
+                    "message": {"zh": f.message_zh, "en": f.message_en},
+                    "points": f.points,
+                }
+                for f in self.findings
+            ],
+            "provenance": {
+                "library_version": prov.library_version,
+                "engine": prov.engine,
+                "jurisdiction": prov.jurisdiction,
+                "round": prov.round,
+                "tier": str(prov.tier),
+                "as_of": prov.as_of.isoformat(),
+                "packs": [{"id": p.id, "version": p.version, "digest": p.digest} for p in prov.packs],
+                "input_digest": prov.input_digest,
+            },
+        }
+
+    def to_json(self) -> str:
+        """The decision as JSON text (UTF-8 characters kept as they are)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        """Rebuild a decision from :meth:`to_dict` output; InvalidInputError on a bad shape."""
+        try:
+            parsed = _DecisionData.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise InvalidInputError(
+                InputProblem("bad-decision", tuple(e["loc"]), e["msg"]) for e in exc.errors()
+            ) from None
+        return parsed.build()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((self.entity_id, self.status, self.verdicts))
+
+
+def jsonable(value: Any) -> Any:
+    """A fact value as JSON: dates as ISO text, enums as their value, models as dicts."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json")
+    return value
+
+
+def input_digest(entity: pydantic.BaseModel) -> str:
+    """A SHA-256 digest of the entity's canonical JSON, naming its type."""
+    text = type(entity).__name__ + ":" + entity.model_dump_json()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def verdict_message(summary_zh: str, summary_en: str, verdict: Verdict) -> tuple[str, str]:
+    """The bilingual message of a finding: the verdict in words, then the rule's summary."""
+    return (
+        f"{_VERDICT_WORDS['zh'][verdict]}：{summary_zh}",
+        f"{_VERDICT_WORDS['en'][verdict]}: {summary_en}",
+    )
+
+
+@attrs.frozen
+class LiveBasis:
+    """Builds findings and provenance from the entity and rule set an engine evaluated."""
+
+    ruleset: RuleSet
+    entity: pydantic.BaseModel
+    points: Sequence[float]
+    engine: str
+    read: Any  # callable(rule, entity) -> tuple of (path, value)
+
+    def findings(self, decision: Decision) -> tuple[Finding, ...]:
+        out = []
+        for rule, verdict, gain in zip(
+            self.ruleset.rules, decision.verdicts, self.points, strict=True
+        ):
+            zh, en = verdict_message(rule.summary.zh, rule.summary.en, verdict)
+            read = self.read(rule, self.entity)
+            out.append(Finding(rule.id, rule.clause, rule.strength, verdict, read, zh, en, gain))
+        return tuple(out)
+
+    def provenance(self) -> Provenance:
+        rs = self.ruleset
+        digest = input_digest(self.entity)
+        return Provenance(
+            __version__, self.engine, rs.jurisdiction, rs.round, rs.tier, rs.as_of, rs.packs, digest
+        )
+
+
+@attrs.frozen
+class StoredBasis:
+    """Findings and provenance restored from a decision's dict."""
+
+    stored_findings: tuple[Finding, ...]
+    stored_provenance: Provenance
+
+    def findings(self, decision: Decision) -> tuple[Finding, ...]:
+        return self.stored_findings
+
+    def provenance(self) -> Provenance:
+        return self.stored_provenance
+
+
+def _explain(d: Decision, lang: str) -> str:
+    zh = lang == "zh"
+    prov = d.provenance
+    status = _STATUS_WORDS[lang][d.status]
+    lines = [
+        f"{d.entity_name}（{d.entity_id}）：{status}"
+        if zh
+        else f"{d.entity_name} ({d.entity_id}): {status}",
+        (
+            f"  {prov.jurisdiction} {prov.round} 年度，{prov.tier} 级，{d.programme}，评价日 {prov.as_of}"
+            if zh
+            else f"  {prov.jurisdiction} round {prov.round}, tier {prov.tier}, "
+            f"{d.programme}, as of {prov.as_of}"
+        ),
+    ]
+    if d.review_required:
+        lines.append("  需人工复核：有条款以书面说明申请豁免。" if zh else
+                     "  A reviewer must look: a rule was waived on a written justification.")
+    for f in d.findings:
+        if f.verdict is Verdict.NOT_APPLICABLE:
+            continue
+        extra = f" (+{f.points:g})" if f.points else ""
+        lines.append(f"  [{f.clause}] {f.rule}: {f.message(lang)}{extra}")
+    if d.missing:
+        lines.append(("  缺少：" if zh else "  Missing: ") + ", ".join(d.missing))
+    if d.priority.reasons:
+        score = ", ".join(f"{s:g}" for s in d.priority.score)
+        lines.append(
+            ("  优先级 " if zh else "  Priority ") + f"({score}): " + ", ".join(d.priority.reasons)
+        )
+    packs = ", ".join(f"{p.id} {p.version}" for p in prov.packs)
+    lines.append(("  依据：" if zh else "  Packs: ") + packs)
+    return "\n".join(lines)
+
+
+class _Data(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
+class _EntityData(_Data):
+    id: str
+    name: str
+    programme: Programme
+
+
+class _PriorityData(_Data):
+    score: tuple[float, ...]
+    reasons: tuple[str, ...]
+
+
+class _MessageData(_Data):
+    zh: str
+    en: str
+
+
+class _FindingData(_Data):
+    rule: str
+    clause: str
+    strength: Strength
+    verdict: Verdict
+    read: dict[str, Any]
+    message: _MessageData
+    points: float
+
+
+class _PackRefData(_Data):
+    id: str
+    version: str
+    digest: str
+
+
+class _ProvenanceData(_Data):
+    library_version: str
+    engine: str
+    jurisdiction: str
+    round: int
+    tier: Tier
+    as_of: dt.date
+    packs: tuple[_PackRefData, ...]
+    input_digest: str
+
+
+class _DecisionData(_Data):
+    entity: _EntityData
+    status: Status
+    review_required: bool
+    priority: _PriorityData
+    missing: tuple[str, ...]
+    findings: tuple[_FindingData, ...]
+    provenance: _ProvenanceData
+
+    def build(self) -> Decision:
+        findings = tuple(
+            Finding(
+                f.rule,
+                f.clause,
+                f.strength,
+                f.verdict,
+                tuple(f.read.items()),
+                f.message.zh,
+                f.message.en,
+                f.points,
+            )
+            for f in self.findings
+        )
+        p = self.provenance
+        provenance = Provenance(
+            p.library_version,
+            p.engine,
+            p.jurisdiction,
+            p.round,
+            p.tier,
+            p.as_of,
+            tuple(PackRef(r.id, r.version, r.digest) for r in p.packs),
+            p.input_digest,
+        )
+        return Decision(
+            entity_id=self.entity.id,
+            entity_name=self.entity.name,
+            programme=self.entity.programme,
+            status=self.status,
+            review_required=self.review_required,
+            priority=Priority(self.priority.score, self.priority.reasons),
+            rule_ids=tuple(f.rule for f in findings),
+            verdicts=tuple(f.verdict for f in findings),
+            missing=self.missing,
+            basis=StoredBasis(findings, provenance),
+        )

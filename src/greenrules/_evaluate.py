@@ -1,0 +1,221 @@
+"""The evaluation API: check the arguments, pick the rules and the engine, build decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+from ._decision import Decision, LiveBasis, Priority, jsonable
+from ._entities import Applicant
+from ._enums import Tier, Verdict
+from ._facts import Kind, fact_schema
+from ._native import NativeProgram, values_at
+from ._registry import Registry, default_registry
+from ._rules import Rule
+from ._ruleset import RuleSet
+from ._status import StatusPlan
+from .exceptions import EngineUnavailableError, InputProblem, InvalidInputError
+
+ENGINES = ("native", "rete", "columnar")
+
+RuleRun = tuple[Sequence[Verdict], Sequence[float]]
+
+
+class Engine(Protocol):
+    """What an evaluation engine provides: every rule's verdict and contribution per entity."""
+
+    name: str
+
+    def run(self, ruleset: RuleSet, entities: Sequence[Applicant]) -> list[RuleRun]:
+        """Verdicts and priority contributions, one pair per entity, in input order."""
+        ...
+
+
+class NativeEngine:
+    """The default engine: compiled closures, one record at a time, pure Python."""
+
+    name = "native"
+
+    def run(self, ruleset: RuleSet, entities: Sequence[Applicant]) -> list[RuleRun]:
+        run = compiled(ruleset).program.run
+        return [run(entity) for entity in entities]
+
+
+class Compiled:
+    """Everything precomputed for one rule set: the native program and the status plan."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.program = NativeProgram(ruleset)
+        self.plan = StatusPlan.of(ruleset)
+        self.unknown_nodes = [tuple(rule.nodes()) for rule in ruleset.rules]
+
+    def decide(self, entity: Applicant, verdicts: Sequence[Verdict], points: Sequence[float],
+               engine: str) -> Decision:
+        """Combine one entity's verdicts into a decision (shared by every engine)."""
+        waived = {w.rule for w in entity.waivers} if entity.waivers else ()
+        status, review = self.plan.status(verdicts, waived)
+        plan = self.plan
+        missing: tuple[str, ...] = ()
+        if Verdict.UNKNOWN in verdicts:
+            found: set[str] = set()
+            for nodes, verdict in zip(self.unknown_nodes, verdicts, strict=True):
+                if verdict is Verdict.UNKNOWN:
+                    found |= self.program.compiler.missing(nodes, entity)
+            missing = tuple(sorted(found))
+        reasons = tuple(i for i, g in zip(plan.ids, points, strict=True) if g)
+        return Decision(
+            entity_id=entity.credit_code,
+            entity_name=entity.name,
+            programme=entity.programme,
+            status=status,
+            review_required=review,
+            priority=Priority(plan.priority(points), reasons),
+            rule_ids=plan.ids,
+            verdicts=tuple(verdicts),
+            missing=missing,
+            basis=LiveBasis(self.ruleset, entity, tuple(points), engine, read_facts),
+        )
+
+
+def compiled(ruleset: RuleSet) -> Compiled:
+    """The native compiled form of a rule set, made once and kept on the rule set."""
+    found = ruleset.compiled.get("native")
+    if found is None:
+        found = ruleset.compiled["native"] = Compiled(ruleset)
+    return found  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=4096)
+def _list_prefix(model: type, path: str) -> bool:
+    schema = fact_schema(model)
+    parts = path.split(".")
+    return any(
+        (spec := schema.get(".".join(parts[:i]))) is not None and spec.kind is Kind.LIST
+        for i in range(1, len(parts))
+    )
+
+
+def read_facts(rule: Rule, entity: Applicant) -> tuple[tuple[str, Any], ...]:
+    """The facts a rule read from ``entity``, as JSON values (lists for facts inside lists)."""
+    out = []
+    for path in rule.reads():
+        values = list(values_at(entity, path.split(".")))
+        value = values if _list_prefix(type(entity), path) else values[0]
+        out.append((path, jsonable(value)))
+    return tuple(out)
+
+
+def _engine(name: str) -> Engine:
+    if name == "native":
+        return NativeEngine()
+    if name == "rete":
+        from ._rete import load_engine as load_rete
+
+        return load_rete()
+    if name == "columnar":
+        from ._columnar import load_engine as load_columnar
+
+        return load_columnar()
+    raise InvalidInputError(
+        [InputProblem("bad-argument", ("engine",), f"expected one of {list(ENGINES)}", name)]
+    )
+
+
+def _check_arguments(tier: Any, round: Any, jurisdiction: Any, as_of: Any) -> Tier:
+    problems = []
+    try:
+        tier = Tier(tier)
+    except ValueError:
+        problems.append(
+            InputProblem("bad-argument", ("tier",), f"expected one of {[t.value for t in Tier]}", tier)
+        )
+    if type(round) is not int:
+        problems.append(InputProblem("bad-argument", ("round",), "expected an int year", round))
+    if not isinstance(jurisdiction, str):
+        msg = "expected a code such as 'CN-NM'"
+        problems.append(InputProblem("bad-argument", ("jurisdiction",), msg, jurisdiction))
+    if as_of is not None and (type(as_of) is not dt.date):
+        problems.append(InputProblem("bad-argument", ("as_of",), "expected a datetime.date", as_of))
+    if problems:
+        raise InvalidInputError(problems)
+    return tier  # type: ignore[no-any-return]
+
+
+def evaluate(
+    entity: Applicant,
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    as_of: dt.date | None = None,
+    registry: Registry | None = None,
+    engine: str = "native",
+) -> Decision:
+    """Evaluate one entity against the packs of a jurisdiction, tier and round.
+
+    The system clock is never read: ``as_of`` defaults to the evaluation date the pack declares
+    for the round, so the same input gives the same decision on any day.
+    """
+    (decision,) = evaluate_many(
+        [entity],
+        tier=tier,
+        round=round,
+        jurisdiction=jurisdiction,
+        as_of=as_of,
+        registry=registry,
+        engine=engine,
+    )
+    return decision
+
+
+def evaluate_many(
+    entities: Iterable[Applicant],
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    as_of: dt.date | None = None,
+    registry: Registry | None = None,
+    engine: str = "native",
+    progress: Callable[[int], None] | None = None,
+) -> list[Decision]:
+    """Evaluate a batch; decisions come back in input order. Entities may mix programmes.
+
+    ``progress``, if given, is called with the number of entities finished so far.
+    """
+    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    batch = list(entities)
+    bad = [
+        InputProblem("entity-type", (i,), "expected a Factory, IndustrialPark or "
+                     "SupplyChainEnterprise", type(e).__name__)
+        for i, e in enumerate(batch)
+        if not isinstance(e, Applicant) or type(e) is Applicant
+    ]
+    if bad:
+        raise InvalidInputError(bad)
+    registry = registry or default_registry()
+    runner = _engine(engine)
+    decisions: list[Decision | None] = [None] * len(batch)
+    groups: dict[Any, list[int]] = {}
+    for index, entity in enumerate(batch):
+        groups.setdefault(entity.programme, []).append(index)
+    done = 0
+    for programme, indexes in groups.items():
+        ruleset = registry.ruleset(
+            jurisdiction=jurisdiction, round=round, tier=tier_, programme=programme, as_of=as_of
+        )
+        comp = compiled(ruleset)
+        members = [batch[i] for i in indexes]
+        for index, entity, (verdicts, points) in zip(
+            indexes, members, runner.run(ruleset, members), strict=True
+        ):
+            decisions[index] = comp.decide(entity, verdicts, points, runner.name)
+        done += len(indexes)
+        if progress is not None:
+            progress(done)
+    if not all(isinstance(d, Decision) for d in decisions):
+        raise EngineUnavailableError(f"engine {runner.name} returned too few results")
+    return decisions  # type: ignore[return-value]
