@@ -1,0 +1,72 @@
+"""A pytest plug-in that runs every pack's ``cases/*.yaml`` as test items.
+
+It is registered under pytest's ``pytest11`` entry point, so any pack, ours or a third party's,
+gets its cases run by plain ``pytest`` once greenrules is installed. A case file is collected
+when it sits in ``cases/`` beside a ``pack.yaml``; the pack must be installed (registered) so
+that its layering is the one users get.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ._cases import Case, read_cases, run_case
+from ._packs import Pack
+from ._registry import Registry, default_registry
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    """Collect ``<pack>/cases/*.yaml`` files."""
+    if (
+        file_path.suffix == ".yaml"
+        and file_path.parent.name == "cases"
+        and (file_path.parent.parent / "pack.yaml").exists()
+    ):
+        return CaseFileItem.from_parent(parent, path=file_path)
+    return None
+
+
+def _installed_pack(folder: Path) -> tuple[Pack, Registry]:
+    registry = default_registry()
+    for pack in registry.packs:
+        if pack.folder is not None and pack.folder.resolve() == folder.resolve():
+            return pack, registry
+    raise LookupError(f"the pack in {folder} is not installed under greenrules.criteria")
+
+
+class CaseFileItem(pytest.File):
+    """One case file; each case in it is a test item."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for case in read_cases(self.path):
+            yield CaseItem.from_parent(self, name=case.name, case=case)
+
+
+class CaseItem(pytest.Item):
+    """One pack case run as a test."""
+
+    def __init__(self, *, case: Case, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self) -> None:
+        pack, registry = _installed_pack(self.path.parent.parent)
+        result = run_case(self.case, pack, registry)
+        if not result.passed:
+            raise CaseMismatch(result.differences)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CaseMismatch):
+            return "case does not match:\n  " + "\n  ".join(excinfo.value.args[0])
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"case: {self.name}"
+
+
+class CaseMismatch(AssertionError):
+    """A case's decision differs from its expectation."""

@@ -1,0 +1,154 @@
+"""Pack cases: worked examples a pack ships, each an input with the decision it must produce.
+
+A case file is ``cases/*.yaml`` inside a pack folder::
+
+    cases:
+      - name: key water user without certificate becomes a cultivation object
+        tier: province
+        round: 2025            # optional: the pack's first round
+        as_of: 2025-05-30      # optional: the pack's evaluation date for the round
+        agencies: []           # optional: agencies a report names by credit code
+        entity: {programme: factory, credit_code: ..., name: ..., ...}
+        expect:
+          status: cultivate
+          verdicts: {NM25-F-water-saving: fail}   # only the rules listed are compared
+          clauses: [NM2025-2.1.2-g]               # cited by findings that applied
+          missing: []                             # optional, exact
+          review_required: false                  # optional
+          priority: [0.0]                         # optional, exact score
+
+Unknown keys are errors. A failing case reports a diff of expected and actual, rule by rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pydantic
+import yaml
+
+from ._decision import Decision
+from ._enums import Status, Tier, Verdict
+from ._evaluate import evaluate
+from ._loaders import parse_entities
+from ._packs import Pack
+from ._registry import Registry
+from .exceptions import InputProblem, InvalidInputError
+
+
+class _Strict(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
+class Expectation(_Strict):
+    """What a case expects of its decision; fields left out are not compared."""
+
+    status: Status
+    verdicts: dict[str, Verdict] = {}
+    clauses: list[str] = []
+    missing: list[str] | None = None
+    review_required: bool | None = None
+    priority: list[float] | None = None
+
+
+class Case(_Strict):
+    """One worked example: an entity, the evaluation context and the expected decision."""
+
+    name: str = pydantic.Field(min_length=1)
+    tier: Tier
+    round: int | None = None
+    as_of: dt.date | None = None
+    agencies: list[dict[str, Any]] = []
+    entity: dict[str, Any]
+    expect: Expectation
+
+
+class CaseFile(_Strict):
+    """A ``cases/*.yaml`` file."""
+
+    cases: list[Case] = pydantic.Field(min_length=1)
+
+
+def read_cases(path: str | Path) -> list[Case]:
+    """Parse and validate a case file; InvalidInputError lists every problem with its place."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        parsed = CaseFile.model_validate(data)
+    except yaml.YAMLError as exc:
+        msg = f"not valid YAML: {exc}".replace("\n", " ")
+        raise InvalidInputError([InputProblem("bad-yaml", (), msg)], source=str(path)) from None
+    except pydantic.ValidationError as exc:
+        raise InvalidInputError(
+            [
+                InputProblem("bad-case", tuple(e["loc"]), e["msg"], e.get("input"))
+                for e in exc.errors(include_url=False)
+            ],
+            source=str(path),
+        ) from None
+    names = [c.name for c in parsed.cases]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        msg = f"case names repeat: {dupes}"
+        raise InvalidInputError([InputProblem("bad-case", ("cases",), msg)], source=str(path))
+    return parsed.cases
+
+
+@attrs.frozen
+class CaseResult:
+    """The outcome of running one case: the decision and each difference from the expectation."""
+
+    case: Case
+    decision: Decision
+    differences: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Whether the decision matched every expectation."""
+        return not self.differences
+
+
+def run_case(case: Case, pack: Pack, registry: Registry) -> CaseResult:
+    """Evaluate a case against ``pack`` (as layered in ``registry``) and compare."""
+    (entity,) = parse_entities([case.entity], case.agencies, source=case.name)
+    decision = evaluate(
+        entity,
+        tier=case.tier,
+        round=case.round if case.round is not None else pack.rounds[0],
+        jurisdiction=pack.jurisdiction,
+        as_of=case.as_of,
+        registry=registry,
+    )
+    return CaseResult(case, decision, tuple(compare(case.expect, decision)))
+
+
+def compare(expect: Expectation, decision: Decision) -> list[str]:
+    """Lines describing each difference between an expectation and a decision."""
+    diff = []
+    if decision.status is not expect.status:
+        diff.append(f"status: expected {expect.status}, got {decision.status}")
+    actual = dict(zip(decision.rule_ids, decision.verdicts, strict=True))
+    for rule, verdict in expect.verdicts.items():
+        got = actual.get(rule)
+        if got is None:
+            diff.append(f"verdict {rule}: expected {verdict}, but the rule did not apply")
+        elif got is not verdict:
+            diff.append(f"verdict {rule}: expected {verdict}, got {got}")
+    cited = {f.clause for f in decision.findings if f.verdict is not Verdict.NOT_APPLICABLE}
+    for clause in expect.clauses:
+        if clause not in cited:
+            diff.append(f"clause {clause}: expected a finding citing it, none applied")
+    if expect.missing is not None and list(decision.missing) != sorted(expect.missing):
+        diff.append(f"missing: expected {sorted(expect.missing)}, got {list(decision.missing)}")
+    if expect.review_required is not None and decision.review_required != expect.review_required:
+        diff.append(
+            f"review_required: expected {expect.review_required}, got {decision.review_required}"
+        )
+    if expect.priority is not None and list(decision.priority.score) != expect.priority:
+        diff.append(f"priority: expected {expect.priority}, got {list(decision.priority.score)}")
+    if diff:
+        diff.append("actual verdicts: " + ", ".join(f"{r}={v}" for r, v in actual.items()))
+    return diff
