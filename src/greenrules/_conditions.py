@@ -23,6 +23,7 @@ checking against an entity model happens in :func:`check`, when a pack is regist
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeAlias
 
@@ -311,11 +312,12 @@ def walk(node: Condition | Value) -> Iterator[Condition | Value]:
 
 def literal_thresholds(node: Condition | Value, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(fact path, constant) pairs a tree compares with: where boundary tests should aim."""
-    if isinstance(node, Compare) and isinstance(node.left, Fact):
-        if isinstance(node.right, Literal):
-            values = node.right.value if node.op in ("in", "not_in") else (node.right.value,)
+    if isinstance(node, Compare):
+        left, right = node.left, node.right
+        if isinstance(left, Fact) and isinstance(right, Literal):
+            values = right.value if node.op in ("in", "not_in") else (right.value,)
             for value in values:
-                yield prefix + node.left.path, value
+                yield prefix + left.path, value
     if isinstance(node, Some | Every | Count):
         yield from literal_thresholds(node.where, f"{prefix}{node.path}.")
         return
@@ -382,7 +384,7 @@ def check(node: Condition, scope: Scope, where: str = "") -> None:
 def _fact(path: str, scope: Scope, where: str) -> FactSpec:
     spec = scope.facts.get(path)
     if spec is None:
-        near = sorted(p for p in scope.facts if p.split(".")[-1] == path.split(".")[-1])
+        near = difflib.get_close_matches(path, list(scope.facts), n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise ConditionError(f"no fact '{path}' on this entity{hint}", where)
     return spec
@@ -418,7 +420,9 @@ def _value_kind(node: Value, scope: Scope, where: str) -> Kind:
     return Kind.NUMBER
 
 
-def _same_kind(left: Kind, right: Kind, node: Compare, const: Any, scope: Scope, where: str) -> None:
+def _same_kind(
+    left: Kind, right: Kind, node: Compare, const: Any, scope: Scope, where: str
+) -> None:
     if left is not right:
         raise ConditionError(f"compares a {left} with a {right}", where)
     if isinstance(node.left, Fact) and const is not None and isinstance(const, str):

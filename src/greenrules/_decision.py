@@ -162,7 +162,10 @@ class Decision:
             "entity": {"id": self.entity_id, "name": self.entity_name, "programme": self.programme},
             "status": str(self.status),
             "review_required": self.review_required,
-            "priority": {"score": list(self.priority.score), "reasons": list(self.priority.reasons)},
+            "priority": {
+                "score": list(self.priority.score),
+                "reasons": list(self.priority.reasons),
+            },
             "missing": list(self.missing),
             "findings": [
                 {
@@ -183,7 +186,9 @@ class Decision:
                 "round": prov.round,
                 "tier": str(prov.tier),
                 "as_of": prov.as_of.isoformat(),
-                "packs": [{"id": p.id, "version": p.version, "digest": p.digest} for p in prov.packs],
+                "packs": [
+                    {"id": p.id, "version": p.version, "digest": p.digest} for p in prov.packs
+                ],
                 "input_digest": prov.input_digest,
             },
         }
@@ -290,15 +295,19 @@ def _explain(d: Decision, lang: str) -> str:
         if zh
         else f"{d.entity_name} ({d.entity_id}): {status}",
         (
-            f"  {prov.jurisdiction} {prov.round} 年度，{prov.tier} 级，{d.programme}，评价日 {prov.as_of}"
+            f"  {prov.jurisdiction} {prov.round} 年度，{prov.tier} 级，"
+            f"{d.programme}，评价日 {prov.as_of}"
             if zh
             else f"  {prov.jurisdiction} round {prov.round}, tier {prov.tier}, "
             f"{d.programme}, as of {prov.as_of}"
         ),
     ]
     if d.review_required:
-        lines.append("  需人工复核：有条款以书面说明申请豁免。" if zh else
-                     "  A reviewer must look: a rule was waived on a written justification.")
+        lines.append(
+            "  需人工复核：有条款以书面说明申请豁免。"
+            if zh
+            else "  A reviewer must look: a rule was waived on a written justification."
+        )
     for f in d.findings:
         if f.verdict is Verdict.NOT_APPLICABLE:
             continue

@@ -30,6 +30,7 @@ from ._values import (
     WaterStatus,
 )
 
+
 class Applicant(Record):
     """What every applicant (factory, park, supply-chain enterprise) declares."""
 
@@ -52,6 +53,7 @@ class Applicant(Record):
         """The entity's identity in decisions and tables: its credit code."""
         return self.credit_code
 
+
 class Factory(Applicant):
     """A green factory applicant (绿色工厂)."""
 
@@ -59,6 +61,7 @@ class Factory(Applicant):
 
     energy: tuple[EnergyPerformance, ...] | None = None
     resource_utilisation: StrictBool | None = None
+
 
 class IndustrialPark(Applicant):
     """A green industrial park applicant (绿色工业园区); ``water`` describes the park."""
@@ -72,6 +75,7 @@ class IndustrialPark(Applicant):
     green_microgrid: StrictBool | None = None
     enterprises: tuple[Member, ...] | None = None
 
+
 class SupplyChainEnterprise(Applicant):
     """A green supply-chain management enterprise applicant (绿色供应链管理企业)."""
 
@@ -84,6 +88,7 @@ class SupplyChainEnterprise(Applicant):
     supplier_management_system: StrictBool | None = None
     green_supplier_plan: StrictBool | None = None
     suppliers: tuple[Member, ...] | None = None
+
 
 ENTITY_TYPES: dict[Programme, type[Applicant]] = {
     Programme.FACTORY: Factory,

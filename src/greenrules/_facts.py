@@ -93,3 +93,14 @@ def _walk(model: type[BaseModel], prefix: str) -> Iterator[FactSpec]:
 def fact_schema(model: type[BaseModel]) -> dict[str, FactSpec]:
     """Every fact path ``model`` offers, mapped to its spec (lists are not descended into)."""
     return {spec.path: spec for spec in _walk(model, "")}
+
+
+def resolve(model: type[BaseModel], path: str) -> FactSpec | None:
+    """The spec of an absolute path that may pass through lists (``energy.value``), or None."""
+    schema = fact_schema(model)
+    parts = path.split(".")
+    for i in range(1, len(parts)):
+        spec = schema.get(".".join(parts[:i]))
+        if spec is not None and spec.kind is Kind.LIST and spec.item is not None:
+            return resolve(spec.item, ".".join(parts[i:]))
+    return schema.get(path)

@@ -78,9 +78,9 @@ def _entity_problems(data: Any, loc: Sequence[str | int]) -> Applicant | list[In
         return problems_from(exc, loc)
 
 
-def parse_entities(rows: Iterable[Any], agencies: Iterable[Any] = (), *, source: str = "") -> (
-    list[Applicant]
-):
+def parse_entities(
+    rows: Iterable[Any], agencies: Iterable[Any] = (), *, source: str = ""
+) -> list[Applicant]:
     """Validate applicants (mappings) all at once; a report's agency may be a credit code."""
     problems: list[InputProblem] = []
     known: dict[str, dict[str, Any]] = {}
@@ -111,9 +111,9 @@ def _resolve_agency(
     raw: Any, known: Mapping[str, Any], loc: tuple[str | int, ...], problems: list[InputProblem]
 ) -> Any:
     report = raw.get("report") if isinstance(raw, Mapping) else None
-    agency = report.get("agency") if isinstance(report, Mapping) else None
-    if not isinstance(agency, str):
+    if not isinstance(report, Mapping) or not isinstance(report.get("agency"), str):
         return raw
+    agency = report["agency"]
     if agency not in known:
         msg = "the report names an agency that is not in the agencies list"
         problems.append(InputProblem("unknown-agency", (*loc, "report", "agency"), msg, agency))
@@ -174,8 +174,8 @@ def _csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
 
 
 def _load_rows(
-    rows: list[tuple[int, Mapping[str, Any]]],
-    agency_rows: list[tuple[int, Mapping[str, Any]]],
+    rows: Sequence[tuple[int, Mapping[str, Any]]],
+    agency_rows: Sequence[tuple[int, Mapping[str, Any]]],
     name: str,
 ) -> list[Applicant]:
     problems: list[InputProblem] = []
@@ -214,12 +214,16 @@ def _nest(
         except ValueError:
             choices = [p.value for p in Programme]
             problems.append(
-                InputProblem("bad-choice", (f"line {line}", "programme"),
-                             f"programme must be one of {choices}", programme)
+                InputProblem(
+                    "bad-choice",
+                    (f"line {line}", "programme"),
+                    f"programme must be one of {choices}",
+                    programme,
+                )
             )
             return None
     schema = fact_schema(model)
-    out: dict[str, Any] = {"programme": programme} if programme is not None else {}
+    out: dict[str, Any] = {}
     if programme is not None:
         out["programme"] = str(programme).strip()
     for column, cell in row.items():

@@ -20,7 +20,7 @@ import yaml
 from . import _conditions as c
 from ._entities import ENTITY_TYPES
 from ._enums import Programme, Strength, Tier
-from ._facts import Kind, fact_schema
+from ._facts import fact_schema, resolve
 from ._pack_files import (
     BilingualData,
     ClauseFile,
@@ -145,9 +145,8 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
     clauses = _load_clauses(folder, problems)
     params = _load_params(folder, problems)
     tables = _load_tables(folder, meta, problems)
-    rules = _load_rules(folder, meta, problems, params, tables, named)
-    problems.raise_if_any()
-    _check_consistency(meta, clauses, rules, problems)
+    rules, cited = _load_rules(folder, meta, problems, params, tables, named)
+    _check_consistency(meta, clauses, rules, cited, problems)
     problems.raise_if_any()
     return Pack(
         id=meta.id,
@@ -195,7 +194,9 @@ def _load_params(folder: Path, problems: _Problems) -> dict[str, Parameter]:
     path = folder / "params.yaml"
     if not path.exists():
         return {}
-    parsed: ParamFile | None = _parse_file(ParamFile, _read_yaml(path, problems), path.name, problems)
+    parsed: ParamFile | None = _parse_file(
+        ParamFile, _read_yaml(path, problems), path.name, problems
+    )
     if parsed is None:
         return {}
     out = {}
@@ -229,8 +230,10 @@ def _load_rules(
     params: Mapping[str, Parameter],
     tables: Mapping[str, ReferenceTable],
     predicates: Mapping[str, Predicate],
-) -> tuple[Rule, ...]:
+) -> tuple[tuple[Rule, ...], set[str]]:
+    """The rules that built, and every clause a rule cites (built or not)."""
     rules: list[Rule] = []
+    cited: set[str] = set()
     files = sorted((folder / "rules").glob("*.yaml"))
     if not files:
         problems.add("no-rules", "the pack has no rules/*.yaml file")
@@ -247,14 +250,19 @@ def _load_rules(
             predicates=frozenset(predicates),
         )
         for item in parsed.rules:
-            rule = _build_rule(item, parsed.programme, scope, problems)
+            cited.add(item.clause)
+            rule = _build_rule(item, parsed.programme, model, scope, problems)
             if rule is not None:
                 rules.append(rule)
-    return tuple(rules)
+    return tuple(rules), cited
 
 
 def _build_rule(
-    item: RuleData, programme: Programme, scope: c.Scope, problems: _Problems
+    item: RuleData,
+    programme: Programme,
+    model: type[pydantic.BaseModel],
+    scope: c.Scope,
+    problems: _Problems,
 ) -> Rule | None:
     try:
         requires = c.parse(item.requires, "requires") if item.requires is not None else None
@@ -276,8 +284,7 @@ def _build_rule(
     if item.on_fail is not None and item.strength is not Strength.MANDATORY:
         problems.add("rule-shape", "only a mandatory rule chooses on_fail", item.id)
     for path in item.monotone:
-        top = path.split(".")[0]
-        if not any(p == path or p.startswith(top + ".") or p == top for p in scope.facts):
+        if resolve(model, path) is None:
             problems.add("bad-monotone", f"monotone names unknown fact {path!r}", item.id)
     return Rule(
         id=item.id,
@@ -299,7 +306,11 @@ def _build_rule(
 
 
 def _check_consistency(
-    meta: PackData, clauses: tuple[Clause, ...], rules: tuple[Rule, ...], problems: _Problems
+    meta: PackData,
+    clauses: tuple[Clause, ...],
+    rules: tuple[Rule, ...],
+    cited: set[str],
+    problems: _Problems,
 ) -> None:
     seen: set[str] = set()
     for clause in clauses:
@@ -308,12 +319,10 @@ def _check_consistency(
         seen.add(clause.id)
     catalogue = {cl.id: cl for cl in clauses}
     ids: set[str] = set()
-    cited: set[str] = set()
     for rule in rules:
         if rule.id in ids:
             problems.add("duplicate-rule", "rule id appears twice", rule.id)
         ids.add(rule.id)
-        cited.add(rule.clause)
         if rule.clause not in catalogue:
             problems.add("unknown-clause", f"cites {rule.clause}, not in clauses.yaml", rule.id)
         if rule.programme not in meta.programmes:
@@ -331,8 +340,3 @@ def _check_consistency(
     for round_ in meta.rounds:
         if round_ not in meta.evaluation_dates:
             problems.add("round", f"round {round_} has no evaluation date")
-
-
-def param_kinds(params: Mapping[str, Parameter]) -> dict[str, Kind]:
-    """Each parameter's kind, as the condition checker wants it."""
-    return {n: p.kind for n, p in params.items()}

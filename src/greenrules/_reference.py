@@ -127,7 +127,10 @@ def read_table(
 
 
 def load_table(
-    name: str, key: str, columns: Mapping[str, Kind], source: str | Path | Iterable[Mapping[str, Any]]
+    name: str,
+    key: str,
+    columns: Mapping[str, Kind],
+    source: str | Path | Iterable[Mapping[str, Any]],
 ) -> ReferenceTable:
     """Load a reference table from a CSV path or from row mappings (e.g. an official table)."""
     if isinstance(source, str | Path):

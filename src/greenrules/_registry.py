@@ -137,7 +137,11 @@ class Registry:
         return cached
 
     def with_reference(
-        self, pack_id: str, round_: int, table: str, source: str | Path | Iterable[Mapping[str, Any]]
+        self,
+        pack_id: str,
+        round_: int,
+        table: str,
+        source: str | Path | Iterable[Mapping[str, Any]],
     ) -> Registry:
         """A new registry in which ``table`` of a pack is replaced, e.g. by the official one."""
         old = self.get(pack_id, round_)

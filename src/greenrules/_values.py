@@ -22,7 +22,6 @@ from pydantic import (
     StrictInt,
     StrictStr,
 )
-
 from pydantic_core import PydanticCustomError
 
 from ._credit_code import credit_code_problem
@@ -51,7 +50,9 @@ def _check_credit_code(value: str) -> str:
     problem = credit_code_problem(value)
     if problem is not None:
         raise PydanticCustomError(
-            "bad-credit-code", "not a valid unified social credit code: {problem}", {"problem": problem}
+            "bad-credit-code",
+            "not a valid unified social credit code: {problem}",
+            {"problem": problem},
         )
     return value
 
@@ -69,6 +70,7 @@ CreditCode = Annotated[StrictStr, AfterValidator(_check_credit_code)]
 
 DivisionCode = Annotated[StrictStr, AfterValidator(_check_division_code)]
 """A 6-digit administrative division code (GB/T 2260), e.g. ``150200`` for Baotou."""
+
 
 def _to_date(value: object) -> object:
     if isinstance(value, str):

@@ -1,0 +1,160 @@
+"""Tests for the condition language: parsing, type checking, analysis."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from greenrules import _conditions as c
+from greenrules._entities import Factory, IndustrialPark
+from greenrules._facts import Kind, fact_schema
+
+
+def scope(model: type = Factory) -> c.Scope:
+    return c.Scope(
+        facts=fact_schema(model),
+        params={"deadline": Kind.DATE, "share": Kind.NUMBER},
+        tables={"benchmarks": {"benchmark": Kind.NUMBER}},
+        predicates=frozenset({"custom"}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"fact": "water.key_water_user", "eq": True},
+            c.Compare(c.Fact("water.key_water_user"), "eq", c.Literal(True)),
+        ),
+        ({"known": "report.agency"}, c.Known("report.agency")),
+        ({"not": {"known": "report"}}, c.Not(c.Known("report"))),
+        (
+            {"fact": "report.route", "in": ["self"]},
+            c.Compare(c.Fact("report.route"), "in", c.Literal(("self",))),
+        ),
+        ({"predicate": "custom"}, c.PredicateCall("custom")),
+        (
+            {"value": {"as_of": {"years": -3}}, "lt": {"fact": "submitted_on"}},
+            c.Compare(c.AsOf(years=-3), "lt", c.Fact("submitted_on")),
+        ),
+    ],
+)
+def test_parse_builds_the_tree(data: Any, expected: c.Condition) -> None:
+    """Each form of the grammar parses to its node."""
+    assert c.parse(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("water", "a condition is a mapping"),
+        ({"all": []}, "non-empty list"),
+        ({"fact": "a", "eq": 1, "lt": 2}, "unrecognised condition"),
+        ({"fact": "a..b", "eq": 1}, "dotted names"),
+        ({"fact": "a", "in": 3}, "non-empty list of constants"),
+        ({"fact": "a", "eq": None}, "constants are"),
+        ({"fact": "a", "eq": float("nan")}, "NaN"),
+        ({"value": {"as_of": {"weeks": 1}}, "lt": 1}, "years, months, days"),
+        ({"value": {"as_of": {"years": 1.5}}, "lt": 1}, "whole numbers"),
+        ({"python": "x > 1"}, "unrecognised condition"),
+    ],
+)
+def test_parse_rejects_bad_shapes(data: Any, message: str) -> None:
+    """Malformed conditions are refused with a message saying what is wrong."""
+    with pytest.raises(c.ConditionError, match=message):
+        c.parse(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"fact": "water.key_user", "eq": True}, "no fact 'water.key_user'"),
+        ({"fact": "water.key_water_user", "eq": 1}, "compares a bool with a number"),
+        ({"fact": "water.key_water_user", "lt": True}, "booleans have no order"),
+        ({"fact": "report.route", "eq": "agency"}, "never 'agency'"),
+        ({"fact": "energy", "eq": 1}, "is a list"),
+        ({"fact": "report", "eq": 1}, "is a record"),
+        ({"fact": "submitted_on", "le": {"param": "nope"}}, "no parameter 'nope'"),
+        ({"fact": "submitted_on", "le": {"param": "share"}}, "compares a date with a number"),
+        ({"some": "name", "where": {"known": "x"}}, "not a list"),
+        (
+            {
+                "some": "energy",
+                "where": {
+                    "fact": "value",
+                    "le": {"lookup": "benchmarks", "key": {"fact": "product"}, "column": "nope"},
+                },
+            },
+            "no column",
+        ),
+        (
+            {
+                "some": "energy",
+                "where": {
+                    "fact": "value",
+                    "le": {"lookup": "other", "key": {"fact": "product"}, "column": "x"},
+                },
+            },
+            "no reference table",
+        ),
+        (
+            {
+                "some": "energy",
+                "where": {
+                    "fact": "value",
+                    "le": {"lookup": "benchmarks", "key": {"fact": "value"}, "column": "benchmark"},
+                },
+            },
+            "keyed by text",
+        ),
+        ({"predicate": "unknown"}, "no predicate named"),
+    ],
+)
+def test_check_rejects_mistyped_conditions(data: Any, message: str) -> None:
+    """Type checking catches typos, kind mismatches and bad enum values before any evaluation."""
+    with pytest.raises(c.ConditionError, match=message):
+        c.check(c.parse(data), scope())
+
+
+def test_check_accepts_quantifiers_relative_to_items() -> None:
+    """Inside some/every/count, paths are relative to the item."""
+    cond = c.parse({"some": "memberships", "where": {"fact": "tier", "eq": "city"}})
+    c.check(cond, scope())
+    count = c.parse({"value": {"count": "enterprises", "where": {"known": "name"}}, "ge": 3})
+    c.check(count, scope(IndustrialPark))
+
+
+def test_fact_paths_lists_reads_in_order() -> None:
+    """Analysis lists every fact a condition reads, items as list.field."""
+    cond = c.parse(
+        {
+            "all": [
+                {"fact": "water.key_water_user", "eq": True},
+                {"every": "energy", "where": {"fact": "value", "le": 3}},
+            ]
+        }
+    )
+    assert list(c.fact_paths(cond)) == ["water.key_water_user", "energy", "energy.value"]
+
+
+def test_literal_thresholds_are_listed_with_their_fact() -> None:
+    """Boundary constants are found with the absolute path they are compared with."""
+    cond = c.parse({"every": "energy", "where": {"fact": "value", "le": 100}})
+    assert list(c.literal_thresholds(cond)) == [("energy.value", 100)]
+
+
+@pytest.mark.parametrize(
+    ("shift", "day", "expected"),
+    [
+        (c.AsOf(years=-3), dt.date(2025, 5, 30), dt.date(2022, 5, 30)),
+        (c.AsOf(years=-1), dt.date(2024, 2, 29), dt.date(2023, 2, 28)),
+        (c.AsOf(months=1), dt.date(2025, 1, 31), dt.date(2025, 2, 28)),
+        (c.AsOf(days=2), dt.date(2025, 12, 31), dt.date(2026, 1, 2)),
+        (c.AsOf(), dt.date(2025, 5, 30), dt.date(2025, 5, 30)),
+    ],
+)
+def test_as_of_shifts_clamp_to_real_dates(shift: c.AsOf, day: dt.date, expected: dt.date) -> None:
+    """Shifting the evaluation date never produces an impossible date."""
+    assert shift.resolve(day) == expected
