@@ -187,8 +187,17 @@ def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = Fa
         ]
         status = _STATUS_ZH[d.status] if lang == "zh" else str(d.status)
         score = "/".join(f"{s:g}" for s in d.priority.score) or "-"
-        rows.append((str(n), status, str(d.programme), d.entity_name, d.entity_id, score,
-                     ", ".join(flagged) or "-"))
+        rows.append(
+            (
+                str(n),
+                status,
+                str(d.programme),
+                d.entity_name,
+                d.entity_id,
+                score,
+                ", ".join(flagged) or "-",
+            )
+        )
     out = [_format_rows([_HEADERS[lang], *rows])]
     legend = "?=待定 ~=已豁免，需复核" if lang == "zh" else "?=unknown ~=waived, review required"
     out.append(legend)
