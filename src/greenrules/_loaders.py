@@ -92,7 +92,7 @@ def parse_entities(
             problems += problems_from(exc, ("agencies", i))
     out: list[Applicant] = []
     for i, raw in enumerate(rows):
-        loc: tuple[str | int, ...] = (i,)
+        loc: tuple[str | int, ...] = ("applicants", i)
         if isinstance(raw, Mapping) and "__line__" in raw:
             raw = dict(raw)
             loc = (f"line {raw.pop('__line__')}",)
@@ -117,7 +117,7 @@ def _resolve_agency(
     if agency not in known:
         msg = "the report names an agency that is not in the agencies list"
         problems.append(InputProblem("unknown-agency", (*loc, "report", "agency"), msg, agency))
-        return raw
+        return {**raw, "report": {k: v for k, v in report.items() if k != "agency"}}
     return {**raw, "report": {**report, "agency": known[agency]}}
 
 
