@@ -50,8 +50,15 @@ def test_evaluate_json_is_a_list_of_decision_dicts(
     path = write(tmp_path, [applicant(1)])
     assert main(["evaluate", str(path), *ARGS, "--format", "json"]) == 0
     (data,) = json.loads(capsys.readouterr().out)
-    assert set(data) == {"entity", "status", "review_required", "priority", "missing",
-                         "findings", "provenance"}
+    assert set(data) == {
+        "entity",
+        "status",
+        "review_required",
+        "priority",
+        "missing",
+        "findings",
+        "provenance",
+    }
     assert data["provenance"]["jurisdiction"] == "CN-NM"
 
 
@@ -65,8 +72,9 @@ def test_bad_rows_exit_non_zero_naming_every_field_and_nothing_is_written(
         applicant(3, water={"key_water_user": "yes"}, colour="green"),
     ]
     out = tmp_path / "decisions.json"
-    code = main(["evaluate", str(write(tmp_path, rows)), *ARGS, "--format", "json",
-                 "--out", str(out)])
+    code = main(
+        ["evaluate", str(write(tmp_path, rows)), *ARGS, "--format", "json", "--out", str(out)]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "applicants[1].credit_code" in err and "bad-credit-code" in err
@@ -78,8 +86,20 @@ def test_bad_rows_exit_non_zero_naming_every_field_and_nothing_is_written(
 def test_out_writes_the_file(tmp_path: Path) -> None:
     """--out writes the output to a file."""
     out = tmp_path / "d.json"
-    assert main(["evaluate", str(write(tmp_path, [applicant(1)])), *ARGS, "--format", "json",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(write(tmp_path, [applicant(1)])),
+                *ARGS,
+                "--format",
+                "json",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert len(json.loads(out.read_text(encoding="utf-8"))) == 1
 
 
@@ -112,6 +132,10 @@ def test_schema_prints_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_module_entry_point_runs() -> None:
     """python -m greenrules works like the greenrules script."""
-    done = subprocess.run([sys.executable, "-m", "greenrules", "--version"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "greenrules", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout.startswith("greenrules ")

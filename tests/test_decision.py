@@ -32,9 +32,14 @@ def test_findings_cite_clauses_and_read_facts(decision: gr.Decision) -> None:
     assert water.verdict is gr.Verdict.WAIVED
     assert dict(water.read) == {"water.key_water_user": True, "water.water_saving_certified": False}
     energy = dict(by_rule["B-F-benchmark"].read)
-    assert energy == {"energy": [{"product": "widget", "value": 95.0, "unit": None},
-                                 {"product": "gizmo", "value": 3.0, "unit": None}],
-                      "energy.value": [95.0, 3.0], "energy.product": ["widget", "gizmo"]}
+    assert energy == {
+        "energy": [
+            {"product": "widget", "value": 95.0, "unit": None},
+            {"product": "gizmo", "value": 3.0, "unit": None},
+        ],
+        "energy.value": [95.0, 3.0],
+        "energy.product": ["widget", "gizmo"],
+    }
     assert "不符合，已附说明" in water.message("zh") and "waived" in water.message("en")
 
 

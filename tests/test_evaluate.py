@@ -15,8 +15,9 @@ def test_evaluate_many_keeps_input_order_across_programmes(registry: gr.Registry
     """A mixed batch comes back in input order, each with its programme's rules."""
     park = gr.IndustrialPark(credit_code=credit_code(50), name="p", industry_value_added_share=0.8)
     batch = [factory(1), park, factory(2)]
-    decisions = gr.evaluate_many(batch, tier="province", round=2030, jurisdiction="ZZ",
-                                 registry=registry)
+    decisions = gr.evaluate_many(
+        batch, tier="province", round=2030, jurisdiction="ZZ", registry=registry
+    )
     assert [d.entity_id for d in decisions] == [e.credit_code for e in batch]
     assert decisions[1].programme is gr.Programme.PARK
     assert "B-P-share" in decisions[1].rule_ids
@@ -25,8 +26,14 @@ def test_evaluate_many_keeps_input_order_across_programmes(registry: gr.Registry
 def test_progress_is_reported(registry: gr.Registry) -> None:
     """evaluate_many reports how many entities are done."""
     seen: list[int] = []
-    gr.evaluate_many([factory(1), factory(2)], tier="province", round=2030, jurisdiction="ZZ",
-                     registry=registry, progress=seen.append)
+    gr.evaluate_many(
+        [factory(1), factory(2)],
+        tier="province",
+        round=2030,
+        jurisdiction="ZZ",
+        registry=registry,
+        progress=seen.append,
+    )
     assert seen[-1] == 2
 
 
@@ -54,8 +61,13 @@ def test_non_entities_are_refused(registry: gr.Registry) -> None:
     """Passing a dict or an agency is an input error naming the position."""
     agency = gr.EvaluationAgency(credit_code=credit_code(9), name="a")
     with pytest.raises(gr.InvalidInputError) as info:
-        gr.evaluate_many([{"name": "x"}, agency], tier="province", round=2030,  # type: ignore[list-item]
-                         jurisdiction="ZZ", registry=registry)
+        gr.evaluate_many(
+            [{"name": "x"}, agency],
+            tier="province",
+            round=2030,  # type: ignore[list-item]
+            jurisdiction="ZZ",
+            registry=registry,
+        )
     assert [p.code for p in info.value.problems] == ["entity-type", "entity-type"]
 
 
@@ -94,15 +106,17 @@ def test_rank_orders_by_status_then_priority_stably(evaluate: Any) -> None:
     bad = evaluate(factory(4, standing={"operating_normally": False}))
     unknown = evaluate(factory(5, standing={}))
     ranked = gr.rank([bad, low, high1, unknown, high2])
-    assert [d.entity_id for d in ranked] == [
-        d.entity_id for d in (high1, high2, low, unknown, bad)
-    ]
+    assert [d.entity_id for d in ranked] == [d.entity_id for d in (high1, high2, low, unknown, bad)]
 
 
 def test_default_registry_evaluates_the_bundled_packs() -> None:
     """Without a registry, the installed packs are used."""
-    f = gr.Factory(credit_code=credit_code(1), name="x", report={"route": "self"},
-                   memberships=[{"programme": "factory", "tier": "city", "year": 2024}],
-                   water={"key_water_user": False})
+    f = gr.Factory(
+        credit_code=credit_code(1),
+        name="x",
+        report={"route": "self"},
+        memberships=[{"programme": "factory", "tier": "city", "year": 2024}],
+        water={"key_water_user": False},
+    )
     d = gr.evaluate(f, tier="province", round=2025, jurisdiction="CN-NM")
     assert [p.id for p in d.provenance.packs] == ["cn-national", "cn-nm"]

@@ -162,8 +162,11 @@ def test_json_errors_never_leak_pydantic(tmp_path: Path) -> None:
     with pytest.raises(gr.InvalidInputError) as info:
         gr.load_entities(path)
     codes = {(p.code, p.location) for p in info.value.problems}
-    assert codes == {("missing-field", "applicants[0].credit_code"), ("too-short", "applicants[0].name"),
-                     ("unknown-field", "applicants[0].colour")}
+    assert codes == {
+        ("missing-field", "applicants[0].credit_code"),
+        ("too-short", "applicants[0].name"),
+        ("unknown-field", "applicants[0].colour"),
+    }
     assert all(p.docs.startswith("docs/errors.md#") for p in info.value.problems)
 
 
@@ -179,6 +182,8 @@ def test_json_schema_covers_every_programme() -> None:
     """The JSON Schema offers one variant per programme, keyed by the programme constant."""
     schema = gr.entity_json_schema()
     assert len(schema["oneOf"]) == 3
-    consts = {schema["$defs"][name]["properties"]["programme"]["const"]
-              for name in ("Factory", "IndustrialPark", "SupplyChainEnterprise")}
+    consts = {
+        schema["$defs"][name]["properties"]["programme"]["const"]
+        for name in ("Factory", "IndustrialPark", "SupplyChainEnterprise")
+    }
     assert consts == {"factory", "park", "supply_chain"}

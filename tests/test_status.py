@@ -96,8 +96,10 @@ def test_unknown_cultivate_rule_over_known_cultivate_is_cultivate(evaluate: Any)
 
 def test_waiver_makes_an_unknown_in_principle_rule_harmless(evaluate: Any) -> None:
     """An unknown in-principle rule with a waiver can only pass or be waived: no undetermined."""
-    f = factory(water={"key_water_user": True},
-                waivers=[{"rule": "B-F-water", "justification": JUSTIFICATION}])
+    f = factory(
+        water={"key_water_user": True},
+        waivers=[{"rule": "B-F-water", "justification": JUSTIFICATION}],
+    )
     d = evaluate(f)
     assert verdicts(d)["B-F-water"] is V.UNKNOWN
     assert d.status is S.RECOMMEND
@@ -127,12 +129,16 @@ def test_unknown_priority_rule_lists_missing_but_keeps_status(evaluate: Any) -> 
 def test_park_score_counts_green_factories(registry: gr.Registry) -> None:
     """A score rule adds the number it evaluates to, at its own priority level."""
     members = [
-        {"credit_code": credit_code(100 + i), "name": f"m{i}",
-         "memberships": [{"programme": "factory", "tier": "city", "year": 2029, "valid": i < 2}]}
+        {
+            "credit_code": credit_code(100 + i),
+            "name": f"m{i}",
+            "memberships": [{"programme": "factory", "tier": "city", "year": 2029, "valid": i < 2}],
+        }
         for i in range(3)
     ]
-    park = gr.IndustrialPark(credit_code=credit_code(1), name="p", enterprises=members,
-                             industry_value_added_share=0.7)
+    park = gr.IndustrialPark(
+        credit_code=credit_code(1), name="p", enterprises=members, industry_value_added_share=0.7
+    )
     d = gr.evaluate(park, tier="province", round=2030, jurisdiction="ZZ", registry=registry)
     assert d.priority.score == (2.0,)
     assert d.priority.reasons == ("B-P-green-factories",)
