@@ -47,6 +47,13 @@ class Applicant(Record):
     standing: Standing = Standing()
     conformity: Conformity = Conformity()
     waivers: tuple[Waiver, ...] = ()
+    dynamic_form_filed_on: Date | None = None
+    """When a unit already on a list filed this year's dynamic-management form (None: not
+    filed, or not known); listed units file it every year by a date their province sets."""
+    department_objection: StrictBool | None = None
+    """Whether a department the local authority consulted before fixing its list (ecology
+    and environment, emergency management, market regulation) objected to this unit; None
+    while the consultation has not been held or its answer is not recorded."""
 
     @property
     def id(self) -> str:

@@ -151,12 +151,18 @@ class AnnualReport(Record):
 
 
 class EvaluationAgency(Record):
-    """A third-party evaluation agency (第三方评价机构) and its standing with the authorities."""
+    """A third-party evaluation agency (第三方评价机构) and its standing with the authorities.
+
+    ``national_projects`` counts the national-level evaluation projects that this agency and
+    every agency sharing its legal representative carry in the round's year: national rules
+    cap that number, and the cap is pack data, so the agency record carries only the count.
+    """
 
     credit_code: CreditCode
     name: Text
     blacklisted_on: Date | None = None
     annual_reports: tuple[AnnualReport, ...] | None = None
+    national_projects: StrictInt | None = Field(default=None, ge=0)
 
 
 class EvaluationReport(Record):
@@ -176,6 +182,14 @@ class Standing(Record):
     serious_inspection_findings: StrictBool | None = None
     energy_rectification_open: StrictBool | None = None
     dishonest_debtor: StrictBool | None = None
+    major_accident: StrictBool | None = None
+    """A major (or larger) production-safety or quality accident, or a major (or larger)
+    environmental emergency, since the unit was listed: the ground for removal from a list."""
+    falsified_materials: StrictBool | None = None
+    """Materials or data the unit gave the authorities were found falsified."""
+    material_change: StrictBool | None = None
+    """The unit's name, scope, site or boundary changed materially (investment, merger) since
+    it was listed, so that its conformity has to be judged again."""
 
 
 class Conformity(Record):
