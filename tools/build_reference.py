@@ -275,7 +275,7 @@ def slug(text: str) -> str:
 
 
 def product_key(row: dict[str, str]) -> str:
-    """The stable key of one quota row: standard, product, and indicator when a product has several."""
+    """The stable key of a quota row: standard, product, and indicator if a product has several."""
     std = row["standard"].replace(" ", "").lower()
     name = row["product_en"]
     if row["product_zh"] in MANUAL:
