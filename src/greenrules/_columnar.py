@@ -1,0 +1,139 @@
+"""The columnar engine: whole populations evaluated as columns, with the native engine's decisions.
+
+This module is the facade and imports no optional dependency at import time: the core asks for
+:func:`load_engine` (``engine="columnar"``) or calls :func:`evaluate_table`, and only then is
+polars imported, through :mod:`greenrules._polars_backend` (the one module that evaluates with
+polars) and :mod:`greenrules._table_io` (reading and checking tables). Without polars, both raise
+:class:`~greenrules.exceptions.EngineUnavailableError` naming the extra to install.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._entities import ENTITY_TYPES, Applicant
+from ._enums import Tier, Verdict
+from ._registry import Registry
+from ._ruleset import RuleSet
+from .exceptions import EngineUnavailableError
+
+if TYPE_CHECKING:
+    from ._table_io import ResultTable
+
+INSTALL_HINT = "pip install 'greenrules[columnar]'"
+
+RuleRun = tuple[Sequence[Verdict], Sequence[float]]
+
+
+def _require_polars() -> None:
+    if importlib.util.find_spec("polars") is None:
+        raise EngineUnavailableError(
+            f"the columnar engine needs polars, which is not installed; run: {INSTALL_HINT}"
+        )
+
+
+def program_for(ruleset: RuleSet, model: type[Applicant]) -> Any:
+    """The polars program of a rule set for an entity model, compiled once and kept."""
+    from ._polars_backend import PolarsProgram
+
+    key = f"columnar:{model.__name__}"
+    found = ruleset.compiled.get(key)
+    if found is None:
+        found = ruleset.compiled[key] = PolarsProgram(ruleset, model)
+    return found
+
+
+class ColumnarEngine:
+    """``engine="columnar"``: the rule set runs as one polars plan over all entities at once."""
+
+    name = "columnar"
+
+    def run(self, ruleset: RuleSet, entities: Sequence[Applicant]) -> list[RuleRun]:
+        """Verdicts and priority contributions, one pair per entity, in input order."""
+        from ._polars_backend import add_predicates, models_to_frame, run_row_wise
+
+        if not entities:
+            return []
+        model = ENTITY_TYPES[ruleset.programme]
+        program = program_for(ruleset, model)
+        frame = models_to_frame(entities, model)
+        frame = add_predicates(program, frame)
+        frame = run_row_wise(program, frame, entities)
+        out = program.run(frame, missing=False)
+        return rule_runs(out, program)
+
+
+def rule_runs(frame: Any, program: Any) -> list[RuleRun]:
+    """Per row, the verdicts (as :class:`Verdict`) and contributions in rule order."""
+    ids = program.ruleset.rule_ids
+    names = set(program.point_columns())
+    from ._polars_backend import points_column
+
+    by_value = {v.value: v for v in Verdict}
+    verdict_cols = [[by_value[x] for x in frame.get_column(i).to_list()] for i in ids]
+    zero = [0.0] * frame.height
+    point_cols = [
+        frame.get_column(points_column(i)).to_list() if points_column(i) in names else zero
+        for i in ids
+    ]
+    return (
+        [
+            (list(vs), list(ps))
+            for vs, ps in zip(
+                zip(*verdict_cols, strict=True), zip(*point_cols, strict=True), strict=True
+            )
+        ]
+        if ids
+        else [([], []) for _ in range(frame.height)]
+    )
+
+
+def load_engine() -> ColumnarEngine:
+    """The columnar engine; EngineUnavailableError saying what to install when polars is absent."""
+    _require_polars()
+    return ColumnarEngine()
+
+
+def evaluate_table(
+    source: Any,
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    as_of: dt.date | None = None,
+    registry: Registry | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ResultTable:
+    """Evaluate a whole table of applicants at once with the columnar engine.
+
+    ``source`` is a polars or pandas DataFrame, a pyarrow Table, or a path to a CSV, XLSX or
+    Parquet file. Columns follow :func:`~greenrules.load_entities`: a ``programme`` column (or
+    every row a factory when absent), dotted field names, list fields as JSON text or as native
+    list-of-struct columns. The table is checked column by column with the same problem codes
+    and locations as the entity models; every problem is raised together as
+    :class:`~greenrules.exceptions.InvalidInputError`.
+
+    Returns a :class:`ResultTable`: one row per entity, in input order, with status, review
+    flag, priority, one verdict column per rule and the missing facts; ``result.decision(i)``
+    gives row ``i`` as the :class:`~greenrules.Decision` the native engine gives.
+    """
+    from ._evaluate import _check_arguments
+
+    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    _require_polars()
+    from ._table_io import evaluate_frame
+
+    return evaluate_frame(
+        source,
+        tier=tier_,
+        round_=round,
+        jurisdiction=jurisdiction,
+        as_of=as_of,
+        registry=registry,
+        progress=progress,
+        source_name=str(source) if isinstance(source, str | Path) else None,
+    )

@@ -1,0 +1,657 @@
+"""Tables in and out of the columnar engine: read, check, evaluate, and the result table.
+
+A table is checked column by column with vectorised expressions that find every row the entity
+models would reject (or might: a number written ``1_000``). Only those rows then go through the
+row-wise loader, so the problems raised carry exactly the codes and locations
+:func:`~greenrules.load_entities` gives (``line N`` for CSV and XLSX files, the row index for
+frames and Parquet), and a row the models accept after all is taken as they read it. List fields
+given as JSON text are validated once per distinct text, which is fast on real tables where the
+same memberships recur. No polars or pyarrow exception leaves this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import annotated_types as at
+import polars as pl
+import pydantic
+import pydantic.fields
+from pydantic.types import Strict
+
+from . import _loaders as ld
+from ._columnar import program_for
+from ._credit_code import ALPHABET, WEIGHTS
+from ._decision import Decision
+from ._entities import ENTITY_TYPES, Applicant
+from ._enums import Programme, Tier, Verdict
+from ._evaluate import compiled
+from ._facts import Kind, fact_schema
+from ._polars_backend import (
+    PolarsProgram,
+    add_predicates,
+    field_types,
+    frame_schema,
+    models_to_frame,
+    points_column,
+    run_row_wise,
+)
+from ._registry import Registry, default_registry
+from ._values import _check_credit_code, _check_division_code
+from .exceptions import InputProblem, InvalidInputError
+
+_ROW = "__row__"
+_TRUE, _FALSE = sorted(ld._TRUE), sorted(ld._FALSE)
+_CREDIT_RE = "^[0-9A-HJ-NPQRTUWXY]{18}$"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+class Source:
+    """A table read from somewhere, its cells still as given, with how rows are located."""
+
+    def __init__(self, frame: pl.DataFrame, name: str | None, text: str | None) -> None:
+        self.frame = frame.rename({col: col.strip() for col in frame.columns})
+        self.name = name
+        self.text = text  # the CSV text, whose rows are located by file line
+        self._lines: list[int] | None = None
+
+    def loc(self, row: int) -> str | int:
+        """The location prefix of a row, as the loaders write it (only read on problems)."""
+        if self.text is None:
+            return row
+        if self._lines is None:
+            lines = [line for line, _ in ld._csv_rows(self.text)]
+            self._lines = lines if len(lines) == self.frame.height else []
+        return f"line {self._lines[row] if self._lines else row + 2}"
+
+
+def _problem(code: str, msg: str, given: Any = None) -> InvalidInputError:
+    return InvalidInputError([InputProblem(code, ("source",), msg, given)])
+
+
+def read_source(source: Any) -> Source | list[Applicant]:
+    """The raw table of ``source``, or validated entities for formats read row by row."""
+    if isinstance(source, pl.DataFrame):
+        return Source(source, None, None)
+    module = type(source).__module__
+    try:
+        if module.startswith("pandas"):
+            return Source(pl.from_pandas(source), None, None)
+        if module.startswith("pyarrow"):
+            frame = pl.from_arrow(source)
+            assert isinstance(frame, pl.DataFrame)
+            return Source(frame, None, None)
+    except Exception as exc:  # conversion failures of third-party frames
+        raise _problem("bad-table", f"cannot read the table: {type(exc).__name__}") from None
+    if not isinstance(source, str | Path):
+        msg = "expected a DataFrame, a pyarrow Table or a path to a CSV, XLSX or Parquet file"
+        raise InvalidInputError(
+            [InputProblem("bad-argument", ("source",), msg, type(source).__name__)]
+        )
+    path = Path(source)
+    suffix = path.suffix.lower()
+    if suffix in (".json", ".xlsx"):
+        return ld.load_entities(path)  # small, human-made files: the loader reads them exactly
+    if suffix not in (".csv", ".parquet"):
+        raise _problem("bad-format", "expected a .csv, .xlsx, .json or .parquet file", str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _problem("unreadable", f"cannot read the file: {exc.strerror}", str(path)) from None
+    if suffix == ".parquet":
+        try:
+            return Source(pl.read_parquet(io.BytesIO(data)), str(path), None)
+        except Exception as exc:  # polars raises several types for a corrupt file
+            msg = f"not a readable Parquet file: {type(exc).__name__}"
+            raise InvalidInputError(
+                [InputProblem("bad-parquet", (), msg)], source=str(path)
+            ) from None
+    text = ld.decode(data)
+    try:
+        frame = pl.read_csv(text.encode(), infer_schema=False)
+    except Exception as exc:  # malformed quoting and the like
+        msg = f"not a readable CSV file: {type(exc).__name__}"
+        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=str(path)) from None
+    return Source(frame, str(path), text)
+
+
+# --- checking, column by column ---------------------------------------------------------------
+
+
+def _is_empty(col: pl.Expr, dtype: Any) -> pl.Expr:
+    if dtype == pl.String:
+        return col.is_null() | (col.str.strip_chars() == "")
+    return col.is_null()
+
+
+def _credit_code_bad(code: pl.Expr) -> list[pl.Expr]:
+    """Expressions true where ``code`` is not a valid credit code (GB 32100-2015)."""
+    chunks = [code.str.slice(6 * j, 6).str.to_integer(base=36, strict=False) for j in range(3)]
+    digits = []
+    for chunk in chunks:
+        for k in range(6):
+            d = (chunk // 36 ** (5 - k)) % 36
+            skipped = [(d > cut).cast(pl.Int64) for cut in (18, 24, 28, 31)]
+            digits.append(d - skipped[0] - skipped[1] - skipped[2] - skipped[3])
+    total = pl.sum_horizontal([d * w for d, w in zip(digits[:17], WEIGHTS, strict=True)])
+    good = code.str.contains(_CREDIT_RE) & ((31 - total % 31) % 31 == digits[17])
+    assert len(ALPHABET) == 31
+    return [good.not_().fill_null(True)]
+
+
+def _constraints(model: type[pydantic.BaseModel], name: str) -> list[Any]:
+    """The field's constraints, including those inside ``Annotated`` within ``Optional``."""
+    found = list(model.model_fields[name].metadata)
+    todo = [typing.get_type_hints(model, include_extras=True)[name]]
+    while todo:
+        tp = todo.pop()
+        if typing.get_origin(tp) is typing.Annotated:
+            found += list(tp.__metadata__)
+            todo.append(typing.get_args(tp)[0])
+        elif typing.get_origin(tp) in (typing.Union, types.UnionType):
+            todo += list(typing.get_args(tp))
+    return found
+
+
+def _value_bad(value: pl.Expr, model: type[pydantic.BaseModel], name: str) -> list[pl.Expr]:
+    """Where a present, typed value breaks a constraint of the field (range, length, code)."""
+    out: list[pl.Expr] = []
+    for meta in _constraints(model, name):
+        if isinstance(meta, at.Ge):
+            out.append(value < meta.ge)
+        elif isinstance(meta, at.Le):
+            out.append(value > meta.le)
+        elif isinstance(meta, at.Gt):
+            out.append(value <= meta.gt)
+        elif isinstance(meta, at.Lt):
+            out.append(value >= meta.lt)
+        elif isinstance(meta, at.MinLen):
+            out.append(value.str.len_chars() < meta.min_length)
+        elif getattr(meta, "func", None) is _check_credit_code:
+            out += _credit_code_bad(value)
+        elif getattr(meta, "func", None) is _check_division_code:
+            out.append(value.str.contains("^[0-9]{6}$").not_())
+        elif isinstance(meta, Strict | pydantic.BeforeValidator | pydantic.fields.FieldInfo):
+            continue
+        else:  # a constraint this checker does not know: let the models judge every row
+            out.append(pl.lit(True))
+    return out
+
+
+def _scalar(
+    raw: pl.Expr, dtype: Any, want: Any, kind: Kind, choices: tuple[str, ...] | None
+) -> tuple[pl.Expr, pl.Expr]:
+    """The canonical value of a scalar cell and whether the vectorised reading failed."""
+    given = raw.is_not_null()
+    if dtype == pl.String:
+        text = raw.str.strip_chars()
+        given = text.is_not_null() & (text != "")
+        if kind is Kind.BOOL:
+            low = text.str.to_lowercase()
+            value = pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
+        elif kind is Kind.NUMBER:
+            value = text.str.replace_all(",", "", literal=True).cast(want, strict=False)
+        elif kind is Kind.DATE:
+            iso = text.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+            value = pl.when(iso).then(text.str.to_date("%Y-%m-%d", strict=False))
+        else:
+            value = text
+    elif kind is Kind.NUMBER and dtype.is_numeric() and want == pl.Float64:
+        value = raw.cast(pl.Float64)
+    elif kind is Kind.NUMBER and dtype.is_integer() and want == pl.Int64:
+        value = raw.cast(pl.Int64)
+    elif kind is Kind.TEXT and dtype.is_integer():
+        value = raw.cast(pl.String)
+    elif kind is Kind.DATE and isinstance(dtype, pl.Datetime):
+        value = raw.dt.date()
+    elif dtype == want:
+        value = raw.str.strip_chars() if kind is Kind.TEXT else raw
+    else:  # a column of another type: the models say what is wrong with each given cell
+        return pl.lit(None, dtype=want), given
+    value = pl.when(given).then(value)
+    failed = given & value.is_null()
+    if kind is Kind.NUMBER and want == pl.Float64:
+        failed = failed | value.is_nan() | value.is_infinite()
+    if choices is not None:
+        failed = failed | value.is_in(list(choices)).not_()
+    if kind is Kind.TEXT:
+        value = pl.when(value != "").then(value)
+    return value, failed.fill_null(False)
+
+
+def _item_checks(
+    items: pl.Expr, item: type[pydantic.BaseModel], fields: Mapping[str, Any]
+) -> tuple[pl.Expr, pl.Expr]:
+    """Canonical items of a native list-of-struct column and whether any item is bad."""
+    schema = frame_schema(item)
+    specs = fact_schema(item)
+    parts: list[pl.Expr] = []
+    bad: list[pl.Expr] = []
+    for extra in set(fields) - set(schema):
+        bad.append(pl.element().struct.field(extra).is_not_null())
+    for name, want in schema.items():
+        spec = specs[name]
+        info = item.model_fields[name]
+        if name not in fields:
+            raw: pl.Expr = pl.lit(None, dtype=want)
+            dtype = want
+        else:
+            raw, dtype = pl.element().struct.field(name), fields[name]
+        if spec.kind is Kind.LIST:
+            assert spec.item is not None
+            inner = dict(dtype.inner.fields) if _is_struct_list(dtype) else None
+            if inner is None:
+                parts.append(pl.lit(None, dtype=want).alias(name))
+                bad.append(raw.is_not_null())
+                continue
+            value, nested_bad = _item_checks(raw, spec.item, inner)
+            parts.append(value.alias(name))
+            bad.append(nested_bad)
+            continue
+        value, failed = _scalar(raw, dtype, want, spec.kind, spec.choices)
+        bad.append(failed)
+        if info.is_required():
+            bad.append(value.is_null())
+        elif info.default is not None:
+            value = value.fill_null(info.default)
+        bad += [b.fill_null(False) for b in _value_bad(value, item, name)]
+        parts.append(value.alias(name))
+    canonical = items.list.eval(pl.struct(parts))
+    flagged = items.list.eval(pl.any_horizontal(bad) if bad else pl.lit(False)).list.any()
+    return canonical, flagged.fill_null(False)
+
+
+def _is_struct_list(dtype: Any) -> bool:
+    return isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)
+
+
+class Checked:
+    """The canonical frame of one programme's rows and the rows the models must look at."""
+
+    def __init__(self, frame: pl.DataFrame, suspects: list[int]) -> None:
+        self.frame = frame
+        self.suspects = suspects
+
+
+def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
+    """Read every column of ``raw`` into the canonical frame, flagging rows to re-check."""
+    schema = frame_schema(model)
+    specs = fact_schema(model)
+    types = dict(raw.schema)
+    columns: list[pl.Expr] = []
+    bad: list[pl.Expr] = []
+    json_lists: list[str] = []
+    for column, dtype in types.items():
+        if column in (_ROW, "programme") or column in schema:
+            continue
+        bad.append(_is_empty(pl.col(column), dtype).not_())  # unknown field (or report.agency)
+    for path, want in schema.items():
+        spec = specs[path]
+        owner, leaf = _owner(model, path)
+        info = owner.model_fields[leaf]
+        if path not in types:
+            value: pl.Expr = pl.lit(None, dtype=want)
+            if info.is_required() and "." not in path:
+                bad.append(pl.lit(True))
+            columns.append(value.alias(path))
+            continue
+        dtype = types[path]
+        if spec.kind is Kind.LIST:
+            assert spec.item is not None
+            if dtype == pl.String:
+                json_lists.append(path)
+                continue
+            if not _is_struct_list(dtype):
+                columns.append(pl.lit(None, dtype=want).alias(path))
+                bad.append(pl.col(path).is_not_null())
+                continue
+            value, flagged = _item_checks(pl.col(path), spec.item, dict(dtype.inner.fields))
+            columns.append(value.alias(path))
+            bad.append(flagged)
+            continue
+        value, failed = _scalar(pl.col(path), dtype, want, spec.kind, spec.choices)
+        bad.append(failed)
+        if info.is_required() and "." not in path:
+            bad.append(value.is_null())
+        bad += [b.fill_null(False) for b in _value_bad(value, owner, leaf)]
+        columns.append(value.alias(path))
+    if path_required := _required_in_records(model, schema, types):
+        bad += path_required
+    flag = pl.any_horizontal(bad) if bad else pl.lit(False)
+    lazy = raw.lazy().with_columns(flag.alias("__suspect__"))
+    keep = [pl.col(p) for p in json_lists]
+    out = lazy.select([*columns, *keep, pl.col(_ROW), pl.col("__suspect__")]).collect()
+    suspects = set(out.filter(pl.col("__suspect__")).get_column(_ROW).to_list())
+    for path in json_lists:
+        out, flagged = _json_list(out, path, specs[path].item, schema[path])
+        suspects |= flagged
+    return Checked(out.drop("__suspect__"), sorted(suspects))
+
+
+def _owner(model: type[pydantic.BaseModel], path: str) -> tuple[type[pydantic.BaseModel], str]:
+    *parents, leaf = path.split(".")
+    owner = model
+    for part in parents:
+        owner = field_types(owner)[part]
+    return owner, leaf
+
+
+def _required_in_records(
+    model: type[Applicant], schema: Mapping[str, Any], types: Mapping[str, Any]
+) -> list[pl.Expr]:
+    """A record given at all must have its required fields (a report needs its route)."""
+    out = []
+    for path, spec in fact_schema(model).items():
+        if spec.kind is not Kind.RECORD or spec.item is None:
+            continue
+        leaves = [p for p in schema if p.startswith(path + ".") and p in types]
+        if path == "report" and "report.agency" in types:
+            leaves.append("report.agency")
+        if not leaves:
+            continue
+        given = pl.any_horizontal([_is_empty(pl.col(p), types[p]).not_() for p in leaves])
+        for name, info in spec.item.model_fields.items():
+            full = f"{path}.{name}"
+            if info.is_required() and fact_schema(model)[full].kind is not Kind.RECORD:
+                missing = _is_empty(pl.col(full), types[full]) if full in types else pl.lit(True)
+                out.append(given & missing)
+    return out
+
+
+def _json_list(
+    frame: pl.DataFrame, path: str, item: Any, want: Any
+) -> tuple[pl.DataFrame, set[int]]:
+    """Validate a list column of JSON text once per distinct text, then join the values back."""
+    adapter = pydantic.TypeAdapter(tuple[item, ...])
+    texts = frame.get_column(path).str.strip_chars()
+    distinct = texts.drop_nulls().unique().to_list()
+    keys, values, bad_texts = [], [], set()
+    from ._polars_backend import item_row
+
+    for text in distinct:
+        if text == "":
+            continue
+        try:
+            parsed = adapter.validate_python(json.loads(text))
+        except (json.JSONDecodeError, pydantic.ValidationError, RecursionError):
+            bad_texts.add(text)
+            continue
+        keys.append(text)
+        values.append([item_row(i) for i in parsed])
+    lookup = pl.DataFrame(
+        {"__text__": pl.Series(keys, dtype=pl.String), path: pl.Series(values, dtype=want)}
+    )
+    flagged = (
+        set(frame.filter(texts.is_in(list(bad_texts))).get_column(_ROW).to_list())
+        if bad_texts
+        else set()
+    )
+    joined = (
+        frame.with_columns(texts.alias("__text__"))
+        .drop(path)
+        .join(lookup, on="__text__", how="left", maintain_order="left")
+        .drop("__text__")
+    )
+    return joined, flagged
+
+
+# --- the models' verdict on suspect rows --------------------------------------------------------
+
+
+def _python_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_python_cell(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _python_cell(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def _nest_row(
+    row: Mapping[str, Any], loc: str | int, problems: list[InputProblem]
+) -> dict[str, Any] | None:
+    """A raw row as the nested data the models validate, as the loaders build it."""
+    if isinstance(loc, str):  # a file row: exactly the loader's reading of its cells
+        line = int(loc.split()[1])
+        return ld._nest(row, line, problems, programme=row.get("programme"))
+    cells = {}
+    for column, cell in row.items():
+        if isinstance(cell, list):  # native list values: pass them to the models as they are
+            cells[column] = json.dumps(_python_cell(cell), default=str)
+        elif isinstance(cell, float | int | bool | dt.date) or cell is None:
+            cells[column] = cell
+        else:
+            cells[column] = cell
+    found: list[InputProblem] = []
+    nested = ld._nest(cells, 0, found, programme=row.get("programme"))
+    problems += [InputProblem(p.code, (loc, *p.loc[1:]), p.message, p.input) for p in found]
+    return nested
+
+
+def judge_rows(
+    source: Source, rows: Sequence[int]
+) -> tuple[dict[int, Applicant], list[InputProblem]]:
+    """Validate ``rows`` with the entity models: the entities they accept, or every problem.
+
+    As in the loaders, every cell problem of every row comes first, then the models' problems.
+    """
+    cells: list[InputProblem] = []
+    models: list[InputProblem] = []
+    accepted: dict[int, Applicant] = {}
+    raw = source.frame
+    for index in sorted(rows):
+        row = raw.row(index, named=True)
+        loc = source.loc(index)
+        found: list[InputProblem] = []
+        nested = _nest_row(row, loc, found)
+        cells += found
+        if nested is None:
+            continue
+        before = len(models)
+        nested = ld._resolve_agency(nested, {}, (loc,), models)
+        result = ld._entity_problems(nested, (loc,))
+        if isinstance(result, Applicant):
+            if not found and len(models) == before:
+                accepted[index] = result
+        else:
+            models += result
+    return accepted, cells + models
+
+
+def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], list[InputProblem]]:
+    """The canonical frame of each programme in the table (with each row's index in ``__row__``)."""
+    raw = source.frame.with_row_index(_ROW)
+    known = [p.value for p in Programme]
+    if "programme" in raw.columns:
+        programme = raw.get_column("programme").cast(pl.String, strict=False).str.strip_chars()
+    else:
+        programme = pl.Series([None] * raw.height, dtype=pl.String)
+    raw = raw.with_columns(programme.alias("__programme__"))
+    bad = raw.filter(pl.col("__programme__").is_in(known).not_().fill_null(True))
+    suspects = set(bad.get_column(_ROW).to_list())
+    checked: dict[Programme, Checked] = {}
+    for value in known:
+        part = raw.filter(pl.col("__programme__") == value).drop("__programme__")
+        if part.height:
+            checked[Programme(value)] = found = check_columns(part, ENTITY_TYPES[Programme(value)])
+            suspects.update(found.suspects)
+    accepted, problems = judge_rows(source, sorted(suspects)) if suspects else ({}, [])
+    if problems:
+        return {}, problems
+    frames: dict[Programme, pl.DataFrame] = {}
+    for programme, found in checked.items():
+        frame = found.frame
+        mine = {i: e for i, e in accepted.items() if i in set(found.suspects)}
+        if mine:
+            patch = models_to_frame(list(mine.values()), ENTITY_TYPES[programme]).with_columns(
+                pl.Series(_ROW, list(mine), dtype=frame.schema[_ROW])
+            )
+            kept = frame.filter(pl.col(_ROW).is_in(list(mine)).not_())
+            frame = pl.concat([kept, patch.select(frame.columns)]).sort(_ROW)
+        frames[programme] = frame
+    return frames, problems
+
+
+# --- the result table ------------------------------------------------------------------------
+
+
+class ResultTable:
+    """The decisions of a whole table: one row per entity, in input order.
+
+    ``frame`` holds ``entity_id``, ``name``, ``programme``, ``status``, ``review_required``,
+    ``priority.<order>`` per priority level, one verdict column per rule (named by rule id,
+    null where the rule is not of the row's programme) and ``missing``. Any row becomes the
+    :class:`~greenrules.Decision` the native engine gives with :meth:`decision`; nothing is
+    built for rows nobody looks at.
+    """
+
+    def __init__(
+        self,
+        frame: pl.DataFrame,
+        parts: Mapping[Programme, tuple[PolarsProgram, pl.DataFrame]],
+        row_wise: tuple[str, ...],
+    ) -> None:
+        self.frame = frame
+        self._parts = parts
+        self.row_wise = row_wise
+        """Rules that ran row by row with the native engine (a predicate without a twin)."""
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def __repr__(self) -> str:
+        return f"<ResultTable {self.frame.height} rows, {len(self.rule_ids)} rules>"
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule with a verdict column, in column order."""
+        seen: dict[str, None] = {}
+        for program, _ in self._parts.values():
+            for rule_id in program.ruleset.rule_ids:
+                seen.setdefault(rule_id, None)
+        return tuple(seen)
+
+    def decision(self, index: int) -> Decision:
+        """Row ``index`` as the decision the native engine gives (findings, provenance)."""
+        if not isinstance(index, int) or not -len(self) <= index < len(self):
+            msg = f"expected a row index below {len(self)}"
+            raise InvalidInputError([InputProblem("bad-argument", ("index",), msg, index)])
+        index %= len(self)
+        programme = Programme(self.frame.get_column("programme")[index])
+        program, canonical = self._parts[programme]
+        position = canonical.get_column(_ROW).search_sorted(index)
+        row = canonical.row(int(position), named=True)
+        entity = entity_from_row(row, program.model)
+        ids = program.ruleset.rule_ids
+        by_value = {v.value: v for v in Verdict}
+        verdicts = [by_value[row[rule_id]] for rule_id in ids]
+        points = [float(row.get(points_column(rule_id)) or 0.0) for rule_id in ids]
+        return compiled(program.ruleset).decide(entity, verdicts, points, "columnar")
+
+    def decisions(self) -> list[Decision]:
+        """Every row's decision (builds them all: prefer :meth:`decision` on large tables)."""
+        return [self.decision(i) for i in range(len(self))]
+
+    def to_polars(self) -> pl.DataFrame:
+        """The result as a polars DataFrame."""
+        return self.frame
+
+    def to_arrow(self) -> Any:
+        """The result as a pyarrow Table."""
+        return self.frame.to_arrow()
+
+
+def entity_from_row(row: Mapping[str, Any], model: type[Applicant]) -> Applicant:
+    """Rebuild the validated entity of one canonical row."""
+    data: dict[str, Any] = {}
+    for path in frame_schema(model):
+        value = row.get(path)
+        if value is None:
+            continue
+        target = data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[leaf] = _python_cell(value)
+    return model.model_validate(data)
+
+
+def evaluate_frame(
+    source: Any,
+    *,
+    tier: Tier,
+    round_: int,
+    jurisdiction: str,
+    as_of: dt.date | None,
+    registry: Registry | None,
+    progress: Callable[[int], None] | None,
+    source_name: str | None,
+) -> ResultTable:
+    """Read, check and evaluate a table; see :func:`greenrules.evaluate_table`."""
+    read = read_source(source)
+    registry = registry or default_registry()
+    if isinstance(read, list):
+        frames = {}
+        for programme in Programme:
+            members = [e for e in read if e.programme is programme]
+            if members:
+                model = ENTITY_TYPES[programme]
+                frame = models_to_frame(members, model)
+                rows = [i for i, e in enumerate(read) if e.programme is programme]
+                frames[programme] = frame.with_columns(pl.Series(_ROW, rows, dtype=pl.UInt32))
+        total = len(read)
+    else:
+        frames, problems = canonical_frames(read)
+        if problems:
+            raise InvalidInputError(problems, source=read.name or source_name)
+        total = read.frame.height
+    parts: dict[Programme, tuple[PolarsProgram, pl.DataFrame]] = {}
+    outputs = []
+    done = 0
+    row_wise: list[str] = []
+    for programme, frame in frames.items():
+        ruleset = registry.ruleset(
+            jurisdiction=jurisdiction, round=round_, tier=tier, programme=programme, as_of=as_of
+        )
+        program: PolarsProgram = program_for(ruleset, ENTITY_TYPES[programme])
+        frame = add_predicates(program, frame)
+        if program.row_wise:
+            entities = [entity_from_row(r, program.model) for r in frame.iter_rows(named=True)]
+            frame = run_row_wise(program, frame, entities)
+            row_wise += program.row_wise
+        out = program.run(frame)
+        keep = [_ROW, *program.result_columns(), *program.point_columns()]
+        facts = [c for c in frame_schema(program.model) if c not in keep]
+        parts[programme] = (program, out.select([*keep, *facts]))
+        outputs.append(
+            out.select(
+                pl.col(_ROW),
+                pl.col("credit_code").alias("entity_id"),
+                pl.col("name"),
+                pl.lit(programme.value).alias("programme"),
+                *program.result_columns(),
+            )
+        )
+        done += frame.height
+        if progress is not None:
+            progress(done)
+    if not outputs:
+        result = pl.DataFrame(
+            {"entity_id": [], "name": [], "programme": []},
+            schema={"entity_id": pl.String, "name": pl.String, "programme": pl.String},
+        )
+    elif len(outputs) == 1:
+        result = outputs[0].drop(_ROW)
+    else:
+        result = pl.concat(outputs, how="diagonal_relaxed").sort(_ROW).drop(_ROW)
+    if progress is not None and done < total:
+        progress(total)
+    return ResultTable(result, parts, tuple(row_wise))
