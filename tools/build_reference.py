@@ -21,9 +21,7 @@ from pathlib import Path
 
 OUT = Path("criteria/greenrules_cn_nm/r2025/reference")
 
-CATALOGUE = (
-    "adgo07/ECQuota-Insight data/catalog.json @62e6f2bd (publication and effective dates)"
-)
+CATALOGUE = "adgo07/ECQuota-Insight data/catalog.json @62e6f2bd (publication and effective dates)"
 # Effective date of each edition in energy_quota_grades.csv, with where we read it.
 EFFECTIVE = {
     "GB 16780-2021": "2022-11-01",
@@ -82,15 +80,38 @@ ZH_WORDS = {
     "200及以下": "le200",
 }
 RARE_EARTH = {
-    "氧化镧": "la-oxide", "氧化铈": "ce-oxide", "氧化镨": "pr-oxide", "氧化钕": "nd-oxide",
-    "氧化钐": "sm-oxide", "氧化铕": "eu-oxide", "氧化钆": "gd-oxide", "氧化铽": "tb-oxide",
-    "氧化镝": "dy-oxide", "氧化钬": "ho-oxide", "氧化铒": "er-oxide", "氧化铥": "tm-oxide",
-    "氧化镱": "yb-oxide", "氧化镥": "lu-oxide", "氧化钇": "y-oxide", "氧化镨钕": "prnd-oxide",
-    "混合稀土碳酸盐": "mixed-carbonate", "金属镧": "la-metal", "金属铈": "ce-metal",
-    "金属镨": "pr-metal", "金属钕": "nd-metal", "金属钐": "sm-metal", "金属钆": "gd-metal",
-    "金属铽": "tb-metal", "金属镝": "dy-metal", "金属钇": "y-metal", "镨钕金属": "prnd-metal",
-    "镧铈金属": "lace-metal", "钆铁合金": "gdfe-alloy", "镝铁合金": "dyfe-alloy",
-    "钬铁合金": "hofe-alloy", "PrNd oxide": "prnd-oxide",
+    "氧化镧": "la-oxide",
+    "氧化铈": "ce-oxide",
+    "氧化镨": "pr-oxide",
+    "氧化钕": "nd-oxide",
+    "氧化钐": "sm-oxide",
+    "氧化铕": "eu-oxide",
+    "氧化钆": "gd-oxide",
+    "氧化铽": "tb-oxide",
+    "氧化镝": "dy-oxide",
+    "氧化钬": "ho-oxide",
+    "氧化铒": "er-oxide",
+    "氧化铥": "tm-oxide",
+    "氧化镱": "yb-oxide",
+    "氧化镥": "lu-oxide",
+    "氧化钇": "y-oxide",
+    "氧化镨钕": "prnd-oxide",
+    "混合稀土碳酸盐": "mixed-carbonate",
+    "金属镧": "la-metal",
+    "金属铈": "ce-metal",
+    "金属镨": "pr-metal",
+    "金属钕": "nd-metal",
+    "金属钐": "sm-metal",
+    "金属钆": "gd-metal",
+    "金属铽": "tb-metal",
+    "金属镝": "dy-metal",
+    "金属钇": "y-metal",
+    "镨钕金属": "prnd-metal",
+    "镧铈金属": "lace-metal",
+    "钆铁合金": "gdfe-alloy",
+    "镝铁合金": "dyfe-alloy",
+    "钬铁合金": "hofe-alloy",
+    "PrNd oxide": "prnd-oxide",
 }
 RARE_EARTH_ROUTE = {
     "ion-adsorption ore": "ion-adsorption",
@@ -265,8 +286,16 @@ def slug(text: str) -> str:
     for zh, en in ZH_WORDS.items():
         text = text.replace(zh, en)
     text = text.lower()
-    for old, new in ((">=", " ge"), ("<=", " le"), ("<", " lt"), (">", " gt"), ("%", "pct"),
-                     ("+", " plus "), ("·", " "), (".", "-")):
+    for old, new in (
+        (">=", " ge"),
+        ("<=", " le"),
+        ("<", " lt"),
+        (">", " gt"),
+        ("%", "pct"),
+        ("+", " plus "),
+        ("·", " "),
+        (".", "-"),
+    ):
         text = text.replace(old, new)
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if not text.isascii() or not text:
@@ -281,7 +310,7 @@ def product_key(row: dict[str, str]) -> str:
     if row["product_zh"] in MANUAL:
         base = MANUAL[row["product_zh"]]
     elif name.startswith("rare earth, "):
-        route, _, product = name[len("rare earth, "):].partition(": ")
+        route, _, product = name[len("rare earth, ") :].partition(": ")
         base = f"{RARE_EARTH_ROUTE[route]}-{RARE_EARTH[product]}"
     else:
         base = slug(name)
@@ -298,22 +327,24 @@ def build(shared: Path) -> None:
         edition = f"{row['standard']}-{row['edition']}"
         if edition in UNDATED:
             continue
-        out_rows.append({
-            "product": product_key(row),
-            "grade1": row["grade1"],
-            "grade2": row["grade2"],
-            "grade3": row["grade3"],
-            "unit": row["unit"],
-            "standard": edition,
-            "product_zh": row["product_zh"],
-            "product_en": row["product_en"],
-            "indicator_zh": row["indicator_zh"],
-            "valid_from": EFFECTIVE[edition],
-            "valid_to": "",
-            "source": row["source_url"],
-            "confidence": row["cross_checked"],
-            "effective_date_source": EFFECTIVE_SOURCE.get(edition, CATALOGUE),
-        })
+        out_rows.append(
+            {
+                "product": product_key(row),
+                "grade1": row["grade1"],
+                "grade2": row["grade2"],
+                "grade3": row["grade3"],
+                "unit": row["unit"],
+                "standard": edition,
+                "product_zh": row["product_zh"],
+                "product_en": row["product_en"],
+                "indicator_zh": row["indicator_zh"],
+                "valid_from": EFFECTIVE[edition],
+                "valid_to": "",
+                "source": row["source_url"],
+                "confidence": row["cross_checked"],
+                "effective_date_source": EFFECTIVE_SOURCE.get(edition, CATALOGUE),
+            }
+        )
     counts = Counter(r["product"] for r in out_rows)
     dupes = [k for k, n in counts.items() if n > 1]
     if dupes:
@@ -324,24 +355,30 @@ def build(shared: Path) -> None:
     bench_rows = []
     for row in bench:
         for key in BENCHMARK_KEYS[row["product_zh"]]:
-            if not key.startswith("textile.") and key not in keys and not key.startswith(
-                tuple(s.split("-")[0].replace(" ", "").lower() for s in UNDATED)
+            if (
+                not key.startswith("textile.")
+                and key not in keys
+                and not key.startswith(
+                    tuple(s.split("-")[0].replace(" ", "").lower() for s in UNDATED)
+                )
             ):
                 raise SystemExit(f"benchmark key {key} names no quota product")
-            bench_rows.append({
-                "product": key,
-                "benchmark": row["benchmark"],
-                "baseline": row["baseline"],
-                "unit": row["unit"],
-                "field_zh": row["product_zh"],
-                "sector_zh": row["sector_zh"],
-                "indicator_zh": row["indicator_zh"],
-                "standard": row["standard"],
-                "valid_from": "",
-                "valid_to": "",
-                "source": row["source_url"],
-                "confidence": row["cross_checked"],
-            })
+            bench_rows.append(
+                {
+                    "product": key,
+                    "benchmark": row["benchmark"],
+                    "baseline": row["baseline"],
+                    "unit": row["unit"],
+                    "field_zh": row["product_zh"],
+                    "sector_zh": row["sector_zh"],
+                    "indicator_zh": row["indicator_zh"],
+                    "standard": row["standard"],
+                    "valid_from": "",
+                    "valid_to": "",
+                    "source": row["source_url"],
+                    "confidence": row["cross_checked"],
+                }
+            )
     _write(OUT / "energy_benchmarks.csv", bench_rows)
     print(f"{len(out_rows)} quota rows, {len(bench_rows)} benchmark rows written to {OUT}")
 

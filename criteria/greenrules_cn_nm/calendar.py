@@ -129,9 +129,7 @@ def review_units(
     They owe the review materials of the ``review_materials`` deadline.
     """
     years = review_years(pack)
-    return [
-        a for a in applicants if a.memberships and any(m.year in years for m in a.memberships)
-    ]
+    return [a for a in applicants if a.memberships and any(m.year in years for m in a.memberships)]
 
 
 __all__ = ["Deadline", "deadline", "deadlines", "review_units", "review_years"]
