@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install $(PIP_QUIET) -e ".[dev]"
 	touch $(STAMP)
 
+# Ranked decisions with cited explanations, then the summary workbook a city bureau files.
 demo: $(STAMP)
-	$(VENV)/bin/greenrules demo
+	$(VENV)/bin/greenrules demo --explain --lang zh
+	mkdir -p out
+	$(VENV)/bin/greenrules demo --format xlsx --lang zh --out out/summary-2025.xlsx
+	@echo "summary workbook: out/summary-2025.xlsx"
 
 test: $(STAMP)
 	$(PY) -m pytest -q

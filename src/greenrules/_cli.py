@@ -24,7 +24,8 @@ from ._progress import ProgressBar
 from ._ranking import rank
 from ._registry import Registry, default_registry
 from ._version import __version__
-from .exceptions import GreenrulesError, InvalidInputError, PackError
+from ._workbook import write_summary
+from .exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
 PROGRESS_THRESHOLD = 1000
@@ -86,7 +87,12 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PROVINCE.value)
     p.add_argument("--as-of", type=dt.date.fromisoformat, help="evaluation date, YYYY-MM-DD")
     p.add_argument("--engine", choices=ENGINES, default="native")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "xlsx"),
+        default="table",
+        help="xlsx writes the summary workbook and needs --out",
+    )
     p.add_argument("--lang", choices=("zh", "en"), default="en")
     p.add_argument("--explain", action="store_true", help="print each decision's explanation")
     p.add_argument("--out", type=Path, help="write the output to this file instead of stdout")
@@ -133,7 +139,7 @@ def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decis
 def _run_evaluate(args: argparse.Namespace) -> int:
     entities = load_entities(args.path)
     decisions = _evaluate(args, entities)
-    _emit(args, decisions)
+    _emit(args, decisions, entities)
     return EXIT_OK
 
 
@@ -143,16 +149,33 @@ def _run_demo(args: argparse.Namespace) -> int:
     if not examples:
         raise GreenrulesError(f"pack {pack.id} ships no examples/*.json")
     entities = [e for path in examples for e in load_entities(path)]
-    _emit(args, _evaluate(args, entities))
+    _emit(args, _evaluate(args, entities), entities)
     return EXIT_OK
 
 
-def _emit(args: argparse.Namespace, decisions: list[Decision]) -> None:
+def _emit(args: argparse.Namespace, decisions: list[Decision], entities: list[Applicant]) -> None:
+    if args.format == "xlsx":
+        if args.out is None:
+            msg = "--format xlsx writes a workbook: give its path with --out FILE.xlsx"
+            raise InvalidInputError([InputProblem("bad-argument", ("out",), msg)])
+        names = _division_names(default_registry())
+        write_summary(args.out, decisions, entities, lang=args.lang, city_names=names)
+        return
     if args.format == "json":
         text = json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2) + "\n"
     else:
         text = render_table(decisions, args.lang, explain=args.explain)
     _write(args.out, text)
+
+
+def _division_names(registry: Registry) -> dict[str, str]:
+    """City names from any pack table keyed by division ``code`` with a ``name_zh`` column."""
+    names: dict[str, str] = {}
+    for pack in registry.packs:
+        for table in pack.tables.values():
+            if table.key == "code" and "name_zh" in table.columns:
+                names.update({str(r["code"]): str(r["name_zh"]) for r in table.rows})
+    return names
 
 
 def _write(out: Path | None, text: str) -> None:
