@@ -84,6 +84,13 @@ class Options:
     max_items: int = 3
 
 
+@attrs.frozen
+class Avoid:
+    """A pin meaning "any value the field would get, except these" (a witness for ``not_in``)."""
+
+    values: frozenset[Any]
+
+
 def credit_codes() -> st.SearchStrategy[str]:
     """Unified social credit codes with a correct check character (GB 32100-2015)."""
     return st.integers(0, len(ALPHABET) ** 9 - 1).map(_credit_code_from)
@@ -196,6 +203,10 @@ def _field(
 ) -> st.SearchStrategy[Any]:
     if pin in options.pins:
         value = options.pins[pin]
+        if isinstance(value, Avoid):
+            unpinned = attrs.evolve(options, pins={}, missing=False)
+            base = _value(field, annotation, unpinned, pin, aim, needed=False)
+            return base.filter(lambda v: v not in value.values)
         return value if isinstance(value, st.SearchStrategy) else st.just(value)
     below = any(p.startswith(pin + ".") for p in options.pins)
     optional = not field.is_required() and field.default is None
