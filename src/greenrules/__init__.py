@@ -13,6 +13,7 @@ from ._entities import (
     SupplyChainEnterprise,
 )
 from ._enums import Outcome, Programme, Status, Strength, Tier, Verdict
+from ._columnar import evaluate_table
 from ._evaluate import evaluate, evaluate_many
 from ._loaders import entity_json_schema, load_entities
 from ._packs import Pack, Predicate, load_pack
@@ -89,6 +90,7 @@ __all__ = [
     "entity_json_schema",
     "evaluate",
     "evaluate_many",
+    "evaluate_table",
     "load_entities",
     "load_pack",
     "rank",

@@ -133,19 +133,31 @@ def _is_empty(col: pl.Expr, dtype: Any) -> pl.Expr:
     return col.is_null()
 
 
-def _credit_code_bad(code: pl.Expr) -> list[pl.Expr]:
-    """Expressions true where ``code`` is not a valid credit code (GB 32100-2015)."""
-    chunks = [code.str.slice(6 * j, 6).str.to_integer(base=36, strict=False) for j in range(3)]
+def credit_codes_bad(codes: pl.Series) -> pl.Series:
+    """True where a given code is not a valid credit code (GB 32100-2015), vectorised.
+
+    The 18 characters are read as three base-36 numbers whose digits are then peeled off by
+    integer arithmetic: two plain column steps, far cheaper than slicing 18 strings per code.
+    """
+    code = pl.col("code").str.strip_chars()
+    frame = pl.DataFrame({"code": codes.cast(pl.String)}).lazy()
+    frame = frame.with_columns(
+        [
+            code.str.slice(6 * j, 6).str.to_integer(base=36, strict=False).alias(f"k{j}")
+            for j in range(3)
+        ]
+    )
     digits = []
-    for chunk in chunks:
+    for j in range(3):
         for k in range(6):
-            d = (chunk // 36 ** (5 - k)) % 36
-            skipped = [(d > cut).cast(pl.Int64) for cut in (18, 24, 28, 31)]
+            d = (pl.col(f"k{j}") // 36 ** (5 - k)) % 36
+            skipped = [(d > cut).cast(pl.Int64) for cut in (18, 24, 28, 31)]  # I, O, S, V, Z
             digits.append(d - skipped[0] - skipped[1] - skipped[2] - skipped[3])
     total = pl.sum_horizontal([d * w for d, w in zip(digits[:17], WEIGHTS, strict=True)])
     good = code.str.contains(_CREDIT_RE) & ((31 - total % 31) % 31 == digits[17])
     assert len(ALPHABET) == 31
-    return [good.not_().fill_null(True)]
+    bad = pl.col("code").is_not_null() & good.not_().fill_null(True)
+    return frame.select(bad.alias("bad")).collect().get_column("bad")
 
 
 def _constraints(model: type[pydantic.BaseModel], name: str) -> list[Any]:
@@ -162,7 +174,9 @@ def _constraints(model: type[pydantic.BaseModel], name: str) -> list[Any]:
     return found
 
 
-def _value_bad(value: pl.Expr, model: type[pydantic.BaseModel], name: str) -> list[pl.Expr]:
+def _value_bad(
+    value: pl.Expr, model: type[pydantic.BaseModel], name: str, code_bad: pl.Expr | None = None
+) -> list[pl.Expr]:
     """Where a present, typed value breaks a constraint of the field (range, length, code)."""
     out: list[pl.Expr] = []
     for meta in _constraints(model, name):
@@ -177,7 +191,8 @@ def _value_bad(value: pl.Expr, model: type[pydantic.BaseModel], name: str) -> li
         elif isinstance(meta, at.MinLen):
             out.append(value.str.len_chars() < meta.min_length)
         elif getattr(meta, "func", None) is _check_credit_code:
-            out += _credit_code_bad(value)
+            if code_bad is not None:  # checked beforehand (items: see _item_codes_bad)
+                out.append(code_bad)
         elif getattr(meta, "func", None) is _check_division_code:
             out.append(value.str.contains("^[0-9]{6}$").not_())
         elif isinstance(meta, Strict | pydantic.BeforeValidator | pydantic.fields.FieldInfo):
@@ -248,7 +263,7 @@ def _item_checks(
             raw, dtype = pl.element().struct.field(name), fields[name]
         if spec.kind is Kind.LIST:
             assert spec.item is not None
-            inner = dict(dtype.inner.fields) if _is_struct_list(dtype) else None
+            inner = _fields(dtype) if _is_struct_list(dtype) else None
             if inner is None:
                 parts.append(pl.lit(None, dtype=want).alias(name))
                 bad.append(raw.is_not_null())
@@ -268,6 +283,29 @@ def _item_checks(
     canonical = items.list.eval(pl.struct(parts))
     flagged = items.list.eval(pl.any_horizontal(bad) if bad else pl.lit(False)).list.any()
     return canonical, flagged.fill_null(False)
+
+
+def _checks_credit_code(model: type[pydantic.BaseModel], name: str) -> bool:
+    return any(getattr(m, "func", None) is _check_credit_code for m in _constraints(model, name))
+
+
+def _item_codes_bad(raw: pl.DataFrame, path: str, item: Any) -> set[int]:
+    """Rows of which some list item carries an invalid credit code."""
+    out: set[int] = set()
+    for name in item.model_fields:
+        if not _checks_credit_code(item, name):
+            continue
+        flat = raw.select(_ROW, pl.col(path)).explode(path).drop_nulls(path)
+        if name not in [f.name for f in flat.schema[path].fields]:
+            continue
+        codes = flat.select(pl.col(path).struct.field(name)).to_series()
+        rows = flat.get_column(_ROW).filter(credit_codes_bad(codes))
+        out.update(rows.to_list())
+    return out
+
+
+def _fields(dtype: Any) -> dict[str, Any]:
+    return {field.name: field.dtype for field in dtype.inner.fields}
 
 
 def _is_struct_list(dtype: Any) -> bool:
@@ -314,7 +352,7 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
                 columns.append(pl.lit(None, dtype=want).alias(path))
                 bad.append(pl.col(path).is_not_null())
                 continue
-            value, flagged = _item_checks(pl.col(path), spec.item, dict(dtype.inner.fields))
+            value, flagged = _item_checks(pl.col(path), spec.item, _fields(dtype))
             columns.append(value.alias(path))
             bad.append(flagged)
             continue
@@ -322,7 +360,10 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
         bad.append(failed)
         if info.is_required() and "." not in path:
             bad.append(value.is_null())
-        bad += [b.fill_null(False) for b in _value_bad(value, owner, leaf)]
+        code_bad = None
+        if _checks_credit_code(owner, leaf):
+            code_bad = pl.lit(credit_codes_bad(raw.get_column(path)))
+        bad += [b.fill_null(False) for b in _value_bad(value, owner, leaf, code_bad)]
         columns.append(value.alias(path))
     if path_required := _required_in_records(model, schema, types):
         bad += path_required
@@ -331,6 +372,10 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
     keep = [pl.col(p) for p in json_lists]
     out = lazy.select([*columns, *keep, pl.col(_ROW), pl.col("__suspect__")]).collect()
     suspects = set(out.filter(pl.col("__suspect__")).get_column(_ROW).to_list())
+    for path in schema:
+        spec = specs[path]
+        if spec.kind is Kind.LIST and path in types and _is_struct_list(types[path]):
+            suspects |= _item_codes_bad(raw, path, spec.item)
     for path in json_lists:
         out, flagged = _json_list(out, path, specs[path].item, schema[path])
         suspects |= flagged
