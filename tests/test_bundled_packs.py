@@ -1,0 +1,269 @@
+"""The bundled national and Inner Mongolia 2025 packs: catalogue, coverage, data, rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import greenrules as gr
+from greenrules import _conditions as c
+from greenrules._cli import main
+from greenrules._rules import CHECKABLE_KINDS, CoverageHow
+
+NM = "cn-nm"
+NATIONAL = "cn-national"
+NM_IDS = {
+    "NM2025-0", "NM2025-1-a", "NM2025-1-b", "NM2025-2.1.1-a", "NM2025-2.1.1-b", "NM2025-2.1.1-c",
+    "NM2025-2.1.1-d", "NM2025-2.1.2-a", "NM2025-2.1.2-b", "NM2025-2.1.2-c", "NM2025-2.1.2-d",
+    "NM2025-2.1.2-e", "NM2025-2.1.2-f", "NM2025-2.1.2-g", "NM2025-2.1.2-h", "NM2025-2.1.2-i",
+    "NM2025-2.1.2-j", "NM2025-2.2-1", "NM2025-2.2-2a", "NM2025-2.2-2b", "NM2025-2.2-2c",
+    "NM2025-2.2-2d", "NM2025-2.2-3a", "NM2025-2.2-3b", "NM2025-3.1-a", "NM2025-3.1-b",
+    "NM2025-3.1-c", "NM2025-3.2.1-a", "NM2025-3.2.1-b", "NM2025-3.2.2", "NM2025-3.2.3-a",
+    "NM2025-3.2.3-b", "NM2025-3.3-a", "NM2025-3.3-b", "NM2025-A",
+}  # fmt: skip
+NATIONAL_IDS = {
+    "MIIT2024-ch1", "MIIT2024-ch2-F-a", "MIIT2024-ch2-F-b", "MIIT2024-ch2-F-c", "MIIT2024-ch2-F-d",
+    "MIIT2024-ch2-P-a", "MIIT2024-ch2-P-b", "MIIT2024-ch2-P-c", "MIIT2024-ch2-P-d",
+    "MIIT2024-ch2-S-a", "MIIT2024-ch2-S-b", "MIIT2024-ch2-S-c", "MIIT2024-ch2-S-d", "MIIT2024-10",
+    "MIIT2024-13", "MIIT2024-17", "MIIT2024-ch4-dyn", "MIIT2024-ch4-rm-a", "MIIT2024-ch4-rm-b",
+    "MIIT2024-ch4-rm-c", "MIIT2024-20-a", "MIIT2024-20-b", "MIITN2024-x-a", "MIITN2024-x-b",
+    "MIITN2024-x-c", "MIITN2024-x-d", "MIITN2024-x-e", "MIITN2024-x-f",
+}  # fmt: skip
+RULE_KINDS = {"hard", "in_principle", "priority", "scope", "outcome", "deadline", "penalty"}
+
+
+@pytest.fixture(scope="module")
+def registry() -> gr.Registry:
+    return gr.default_registry()
+
+
+@pytest.fixture(scope="module")
+def packs_json() -> list[dict[str, Any]]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["packs", "--format", "json"]) == 0
+    data: list[dict[str, Any]] = json.loads(out.getvalue())
+    return data
+
+
+def _pack(data: list[dict[str, Any]], pack_id: str) -> dict[str, Any]:
+    return next(p for p in data if p["id"] == pack_id)
+
+
+@pytest.mark.parametrize(("pack_id", "ids"), [(NM, NM_IDS), (NATIONAL, NATIONAL_IDS)])
+def test_catalogue_holds_every_clause_of_the_source(
+    packs_json: list[dict[str, Any]], pack_id: str, ids: set[str]
+) -> None:
+    """Each pack's catalogue holds exactly the clause ids of its source document."""
+    assert {cl["id"] for cl in _pack(packs_json, pack_id)["clauses"]} == ids
+
+
+@pytest.mark.parametrize("pack_id", [NM, NATIONAL])
+def test_no_checkable_clause_is_uncovered(packs_json: list[dict[str, Any]], pack_id: str) -> None:
+    """Every checkable clause is covered by rules or named support code, never left bare."""
+    for clause in _pack(packs_json, pack_id)["clauses"]:
+        coverage = clause["coverage"]
+        if clause["kind"] in {str(k) for k in CHECKABLE_KINDS}:
+            assert coverage["how"] in ("rules", "support", "not_checkable"), clause["id"]
+            if coverage["how"] != "not_checkable":
+                assert coverage["by"], clause["id"]
+        if coverage["how"] == "not_checkable":
+            assert len(coverage["note"]) > 20, clause["id"]
+
+
+@pytest.mark.parametrize("pack_id", [NM, NATIONAL])
+def test_rule_kinds_are_implemented_by_rules(registry: gr.Registry, pack_id: str) -> None:
+    """A clause of a rule kind is cited by a rule, unless its coverage says why not."""
+    pack = next(p for p in registry.packs if p.id == pack_id)
+    cited = {rule.clause for rule in pack.rules}
+    # Covered by support code or not checkable from data; each says why in its note.
+    exempt = {"NM2025-2.1.2-a", "NM2025-3.2.1-b", "NM2025-3.2.3-a", "NM2025-3.3-b", "MIIT2024-13"}
+    for clause in pack.clauses:
+        if str(clause.kind) in RULE_KINDS and clause.id not in exempt:
+            assert clause.id in cited, clause.id
+            assert clause.coverage.how is CoverageHow.RULES
+    for clause_id in exempt & {cl.id for cl in pack.clauses}:
+        clause = pack.clause(clause_id)
+        assert clause.coverage.how in (CoverageHow.SUPPORT, CoverageHow.NOT_CHECKABLE)
+        assert clause.coverage.note
+
+
+@pytest.mark.parametrize("pack_id", [NM, NATIONAL])
+def test_every_implemented_clause_has_a_case(registry: gr.Registry, pack_id: str) -> None:
+    """Each clause a rule implements is cited by at least one of the pack's cases."""
+    pack = next(p for p in registry.packs if p.id == pack_id)
+    assert pack.folder is not None
+    expected: set[str] = set()
+    for path in sorted((pack.folder / "cases").glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            expected.update(case["expect"].get("clauses", []))
+    assert {rule.clause for rule in pack.rules} <= expected
+
+
+def test_every_rule_has_both_summaries_and_a_strength_matching_its_clause(
+    registry: gr.Registry,
+) -> None:
+    """Rules keep the clause's strength: 原则上 in principle, 优先 priority, hard mandatory."""
+    for pack in registry.packs:
+        if pack.id not in (NM, NATIONAL):
+            continue
+        for rule in pack.rules:
+            assert rule.summary.zh and rule.summary.en, rule.id
+            kind = str(pack.clause(rule.clause).kind)
+            if kind == "in_principle":
+                assert rule.strength is gr.Strength.IN_PRINCIPLE, rule.id
+            elif kind == "priority" or rule.clause == "NM2025-3.3-a":
+                assert rule.strength is gr.Strength.PRIORITY, rule.id
+            else:
+                assert rule.strength is gr.Strength.MANDATORY, rule.id
+
+
+def test_region_rule_lists_exactly_the_twelve_cities(registry: gr.Registry) -> None:
+    """The in-region rules accept exactly the division codes of the cities table."""
+    pack = registry.get(NM, 2025)
+    codes = {row["code"] for row in pack.tables["nm_cities"].rows}
+    assert len(codes) == 12
+    assert all(code.startswith("15") and len(code) == 6 for code in codes)
+    for rule in pack.rules:
+        if rule.clause == "NM2025-1-a":
+            assert isinstance(rule.requires, c.Compare)
+            assert isinstance(rule.requires.right, c.Literal)
+            assert set(rule.requires.right.value) == codes
+
+
+def test_energy_tables_keep_sources_confidence_and_real_semantics(registry: gr.Registry) -> None:
+    """Empty cells stay missing, negatives stay negative, and every row names its source."""
+    pack = registry.get(NM, 2025)
+    bench = {row["product"]: row for row in pack.tables["energy_benchmarks"].rows}
+    grades = pack.tables["energy_quota_grades"]
+    assert bench["gb21256.basic-oxygen-furnace-steelmaking"]["benchmark"] == -30
+    assert bench["gb29436.methanol-from-bituminous-coal"]["benchmark"] is None
+    assert sum(1 for row in bench.values() if row["benchmark"] is not None) == 7
+    rows = {row["product"]: row for row in grades.rows}
+    for row in (*bench.values(), *rows.values()):
+        assert row["source"] and row["confidence"]
+    # A published table where grade 1 exceeds grade 2 is kept as published, not "fixed".
+    coal = rows["gb21258.coal-fired-unit-supercritical-600-mw-class"]
+    assert coal["grade1"] > coal["grade2"]
+    assert rows["gb29449.bias-tyre"]["grade1"] is None
+    assert rows["gb29141.sulphuric-acid-from-sulphur"]["grade1"] == -160
+    # The benchmark is not derived from the grades: clinker's equals grade 1, ferrosilicon's
+    # equals grade 2.
+    assert bench["gb16780.cement-clinker"]["benchmark"] == rows["gb16780.cement-clinker"]["grade1"]
+    assert bench["gb21341.ferrosilicon"]["benchmark"] == rows["gb21341.ferrosilicon"]["grade2"]
+
+
+def test_quota_rows_are_dated_by_their_editions(registry: gr.Registry) -> None:
+    """An edition applies from its effective date; before it the value is not in force."""
+    table = registry.get(NM, 2025).tables["energy_quota_grades"]
+    assert all(row["valid_from"] is not None for row in table.rows)
+    in_2025 = table.at(dt.date(2025, 5, 30))
+    assert "gb21257.liquid-caustic-soda-ge30pct" in in_2025  # GB 21257-2024, from 2025-05-01
+    assert "gb21257.liquid-caustic-soda-ge30pct" not in table.at(dt.date(2025, 4, 30))
+    assert "gb29447.polysilicon-trichlorosilane-siemens-process" not in in_2025  # from 2027
+    assert "gb29141.sulphuric-acid-from-sulphur" not in in_2025  # from 2025-06-01
+    assert "gb29447.polysilicon-trichlorosilane-siemens-process" in table.at(dt.date(2027, 1, 1))
+
+
+def _factory(**fields: Any) -> gr.Factory:
+    path = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    (entity,) = gr._loaders.parse_entities([{**doc["applicants"][0], **fields}], doc["agencies"])
+    assert isinstance(entity, gr.Factory)
+    return entity
+
+
+def _decide(entity: gr.Applicant, registry: gr.Registry, **kw: Any) -> gr.Decision:
+    kw.setdefault("tier", "province")
+    return gr.evaluate(entity, round=2025, jurisdiction="CN-NM", registry=registry, **kw)
+
+
+def test_an_official_benchmark_table_replaces_ours(registry: gr.Registry) -> None:
+    """Registry.with_reference swaps a table: the missing benchmark becomes a verdict."""
+    methanol = _factory(
+        industry={"code": "2614", "name": "煤化工", "key_field": True},
+        energy=[{"product": "gb29436.methanol-from-lignite", "value": 1700.0, "unit": "kgce/t"}],
+    )
+    before = _decide(methanol, registry)
+    assert before.verdict("NM25-F-benchmark") is gr.Verdict.UNKNOWN
+    assert "ref:energy_benchmarks[gb29436.methanol-from-lignite].benchmark" in before.missing
+    official = [
+        {"product": "gb29436.methanol-from-lignite", "benchmark": 1720, "baseline": 2000,
+         "unit": "kgce/t", "field_zh": "煤制甲醇", "standard": "GB 29436",
+         "source": "official attachment (test)"},
+    ]  # fmt: skip
+    replaced = registry.with_reference(NM, 2025, "energy_benchmarks", official)
+    after = _decide(methanol, replaced)
+    assert after.verdict("NM25-F-benchmark") is gr.Verdict.PASS
+    assert after.priority.score == (2.0,)
+    assert after.provenance.packs[-1].digest != before.provenance.packs[-1].digest
+    # The default registry is untouched.
+    assert _decide(methanol, registry).verdict("NM25-F-benchmark") is gr.Verdict.UNKNOWN
+
+
+def test_the_edition_in_force_on_the_evaluation_date_applies(registry: gr.Registry) -> None:
+    """Two editions of one product: the one valid on as_of decides, never the other."""
+    rows = [
+        {"product": "gb21347.primary-magnesium", "grade1": 3300, "grade2": 4000, "grade3": 5000,
+         "unit": "kgce/t", "standard": "old", "valid_to": "2025-04-30", "source": "old edition"},
+        {"product": "gb21347.primary-magnesium", "grade1": 3500, "grade2": 4000, "grade3": 5000,
+         "unit": "kgce/t", "standard": "new", "valid_from": "2025-05-01", "source": "new edition"},
+    ]  # fmt: skip
+    replaced = registry.with_reference(NM, 2025, "energy_quota_grades", rows)
+    magnesium = _factory(
+        industry={"code": "3219", "name": "镁冶炼", "key_field": False},
+        energy=[{"product": "gb21347.primary-magnesium", "value": 3400.0, "unit": "kgce/t"}],
+    )
+    early = _decide(magnesium, replaced, as_of=dt.date(2025, 4, 20))
+    late = _decide(magnesium, replaced, as_of=dt.date(2025, 5, 30))
+    assert early.verdict("NM25-F-quota-grade1") is gr.Verdict.FAIL
+    assert late.verdict("NM25-F-quota-grade1") is gr.Verdict.PASS
+
+
+def test_the_national_agency_cap_decides_once_supplied(registry: gr.Registry) -> None:
+    """With the cap missing the national tier is undetermined; with it the rule decides."""
+    unit = _factory(
+        memberships=[{"programme": "factory", "tier": "province", "year": 2023}],
+    )
+    assert _decide(unit, registry, tier="national").verdict("CN-F-agency-cap") is (
+        gr.Verdict.UNKNOWN
+    )
+    for cap, verdict in ((6, gr.Verdict.PASS), (5, gr.Verdict.FAIL)):
+        rows = [{"name": "agency_national_projects_cap", "value": cap, "unit": "projects",
+                 "source": "test"}]  # fmt: skip
+        with_cap = registry.with_reference(NATIONAL, 2025, "national_limits", rows)
+        assert _decide(unit, with_cap, tier="national").verdict("CN-F-agency-cap") is verdict
+
+
+def test_regional_overrides_replace_the_national_rules(registry: gr.Registry) -> None:
+    """In CN-NM the region's rules replace the national route and standard rules by id."""
+    ruleset = registry.ruleset(
+        jurisdiction="CN-NM", round=2025, tier="province", programme="factory"
+    )
+    assert "CN-F-evaluation-route" not in ruleset.rule_ids
+    assert "CN-F-evaluation-standard" not in ruleset.rule_ids
+    assert {"NM25-F-evaluation-route", "NM25-F-meets-standard"} <= set(ruleset.rule_ids)
+    national = registry.ruleset(jurisdiction="CN", round=2025, tier="province", programme="factory")
+    assert "CN-F-evaluation-standard" in national.rule_ids
+
+
+def test_example_round_covers_every_status_and_verdict(registry: gr.Registry) -> None:
+    """The bundled round shows every status and every verdict a bureau will meet."""
+    path = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+    entities = gr.load_entities(path)
+    assert 38 <= len(entities) <= 50
+    assert all("虚构" in e.name for e in entities)
+    assert {e.programme for e in entities} == set(gr.Programme)
+    decisions = gr.evaluate_many(
+        entities, tier="province", round=2025, jurisdiction="CN-NM", registry=registry
+    )
+    assert {d.status for d in decisions} == set(gr.Status)
+    assert {v for d in decisions for v in d.verdicts} == set(gr.Verdict)
+    assert any(d.review_required for d in decisions)
