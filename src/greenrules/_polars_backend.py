@@ -435,7 +435,7 @@ class PolarsProgram:
         self.compiler = ExprCompiler(ruleset, vectorised)
         self.rules = [self._rule(rule) for rule in ruleset.rules]
         self.row_wise = tuple(r.rule.id for r in self.rules if r.row_wise is not None)
-        self.missing = self.missing_expr()
+        self.missing = self.missing_plan()
         self.predicates = tuple(
             sorted(
                 {
@@ -549,8 +549,13 @@ class PolarsProgram:
             out.append(total.alias(priority_column(level)))
         return out
 
-    def missing_expr(self) -> pl.Expr:
-        """The sorted missing facts, parameters and reference values of every unknown rule."""
+    def missing_plan(self) -> tuple[list[str], list[pl.Expr], list[pl.Expr]]:
+        """The missing-data plan: fixed texts, one bit mask per 63 texts, reference-value lists.
+
+        A row's fixed missing texts (fact paths and parameters) are bits of a few integer
+        columns, cheap to compute; :meth:`run` turns each distinct mask into its sorted list of
+        texts once and joins it back, instead of building a list of strings on every row.
+        """
         comp, scope = self.compiler, self.scope
         by_text: dict[str, list[pl.Expr]] = {}
         dynamic: list[pl.Expr] = []
@@ -565,22 +570,23 @@ class PolarsProgram:
                     by_text.setdefault(path, []).append(unknown & absent[path])
                 for gap in comp.data_missing(node, scope):
                     if gap.texts is not None:
-                        dynamic.append(pl.when(unknown).then(gap.texts).otherwise(empty))
+                        texts = pl.when(unknown).then(gap.texts).otherwise(empty)
+                        dynamic.append(texts.fill_null(empty).list.drop_nulls())
                     else:
                         assert gap.text is not None
                         flag = unknown if gap.flag is None else unknown & gap.flag
                         by_text.setdefault(gap.text, []).append(flag)
-        parts = [
-            pl.when(pl.any_horizontal(conds)).then(pl.lit(text))
-            for text, conds in sorted(by_text.items())
-        ]
-        if not parts and not dynamic:
-            return empty.alias("missing")
-        listed = pl.concat_list([*parts, *(d.fill_null(empty) for d in dynamic)])
-        listed = listed.list.drop_nulls()
-        if dynamic:
-            listed = listed.list.unique().list.sort()
-        return listed.alias("missing")
+        texts = sorted(by_text)
+        words = []
+        for start in range(0, len(texts), _BITS):
+            bits = [
+                pl.when(pl.any_horizontal(by_text[text]))
+                .then(pl.lit(1 << i, dtype=pl.Int64))
+                .otherwise(pl.lit(0, dtype=pl.Int64))
+                for i, text in enumerate(texts[start : start + _BITS])
+            ]
+            words.append(pl.sum_horizontal(bits).alias(f"__missing__.{len(words)}"))
+        return texts, words, [d.alias(f"__refs__.{i}") for i, d in enumerate(dynamic)]
 
     def run(self, frame: pl.DataFrame, *, missing: bool = True) -> pl.DataFrame:
         """Every rule's verdict, status, review flag, priority and (optionally) missing facts.
@@ -592,9 +598,18 @@ class PolarsProgram:
         lazy = frame.lazy().with_columns([*self.waiver_exprs(), *staged])
         lazy = lazy.with_columns(self.verdict_exprs())
         lazy = lazy.with_columns(self.outcome_exprs())
+        texts, words, refs = self.missing
         if missing:
-            lazy = lazy.with_columns(self.missing)
-        return lazy.drop([name for name, _ in self.compiler.staged.values()]).collect()
+            lazy = lazy.with_columns([*words, *refs])
+        out = lazy.drop([name for name, _ in self.compiler.staged.values()]).collect()
+        if missing:
+            out = _render_missing(
+                out,
+                texts,
+                [w.meta.output_name() for w in words],
+                [r.meta.output_name() for r in refs],
+            )
+        return out
 
     def result_columns(self, *, missing: bool = True) -> list[str]:
         """The public result columns, in order."""
@@ -605,6 +620,40 @@ class PolarsProgram:
     def point_columns(self) -> list[str]:
         """The internal columns holding priority contributions."""
         return [points_column(r.rule.id) for r in self.rules if r.points is not None or r.row_wise]
+
+
+_BITS = 62
+
+
+def _render_missing(
+    out: pl.DataFrame, texts: list[str], words: list[str], refs: list[str]
+) -> pl.DataFrame:
+    """Turn the missing bit masks and reference-value lists into the sorted ``missing`` list.
+
+    Rows share few distinct combinations, so each distinct one is rendered once in Python
+    and joined back on a hash of the combination.
+    """
+    dtype = pl.List(pl.String)
+    if not words and not refs:
+        return out.with_columns(pl.lit([], dtype=dtype).alias("missing"))
+    parts = [pl.col(w) for w in words]
+    if refs:
+        parts.append(pl.concat_list(refs).alias("__refs__"))
+    combo = out.select(parts).with_columns(pl.struct(pl.all()).hash().alias("__key__"))
+    distinct = combo.unique("__key__", keep="first")
+    lists = []
+    for row in distinct.iter_rows(named=True):
+        found = {
+            text
+            for w, name in enumerate(words)
+            for i, text in enumerate(texts[w * _BITS : (w + 1) * _BITS])
+            if row[name] >> i & 1
+        }
+        found.update(row.get("__refs__") or ())
+        lists.append(sorted(found))
+    table = distinct.select("__key__").with_columns(pl.Series("missing", lists, dtype=dtype))
+    missing = combo.select("__key__").join(table, on="__key__", how="left", maintain_order="left")
+    return out.drop([*words, *refs]).with_columns(missing.get_column("missing"))
 
 
 def priority_column(level: int) -> str:

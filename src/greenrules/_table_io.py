@@ -328,6 +328,7 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
     columns: list[pl.Expr] = []
     bad: list[pl.Expr] = []
     json_lists: list[str] = []
+    precomputed: list[pl.Series] = []
     for column, dtype in types.items():
         if column in (_ROW, "programme") or column in schema:
             continue
@@ -362,13 +363,15 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
             bad.append(value.is_null())
         code_bad = None
         if _checks_credit_code(owner, leaf):
-            code_bad = pl.lit(credit_codes_bad(raw.get_column(path)))
+            name = f"__code_bad__.{path}"
+            precomputed.append(credit_codes_bad(raw.get_column(path)).alias(name))
+            code_bad = pl.col(name)
         bad += [b.fill_null(False) for b in _value_bad(value, owner, leaf, code_bad)]
         columns.append(value.alias(path))
     if path_required := _required_in_records(model, schema, types):
         bad += path_required
     flag = pl.any_horizontal(bad) if bad else pl.lit(False)
-    lazy = raw.lazy().with_columns(flag.alias("__suspect__"))
+    lazy = raw.with_columns(precomputed).lazy().with_columns(flag.alias("__suspect__"))
     keep = [pl.col(p) for p in json_lists]
     out = lazy.select([*columns, *keep, pl.col(_ROW), pl.col("__suspect__")]).collect()
     suspects = set(out.filter(pl.col("__suspect__")).get_column(_ROW).to_list())
@@ -523,8 +526,14 @@ def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], lis
     bad = raw.filter(pl.col("__programme__").is_in(known).not_().fill_null(True))
     suspects = set(bad.get_column(_ROW).to_list())
     checked: dict[Programme, Checked] = {}
+    present = set(programme.unique().to_list())
     for value in known:
-        part = raw.filter(pl.col("__programme__") == value).drop("__programme__")
+        if value not in present:
+            continue
+        if present == {value}:  # the usual table of one programme: no copy
+            part = raw.drop("__programme__")
+        else:
+            part = raw.filter(pl.col("__programme__") == value).drop("__programme__")
         if part.height:
             checked[Programme(value)] = found = check_columns(part, ENTITY_TYPES[Programme(value)])
             suspects.update(found.suspects)
