@@ -337,15 +337,15 @@ class ExprCompiler:
             for n, gap in enumerate(
                 self.data_missing(node.where, Scope(_item(scope, node.path), True))
             ):
-                key = ("gap", node, n)
+                gap_key = ("gap", node, n)
                 if gap.texts is not None:
                     texts = items.list.eval(gap.texts.explode())
-                    out.append(Gap(None, None, self.stage(key, texts, scope)))
+                    out.append(Gap(None, None, self.stage(gap_key, texts, scope)))
                 elif gap.flag is None:
                     out.append(Gap(gap.text, (items.list.len() > 0).fill_null(False), None))
                 else:
                     flag = items.list.eval(gap.flag).list.any().fill_null(False)
-                    out.append(Gap(gap.text, self.stage(key, flag, scope), None))
+                    out.append(Gap(gap.text, self.stage(gap_key, flag, scope), None))
             return out
         for child in c.children(node):
             out += self.data_missing(child, scope)
@@ -459,9 +459,13 @@ class PolarsProgram:
             return RuleExprs(rule, None, None, row_wise=str(exc))
         na = applies.not_()
         if score is not None:
-            verdict = pl.when(na).then(_v(Verdict.NOT_APPLICABLE))
-            verdict = verdict.when(applies.is_null() | score.is_null()).then(_v(Verdict.UNKNOWN))
-            out = verdict.otherwise(_v(Verdict.PASS))
+            out = (
+                pl.when(na)
+                .then(_v(Verdict.NOT_APPLICABLE))
+                .when(applies.is_null() | score.is_null())
+                .then(_v(Verdict.UNKNOWN))
+                .otherwise(_v(Verdict.PASS))
+            )
             points = pl.when(out == Verdict.PASS.value).then(score.cast(pl.Float64)).otherwise(0.0)
             return RuleExprs(rule, out, points)
         assert requires is not None
@@ -576,17 +580,17 @@ class PolarsProgram:
                         assert gap.text is not None
                         flag = unknown if gap.flag is None else unknown & gap.flag
                         by_text.setdefault(gap.text, []).append(flag)
-        texts = sorted(by_text)
-        words = []
-        for start in range(0, len(texts), _BITS):
+        names = sorted(by_text)
+        words: list[pl.Expr] = []
+        for start in range(0, len(names), _BITS):
             bits = [
                 pl.when(pl.any_horizontal(by_text[text]))
                 .then(pl.lit(1 << i, dtype=pl.Int64))
                 .otherwise(pl.lit(0, dtype=pl.Int64))
-                for i, text in enumerate(texts[start : start + _BITS])
+                for i, text in enumerate(names[start : start + _BITS])
             ]
             words.append(pl.sum_horizontal(bits).alias(f"__missing__.{len(words)}"))
-        return texts, words, [d.alias(f"__refs__.{i}") for i, d in enumerate(dynamic)]
+        return names, words, [d.alias(f"__refs__.{i}") for i, d in enumerate(dynamic)]
 
     def run(self, frame: pl.DataFrame, *, missing: bool = True) -> pl.DataFrame:
         """Every rule's verdict, status, review flag, priority and (optionally) missing facts.

@@ -207,17 +207,20 @@ def _scalar(
 ) -> tuple[pl.Expr, pl.Expr]:
     """The canonical value of a scalar cell and whether the vectorised reading failed."""
     given = raw.is_not_null()
+    value: pl.Expr
     if dtype == pl.String:
         text = raw.str.strip_chars()
         given = text.is_not_null() & (text != "")
         if kind is Kind.BOOL:
             low = text.str.to_lowercase()
-            value = pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
+            value = (
+                pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
+            ).otherwise(None)
         elif kind is Kind.NUMBER:
             value = text.str.replace_all(",", "", literal=True).cast(want, strict=False)
         elif kind is Kind.DATE:
             iso = text.str.contains(r"^\d{4}-\d{2}-\d{2}$")
-            value = pl.when(iso).then(text.str.to_date("%Y-%m-%d", strict=False))
+            value = pl.when(iso).then(text.str.to_date("%Y-%m-%d", strict=False)).otherwise(None)
         else:
             value = text
     elif kind is Kind.NUMBER and dtype.is_numeric() and want == pl.Float64:
@@ -232,14 +235,14 @@ def _scalar(
         value = raw.str.strip_chars() if kind is Kind.TEXT else raw
     else:  # a column of another type: the models say what is wrong with each given cell
         return pl.lit(None, dtype=want), given
-    value = pl.when(given).then(value)
+    value = pl.when(given).then(value).otherwise(None)
     failed = given & value.is_null()
     if kind is Kind.NUMBER and want == pl.Float64:
         failed = failed | value.is_nan() | value.is_infinite()
     if choices is not None:
         failed = failed | value.is_in(list(choices)).not_()
     if kind is Kind.TEXT:
-        value = pl.when(value != "").then(value)
+        value = pl.when(value != "").then(value).otherwise(None)
     return value, failed.fill_null(False)
 
 
@@ -296,7 +299,8 @@ def _item_codes_bad(raw: pl.DataFrame, path: str, item: Any) -> set[int]:
         if not _checks_credit_code(item, name):
             continue
         flat = raw.select(_ROW, pl.col(path)).explode(path).drop_nulls(path)
-        if name not in [f.name for f in flat.schema[path].fields]:
+        struct: Any = flat.schema[path]
+        if name not in [f.name for f in struct.fields]:
             continue
         codes = flat.select(pl.col(path).struct.field(name)).to_series()
         rows = flat.get_column(_ROW).filter(credit_codes_bad(codes))
@@ -380,8 +384,8 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
         if spec.kind is Kind.LIST and path in types and _is_struct_list(types[path]):
             suspects |= _item_codes_bad(raw, path, spec.item)
     for path in json_lists:
-        out, flagged = _json_list(out, path, specs[path].item, schema[path])
-        suspects |= flagged
+        out, from_json = _json_list(out, path, specs[path].item, schema[path])
+        suspects |= from_json
     return Checked(out.drop("__suspect__"), sorted(suspects))
 
 
@@ -470,7 +474,7 @@ def _nest_row(
     if isinstance(loc, str):  # a file row: exactly the loader's reading of its cells
         line = int(loc.split()[1])
         return ld._nest(row, line, problems, programme=row.get("programme"))
-    cells = {}
+    cells: dict[str, Any] = {}
     for column, cell in row.items():
         if isinstance(cell, list):  # native list values: pass them to the models as they are
             cells[column] = json.dumps(_python_cell(cell), default=str)
@@ -541,16 +545,16 @@ def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], lis
     if problems:
         return {}, problems
     frames: dict[Programme, pl.DataFrame] = {}
-    for programme, found in checked.items():
+    for kind, found in checked.items():
         frame = found.frame
         mine = {i: e for i, e in accepted.items() if i in set(found.suspects)}
         if mine:
-            patch = models_to_frame(list(mine.values()), ENTITY_TYPES[programme]).with_columns(
+            patch = models_to_frame(list(mine.values()), ENTITY_TYPES[kind]).with_columns(
                 pl.Series(_ROW, list(mine), dtype=frame.schema[_ROW])
             )
             kept = frame.filter(pl.col(_ROW).is_in(list(mine)).not_())
             frame = pl.concat([kept, patch.select(frame.columns)]).sort(_ROW)
-        frames[programme] = frame
+        frames[kind] = frame
     return frames, problems
 
 
@@ -603,7 +607,7 @@ class ResultTable:
         program, canonical = self._parts[programme]
         position = canonical.get_column(_ROW).search_sorted(index)
         row = canonical.row(int(position), named=True)
-        entity = entity_from_row(row, program.model)
+        entity = entity_from_row(row, ENTITY_TYPES[programme])
         ids = program.ruleset.rule_ids
         by_value = {v.value: v for v in Verdict}
         verdicts = [by_value[row[rule_id]] for rule_id in ids]
@@ -678,7 +682,9 @@ def evaluate_frame(
         program: PolarsProgram = program_for(ruleset, ENTITY_TYPES[programme])
         frame = add_predicates(program, frame)
         if program.row_wise:
-            entities = [entity_from_row(r, program.model) for r in frame.iter_rows(named=True)]
+            entities = [
+                entity_from_row(r, ENTITY_TYPES[programme]) for r in frame.iter_rows(named=True)
+            ]
             frame = run_row_wise(program, frame, entities)
             row_wise += program.row_wise
         out = program.run(frame)
