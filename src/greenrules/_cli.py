@@ -86,10 +86,15 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--round", type=int, help="the round year (default: the pack's latest)")
     p.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PROVINCE.value)
     p.add_argument("--as-of", type=dt.date.fromisoformat, help="evaluation date, YYYY-MM-DD")
-    p.add_argument("--engine", choices=ENGINES, default="native")
+    p.add_argument(
+        "--engine",
+        choices=("auto", *ENGINES),
+        default="auto",
+        help="auto: columnar for Parquet or large files (when installed), else native",
+    )
     p.add_argument(
         "--format",
-        choices=("table", "json", "xlsx"),
+        choices=("table", "json", "xlsx", "csv", "parquet"),
         default="table",
         help="xlsx writes the summary workbook and needs --out",
     )
@@ -128,7 +133,7 @@ def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decis
         jurisdiction=pack.jurisdiction,
         as_of=args.as_of,
         registry=registry,
-        engine=args.engine,
+        engine="native" if args.engine == "auto" else args.engine,
         progress=bar.update if bar else None,
     )
     if bar:
@@ -137,6 +142,14 @@ def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decis
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
+    from ._columnar import cli_engine, run_cli
+
+    args.engine = cli_engine(args.engine, args.path, args.format)
+    if args.engine == "columnar":
+        registry = default_registry()
+        pack = _top_pack(registry, args.jurisdiction, args.round)
+        round_ = args.round if args.round is not None else max(pack.rounds)
+        return run_cli(args, pack.jurisdiction, round_, registry, _emit)
     entities = load_entities(args.path)
     decisions = _evaluate(args, entities)
     _emit(args, decisions, entities)

@@ -106,7 +106,7 @@ def evaluate_table(
     jurisdiction: str,
     as_of: dt.date | None = None,
     registry: Registry | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ResultTable:
     """Evaluate a whole table of applicants at once with the columnar engine.
 
@@ -117,7 +117,8 @@ def evaluate_table(
     and locations as the entity models; every problem is raised together as
     :class:`~greenrules.exceptions.InvalidInputError`.
 
-    Returns a :class:`ResultTable`: one row per entity, in input order, with status, review
+    ``progress``, if given, is called with the rows done and the rows in all as each chunk of
+    the table is evaluated. Returns a :class:`ResultTable`: one row per entity, in input order, with status, review
     flag, priority, one verdict column per rule and the missing facts; ``result.decision(i)``
     gives row ``i`` as the :class:`~greenrules.Decision` the native engine gives.
     """
@@ -137,3 +138,61 @@ def evaluate_table(
         progress=progress,
         source_name=str(source) if isinstance(source, str | Path) else None,
     )
+
+
+COLUMNAR_BYTES = 2_000_000
+"""Files at least this large (about ten thousand applicants) go to the columnar engine."""
+
+
+def cli_engine(requested: str, path: Path, fmt: str) -> str:
+    """The engine ``greenrules evaluate --engine auto`` uses for ``path``."""
+    if requested != "auto":
+        return requested
+    suffix = path.suffix.lower()
+    size = path.stat().st_size if path.is_file() else 0
+    large = (
+        suffix == ".parquet"
+        or fmt in ("csv", "parquet")
+        or (suffix == ".csv" and size >= COLUMNAR_BYTES)
+    )
+    if large and importlib.util.find_spec("polars") is not None:
+        return "columnar"
+    return "native"
+
+
+def run_cli(
+    args: Any, jurisdiction: str, round_: int, registry: Registry, emit: Callable[..., None]
+) -> int:
+    """``greenrules evaluate`` with the columnar engine: progress bar, then the output file."""
+    import sys
+
+    from ._progress import ProgressBar
+    from ._ranking import rank
+
+    bars: list[ProgressBar] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars and total >= 1000:
+            bars.append(ProgressBar(total, sys.stderr))
+        if bars:
+            bars[0].update(done)
+
+    result = evaluate_table(
+        args.path,
+        tier=args.tier,
+        round=round_,
+        jurisdiction=jurisdiction,
+        as_of=args.as_of,
+        registry=registry,
+        progress=progress,
+    )
+    if bars:
+        bars[0].close()
+    if args.format in ("table", "xlsx"):
+        decisions = rank(result.decisions())
+        emit(args, decisions, [result.entity(d) for d in decisions])
+        return 0
+    from ._table_io import write_result
+
+    write_result(result, args.out, args.format)
+    return 0

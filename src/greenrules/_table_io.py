@@ -48,6 +48,8 @@ from ._values import _check_credit_code, _check_division_code
 from .exceptions import InputProblem, InvalidInputError
 
 _ROW = "__row__"
+CHUNK = 1 << 18
+"""Rows evaluated per step: bounds the working memory and paces the progress bar."""
 _TRUE, _FALSE = sorted(ld._TRUE), sorted(ld._FALSE)
 _CREDIT_RE = "^[0-9A-HJ-NPQRTUWXY]{18}$"
 
@@ -614,6 +616,18 @@ class ResultTable:
         points = [float(row.get(points_column(rule_id)) or 0.0) for rule_id in ids]
         return compiled(program.ruleset).decide(entity, verdicts, points, "columnar")
 
+    def entity(self, which: int | Decision) -> Applicant:
+        """The validated entity of a row (by index, or the row a decision was made from)."""
+        if isinstance(which, Decision):
+            entity = getattr(which._basis, "entity", None)
+            if isinstance(entity, Applicant):
+                return entity
+            raise InvalidInputError(
+                [InputProblem("bad-argument", ("which",), "a decision of this table", which)]
+            )
+        decision = self.decision(which)
+        return self.entity(decision)
+
     def decisions(self) -> list[Decision]:
         """Every row's decision (builds them all: prefer :meth:`decision` on large tables)."""
         return [self.decision(i) for i in range(len(self))]
@@ -650,7 +664,7 @@ def evaluate_frame(
     jurisdiction: str,
     as_of: dt.date | None,
     registry: Registry | None,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
     source_name: str | None,
 ) -> ResultTable:
     """Read, check and evaluate a table; see :func:`greenrules.evaluate_table`."""
@@ -687,7 +701,12 @@ def evaluate_frame(
             ]
             frame = run_row_wise(program, frame, entities)
             row_wise += program.row_wise
-        out = program.run(frame)
+        chunks = []
+        for start in range(0, max(frame.height, 1), CHUNK):
+            chunks.append(program.run(frame.slice(start, CHUNK)))
+            if progress is not None:
+                progress(done + min(start + CHUNK, frame.height), total)
+        out = chunks[0] if len(chunks) == 1 else pl.concat(chunks)
         keep = [_ROW, *program.result_columns(), *program.point_columns()]
         facts = [c for c in frame_schema(program.model) if c not in keep]
         parts[programme] = (program, out.select([*keep, *facts]))
@@ -701,8 +720,6 @@ def evaluate_frame(
             )
         )
         done += frame.height
-        if progress is not None:
-            progress(done)
     if not outputs:
         result = pl.DataFrame(
             {"entity_id": [], "name": [], "programme": []},
@@ -713,5 +730,45 @@ def evaluate_frame(
     else:
         result = pl.concat(outputs, how="diagonal_relaxed").sort(_ROW).drop(_ROW)
     if progress is not None and done < total:
-        progress(total)
+        progress(total, total)
     return ResultTable(result, parts, tuple(row_wise))
+
+
+_STATUS_RANK = {"recommend": 0, "undetermined": 1, "cultivate": 2, "ineligible": 3}
+
+
+def ranked(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows in recommendation order: status, then priority level by level; ties keep order."""
+    order = pl.col("status").cast(pl.String).replace_strict(_STATUS_RANK, return_dtype=pl.Int8)
+    levels = [pl.col(c) for c in frame.columns if c.startswith("priority.")]
+    if frame.height == 0:
+        return frame
+    return frame.sort(
+        [order, *levels], descending=[False] + [True] * len(levels), maintain_order=True
+    )
+
+
+def write_result(result: ResultTable, out: Path | None, fmt: str) -> None:
+    """Write the ranked result table as Parquet, CSV or JSON rows, all or nothing."""
+    import sys
+
+    frame = ranked(result.frame)
+    if fmt == "parquet" and out is None:
+        msg = "--format parquet writes a file: give its path with --out FILE.parquet"
+        raise InvalidInputError([InputProblem("bad-argument", ("out",), msg)])
+    if fmt == "csv":
+        frame = frame.with_columns(
+            pl.col(pl.Enum).cast(pl.String), pl.col("missing").list.join("; ")
+        )
+    if out is None:
+        text = frame.write_csv() if fmt == "csv" else frame.write_json()
+        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+        return
+    tmp = out.with_name(out.name + ".partial")
+    if fmt == "parquet":
+        frame.write_parquet(tmp)
+    elif fmt == "csv":
+        frame.write_csv(tmp)
+    else:
+        frame.write_json(tmp)
+    tmp.replace(out)
