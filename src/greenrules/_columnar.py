@@ -118,9 +118,9 @@ def evaluate_table(
     :class:`~greenrules.exceptions.InvalidInputError`.
 
     ``progress``, if given, is called with the rows done and the rows in all as each chunk of
-    the table is evaluated. Returns a :class:`ResultTable`: one row per entity, in input order, with status, review
-    flag, priority, one verdict column per rule and the missing facts; ``result.decision(i)``
-    gives row ``i`` as the :class:`~greenrules.Decision` the native engine gives.
+    the table is evaluated. Returns a :class:`ResultTable`: one row per entity, in input order,
+    with status, review flag, priority, one verdict column per rule and the missing facts;
+    ``result.decision(i)`` gives row ``i`` as the native engine's :class:`~greenrules.Decision`.
     """
     from ._evaluate import _check_arguments
 
