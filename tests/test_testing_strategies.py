@@ -27,7 +27,7 @@ from greenrules.testing import (
 )
 from greenrules.testing._fields import schema_paths
 
-AIMED = Path(__file__).parent / "packs" / "aimed"
+AIMED = Path(__file__).parent / "kit_packs" / "aimed"
 MODELS: list[tuple[type[BaseModel], Any]] = [
     (greenrules.Factory, factories),
     (greenrules.IndustrialPark, parks),

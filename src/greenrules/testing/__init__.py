@@ -6,6 +6,14 @@ thresholds); the checks turn the properties every pack must have into one call f
 each failing with a readable counter-example. See ``docs/reference/testing.md``.
 """
 
+from ._checks import (
+    check_citations,
+    check_determinism,
+    check_monotonicity,
+    check_tier_nesting,
+    check_waiver_soundness,
+)
+from ._coverage import check_no_contradictions, check_reachability
 from ._fields import credit_codes
 from ._strategies import (
     agencies,
@@ -15,16 +23,29 @@ from ._strategies import (
     rounds,
     supply_chain_enterprises,
 )
+from ._subject import Subject, applicants_for, subject
 from ._targets import Targets, targets
+from ._violation import PropertyViolation
 
 __all__ = [
+    "PropertyViolation",
+    "Subject",
     "Targets",
     "agencies",
     "applicants",
+    "applicants_for",
+    "check_citations",
+    "check_determinism",
+    "check_monotonicity",
+    "check_no_contradictions",
+    "check_reachability",
+    "check_tier_nesting",
+    "check_waiver_soundness",
     "credit_codes",
     "factories",
     "parks",
     "rounds",
+    "subject",
     "supply_chain_enterprises",
     "targets",
 ]

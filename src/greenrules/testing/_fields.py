@@ -190,7 +190,12 @@ def model_strategy(
     for name, field in model.model_fields.items():
         pin_path, aim_path = pin_prefix + name, aim_prefix + name
         fields[name] = _field(model, field, hints[name], options, pin_path, aim_path)
-    return st.fixed_dictionaries(fields).map(lambda data: model.model_validate(data))
+    built = st.fixed_dictionaries(fields).map(model.model_validate)
+    if pin_prefix:
+        return built
+    # A deferred strategy prints as one short line; the full tree runs to hundreds of kB,
+    # which Hypothesis warns about (an error under pytest's -W error) whenever it prints one.
+    return st.deferred(lambda: built)
 
 
 @functools.cache

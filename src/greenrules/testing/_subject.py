@@ -32,7 +32,7 @@ class Context:
 
     tier: Tier
     programme: Programme
-    ruleset: RuleSet
+    ruleset: RuleSet = attrs.field(repr=False)
 
     def describe(self) -> str:
         """A short name for messages, e.g. ``CN-NM 2025, tier province, factory``."""
@@ -44,10 +44,10 @@ class Context:
 class Subject:
     """A jurisdiction and round in a registry, with every context its top pack serves."""
 
-    registry: Registry
+    registry: Registry = attrs.field(repr=False)
     jurisdiction: str
     round: int
-    pack: Pack
+    pack: Pack = attrs.field(repr=False)
     contexts: tuple[Context, ...]
 
     def context(self, tier: Tier | str, programme: Programme | str) -> Context:
