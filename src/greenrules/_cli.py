@@ -78,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of applicant records")
     schema.set_defaults(run=_run_schema)
+
+    check = sub.add_parser("check", help="validate a pack folder or installed pack, report all")
+    check.add_argument("pack", help="a pack folder, or an installed pack's id or jurisdiction")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--no-analysis", action="store_true", help="skip the reachability/contradiction sampling"
+    )
+    check.set_defaults(run=_run_check)
     return parser
 
 
@@ -326,3 +334,14 @@ def _run_packs(args: argparse.Namespace) -> int:
 def _run_schema(args: argparse.Namespace) -> int:
     _write(None, json.dumps(entity_json_schema(), ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from ._check import as_data, check_pack  # the analysis imports hypothesis: only when asked
+
+    report = check_pack(args.pack, analyse=not args.no_analysis)
+    if args.format == "json":
+        _write(None, json.dumps(as_data(report), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _write(None, report.render())
+    return EXIT_ERROR if report.errors else EXIT_OK
