@@ -7,10 +7,10 @@ PIP_QUIET := --quiet --disable-pip-version-check
 
 .PHONY: demo test test-py313 lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/example_pack/pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install $(PIP_QUIET) --upgrade pip
-	$(PY) -m pip install $(PIP_QUIET) -e ".[dev]"
+	$(PY) -m pip install $(PIP_QUIET) -e ".[dev]" -e tests/example_pack
 	touch $(STAMP)
 
 # Ranked decisions with cited explanations, then the summary workbook a city bureau files.

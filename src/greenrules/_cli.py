@@ -111,8 +111,15 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="write the output to this file instead of stdout")
 
 
-def _top_pack(registry: Registry, jurisdiction: str | None, round_: int | None) -> Pack:
-    """The pack an evaluation targets, defaulting to the only pack no other pack extends."""
+def _top_pack(
+    registry: Registry, jurisdiction: str | None, round_: int | None, *, examples: bool = False
+) -> Pack:
+    """The pack an evaluation targets, defaulting to the only pack no other pack extends.
+
+    When several packs are on top (a plug-in pack is installed beside the bundled ones), the
+    default is the one bundled with greenrules: installing a plug-in must not change what a
+    bare command evaluates. ``examples`` keeps only packs that ship ``examples/*.json``.
+    """
     bases = {p.extends for p in registry.packs}
     candidates = [
         p
@@ -121,6 +128,15 @@ def _top_pack(registry: Registry, jurisdiction: str | None, round_: int | None) 
     ]
     if round_ is not None:
         candidates = [p for p in candidates if round_ in p.rounds]
+    if examples:
+        shipping = [p for p in candidates if p.folder and any(p.folder.glob("examples/*.json"))]
+        if candidates and not shipping:
+            names = ", ".join(p.id for p in candidates)
+            raise GreenrulesError(f"no matching pack ships examples/*.json ({names})")
+        candidates = shipping
+    if jurisdiction is None and len(candidates) > 1:
+        bundled = [p for p in candidates if registry.origin(p) == "greenrules"]
+        candidates = bundled if len(bundled) == 1 else candidates
     if len(candidates) != 1:
         found = ", ".join(f"{p.jurisdiction} {list(p.rounds)}" for p in candidates) or "none"
         raise GreenrulesError(
@@ -165,7 +181,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    pack = _top_pack(default_registry(), args.jurisdiction, args.round)
+    pack = _top_pack(default_registry(), args.jurisdiction, args.round, examples=True)
+    args.jurisdiction = pack.jurisdiction  # _evaluate resolves the same pack again
     examples = sorted((pack.folder / "examples").glob("*.json")) if pack.folder else []
     if not examples:
         raise GreenrulesError(f"pack {pack.id} ships no examples/*.json")

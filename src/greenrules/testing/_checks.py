@@ -57,9 +57,14 @@ def _run(
 
 
 def _inputs(subject: Subject, contexts: Iterable[Context] | None = None) -> st.SearchStrategy[Any]:
+    """(context, applicant) pairs; drawn as the context's name, so failures print short."""
     chosen = tuple(contexts if contexts is not None else subject.contexts)
-    pairs = [st.tuples(st.just(ctx), applicants_for(ctx.ruleset)) for ctx in chosen]
+    pairs = [st.tuples(st.just(ctx.describe()), applicants_for(ctx.ruleset)) for ctx in chosen]
     return st.one_of(pairs)
+
+
+def _context(subject: Subject, name: str) -> Context:
+    return next(ctx for ctx in subject.contexts if ctx.describe() == name)
 
 
 def _decide(subject: Subject, ctx: Context, entity: Applicant, engine: str = "native") -> Decision:
@@ -91,8 +96,9 @@ def check_determinism(
     subject = as_subject(of)
     engines = tuple(engines)
 
-    def body(ctx_and_batch: tuple[Context, list[Applicant]]) -> None:
-        ctx, batch = ctx_and_batch
+    def body(ctx_and_batch: tuple[str, list[Applicant]]) -> None:
+        name, batch = ctx_and_batch
+        ctx = _context(subject, name)
         first = [_comparable(_decide(subject, ctx, e)) for e in batch]
         runs: dict[str, list[dict[str, Any]]] = {
             "again": [_comparable(_decide(subject, ctx, e)) for e in batch]
@@ -125,7 +131,7 @@ def check_determinism(
 
     batches = [
         st.tuples(
-            st.just(ctx),
+            st.just(ctx.describe()),
             st.lists(
                 applicants_for(ctx.ruleset),
                 min_size=1,
@@ -147,18 +153,19 @@ def check_monotonicity(of: Checked, *, settings: Settings | None = None) -> None
     declares the same direction, the status range and the priority must not get worse either.
     """
     subject = as_subject(of)
-    declared = [
-        (ctx, rule, path, direction)
+    declared = {
+        f"{ctx.describe()}: {rule.id} declares {path} {direction}": (ctx, rule, path, direction)
         for ctx in subject.contexts
         for rule in ctx.ruleset.rules
         for path, direction in rule.monotone
-    ]
+    }
     if not declared:
         return
     inputs = {ctx: applicants_for(ctx.ruleset) for ctx in subject.contexts}
 
     def body(data: st.DataObject) -> None:
-        ctx, rule, path, direction = data.draw(st.sampled_from(declared), label="declaration")
+        label = data.draw(st.sampled_from(sorted(declared)), label="declaration")
+        ctx, rule, path, direction = declared[label]
         entity = data.draw(inputs[ctx], label="applicant")
         index = data.draw(st.integers(0, 7), label="item")
 
@@ -245,8 +252,9 @@ def check_tier_nesting(
         raise PropertyViolation("tier nesting", subject.pack.id, [f"the pack has no {upper} tier"])
     eligible = [0]
 
-    def body(ctx_and_entity: tuple[Context, Applicant]) -> None:
-        ctx, entity = ctx_and_entity
+    def body(ctx_and_entity: tuple[str, Applicant]) -> None:
+        name, entity = ctx_and_entity
+        ctx = _context(subject, name)
         decision = _decide(subject, ctx, entity)
         if decision.status not in (Status.RECOMMEND, Status.CULTIVATE):
             return
@@ -290,8 +298,9 @@ def check_waiver_soundness(of: Checked, *, settings: Settings | None = None) -> 
     """
     subject = as_subject(of)
 
-    def body(ctx_and_entity: tuple[Context, Applicant]) -> None:
-        ctx, entity = ctx_and_entity
+    def body(ctx_and_entity: tuple[str, Applicant]) -> None:
+        name, entity = ctx_and_entity
+        ctx = _context(subject, name)
         decision = _decide(subject, ctx, entity)
         strengths = {r.id: r.strength for r in ctx.ruleset.rules}
         named = frozenset(w.rule for w in entity.waivers)
@@ -370,8 +379,9 @@ def check_citations(of: Checked, *, settings: Settings | None = None) -> None:
     """
     subject = as_subject(of)
 
-    def body(ctx_and_entity: tuple[Context, Applicant]) -> None:
-        ctx, entity = ctx_and_entity
+    def body(ctx_and_entity: tuple[str, Applicant]) -> None:
+        name, entity = ctx_and_entity
+        ctx = _context(subject, name)
         decision = _decide(subject, ctx, entity)
         rules = {r.id: r for r in ctx.ruleset.rules}
         problems = []
