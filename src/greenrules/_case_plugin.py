@@ -17,6 +17,7 @@ import pytest
 from ._cases import Case, read_cases, run_case
 from ._packs import Pack
 from ._registry import Registry, default_registry
+from .exceptions import InvalidInputError
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -42,7 +43,11 @@ class CaseFileItem(pytest.File):
     """One case file; each case in it is a test item."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        for case in read_cases(self.path):
+        try:
+            cases = read_cases(self.path)
+        except InvalidInputError as exc:  # one readable error per problem, not a traceback
+            raise self.CollectError(str(exc)) from None
+        for case in cases:
             yield CaseItem.from_parent(self, name=case.name, case=case)
 
 
@@ -61,7 +66,8 @@ class CaseItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CaseMismatch):
-            return "case does not match:\n  " + "\n  ".join(excinfo.value.args[0])
+            head = "case does not match (- expected, + actual):"
+            return "\n".join([head, *("  " + line for line in excinfo.value.args[0])])
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:

@@ -126,29 +126,75 @@ def run_case(case: Case, pack: Pack, registry: Registry) -> CaseResult:
 
 
 def compare(expect: Expectation, decision: Decision) -> list[str]:
-    """Lines describing each difference between an expectation and a decision."""
-    diff = []
-    if decision.status is not expect.status:
-        diff.append(f"status: expected {expect.status}, got {decision.status}")
+    """A diff of an expectation against a decision, empty when they agree.
+
+    Lines read like a unified diff: ``-`` what the case expects, ``+`` what the decision has,
+    two spaces for expectations that held (so the reader sees the context of a failure). After
+    the diff come the findings of the rules involved, with the facts each rule read, because
+    "expected pass, got fail" is only useful next to the value that made it fail.
+    """
+    lines: list[str] = []
+    wrong = False
+
+    def same(label: str, value: Any) -> None:
+        lines.append(f"  {label}: {value}")
+
+    def differ(label: str, expected: Any, actual: Any) -> None:
+        nonlocal wrong
+        wrong = True
+        lines.append(f"- {label}: {expected}")
+        lines.append(f"+ {label}: {actual}")
+
+    if decision.status is expect.status:
+        same("status", expect.status)
+    else:
+        differ("status", expect.status, decision.status)
     actual = dict(zip(decision.rule_ids, decision.verdicts, strict=True))
+    involved = []
     for rule, verdict in expect.verdicts.items():
         got = actual.get(rule)
-        if got is None:
-            diff.append(f"verdict {rule}: expected {verdict}, but the rule did not apply")
-        elif got is not verdict:
-            diff.append(f"verdict {rule}: expected {verdict}, got {got}")
+        if got is verdict:
+            same(f"verdict {rule}", verdict)
+            continue
+        shown = "(no such rule in this rule set)" if got is None else got
+        differ(f"verdict {rule}", verdict, shown)
+        involved.append(rule)
     cited = {f.clause for f in decision.findings if f.verdict is not Verdict.NOT_APPLICABLE}
     for clause in expect.clauses:
-        if clause not in cited:
-            diff.append(f"clause {clause}: expected a finding citing it, none applied")
-    if expect.missing is not None and list(decision.missing) != sorted(expect.missing):
-        diff.append(f"missing: expected {sorted(expect.missing)}, got {list(decision.missing)}")
-    if expect.review_required is not None and decision.review_required != expect.review_required:
-        diff.append(
-            f"review_required: expected {expect.review_required}, got {decision.review_required}"
-        )
-    if expect.priority is not None and list(decision.priority.score) != expect.priority:
-        diff.append(f"priority: expected {expect.priority}, got {list(decision.priority.score)}")
-    if diff:
-        diff.append("actual verdicts: " + ", ".join(f"{r}={v}" for r, v in actual.items()))
-    return diff
+        if clause in cited:
+            same("cites", clause)
+        else:
+            differ("cites", clause, "(no applicable finding cites it)")
+    optional: tuple[tuple[str, Any, Any, Any], ...] = (
+        ("missing", expect.missing, list(decision.missing), sorted(expect.missing or ())),
+        (
+            "review_required",
+            expect.review_required,
+            decision.review_required,
+            expect.review_required,
+        ),
+        ("priority", expect.priority, list(decision.priority.score), expect.priority),
+    )
+    for label, given, has, wanted in optional:
+        if given is None:
+            continue
+        if has == wanted:
+            same(label, wanted)
+        else:
+            differ(label, wanted, has)
+    if not wrong:
+        return []
+    if decision.status is not expect.status:
+        involved += [
+            r
+            for r, v in actual.items()
+            if v in (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED) and r not in involved
+        ]
+    lines.append("findings of the rules involved:")
+    for finding in decision.findings:
+        if finding.rule in involved:
+            read = ", ".join(f"{path}={value!r}" for path, value in finding.read) or "nothing"
+            lines.append(f"  [{finding.clause}] {finding.rule}: {finding.verdict} (read {read})")
+    if decision.missing:
+        lines.append("missing facts: " + ", ".join(decision.missing))
+    return lines
