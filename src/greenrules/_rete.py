@@ -617,6 +617,7 @@ class ReteProgram:
     def run_batch(self, entities: Sequence[Any]) -> list[tuple[list[Verdict], list[float]]]:
         """Assert the batch stratum by stratum, collect the matches, retract, build verdicts."""
         with _LOCK:
+            _reap()
             records: dict[int, list[dict[str, int]]] = {s.id: [] for s in self.scopes}
             keys = [self._records(self.entity_scope, entity, None, records) for entity in entities]
             synth: dict[int, dict[str, int]] = {}
@@ -776,10 +777,19 @@ def _marker(value: Any) -> int:
     return 1
 
 
+_ORPHANS: list[Any] = []
+"""Handles of collected programs, deleted at the next engine call: a finalizer may run inside
+an evaluation (gc runs anywhere), where taking the lock again would deadlock."""
+
+
 def _delete_rulesets(handles: list[Any]) -> None:
-    with _LOCK:
-        for handle in handles:
-            _dre.delete_ruleset(handle)
+    _ORPHANS.extend(handles)  # list.extend is atomic; no lock taken here
+
+
+def _reap() -> None:
+    """Delete the rulesets of collected programs; call with the lock held."""
+    while _ORPHANS:
+        _dre.delete_ruleset(_ORPHANS.pop())
 
 
 def _call(ruleset: Any, method: str, text: str) -> None:
