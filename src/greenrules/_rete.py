@@ -242,6 +242,10 @@ class Scope:
     fields: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], int]]] = attrs.Factory(dict)
     children: list[Scope] = attrs.Factory(list)
     predicates: list[tuple[str, Callable[[Any], Any]]] = attrs.Factory(list)
+    items: Callable[[Any], Any] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.items = path_getter(self.rel) if self.rel else (lambda obj: None)
 
     @property
     def depth(self) -> int:
@@ -655,13 +659,15 @@ class ReteProgram:
                 fact[name] = int(result)
         records[scope.id].append(fact)
         for child in scope.children:
-            for item in getattr(obj, child.rel) or ():
+            for item in child.items(obj) or ():
                 self._records(child, item, key, records)
         return key
 
     def _run_stratum(
         self, stratum: Stratum, facts: list[dict[str, int]]
     ) -> list[tuple[tuple[Any, ...], list[dict[str, Any]]]]:
+        if not facts:  # durable segfaults on an empty assert_facts; nothing to match anyway
+            return []
         sink = stratum.sink
         sink.clear()
         try:
