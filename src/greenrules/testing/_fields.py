@@ -191,11 +191,21 @@ def model_strategy(
         pin_path, aim_path = pin_prefix + name, aim_prefix + name
         fields[name] = _field(model, field, hints[name], options, pin_path, aim_path)
     built = st.fixed_dictionaries(fields).map(model.model_validate)
-    if pin_prefix:
-        return built
-    # A deferred strategy prints as one short line; the full tree runs to hundreds of kB,
-    # which Hypothesis warns about (an error under pytest's -W error) whenever it prints one.
-    return st.deferred(lambda: built)
+    return built if pin_prefix else _named(built, model.__name__)
+
+
+def _named(strategy: st.SearchStrategy[Any], name: str) -> st.SearchStrategy[Any]:
+    """``strategy`` behind a composite that prints as ``name()``.
+
+    The full tree of an entity strategy prints to tens of kB, which Hypothesis warns about (an
+    error under pytest's ``-W error``) whenever it prints one, e.g. when a filter rejects draws.
+    """
+
+    def draw_entity(draw: Any) -> Any:
+        return draw(strategy)
+
+    draw_entity.__name__ = draw_entity.__qualname__ = name
+    return st.composite(draw_entity)()
 
 
 @functools.cache
