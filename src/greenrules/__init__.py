@@ -4,6 +4,7 @@ The public API is exactly what this module lists in ``__all__``; everything in a
 private and may change without notice. See ``docs/reference/api.md``.
 """
 
+from ._columnar import evaluate_table
 from ._decision import Decision, Finding, Priority, Provenance
 from ._entities import (
     Applicant,
@@ -13,7 +14,6 @@ from ._entities import (
     SupplyChainEnterprise,
 )
 from ._enums import Outcome, Programme, Status, Strength, Tier, Verdict
-from ._columnar import evaluate_table
 from ._evaluate import evaluate, evaluate_many
 from ._loaders import entity_json_schema, load_entities
 from ._packs import Pack, Predicate, load_pack
