@@ -5,14 +5,14 @@ A case file is ``cases/*.yaml`` inside a pack folder::
     cases:
       - name: key water user without certificate becomes a cultivation object
         tier: province
-        round: 2025            # optional: the pack's first round
-        as_of: 2025-05-30      # optional: the pack's evaluation date for the round
+        round: 2030            # optional: the pack's first round
+        as_of: 2030-05-30      # optional: the pack's evaluation date for the round
         agencies: []           # optional: agencies a report names by credit code
         entity: {programme: factory, credit_code: ..., name: ..., ...}
         expect:
           status: cultivate
-          verdicts: {NM25-F-water-saving: fail}   # only the rules listed are compared
-          clauses: [NM2025-2.1.2-g]               # cited by findings that applied
+          verdicts: {X-F-water: fail}             # only the rules listed are compared
+          clauses: [X-2.1]                        # cited by findings that applied
           missing: []                             # optional, exact
           review_required: false                  # optional
           priority: [0.0]                         # optional, exact score

@@ -90,7 +90,7 @@ Text = Annotated[StrictStr, Field(min_length=1)]
 
 
 class EvaluationRoute(enum.StrEnum):
-    """How the evaluation report was produced (NM2025-1-b, MIIT2024-10)."""
+    """How the evaluation report was produced: by the applicant itself or by a third party."""
 
     SELF = "self"
     THIRD_PARTY = "third_party"
@@ -174,7 +174,7 @@ class EvaluationReport(Record):
 
 
 class Standing(Record):
-    """The unit's record over the last three years, as the national exclusions ask (MIITN2024-x)."""
+    """The unit's recent record (operation, incidents, removals) that exclusion rules ask about."""
 
     operating_normally: StrictBool | None = None
     incident_or_violation: StrictBool | None = None
@@ -193,7 +193,7 @@ class Standing(Record):
 
 
 class Conformity(Record):
-    """The programme conditions an evaluation report attests to (MIIT2024 chapter 2)."""
+    """The programme conditions an evaluation report attests to."""
 
     legal_entity: StrictBool | None = None
     in_production: StrictBool | None = None
