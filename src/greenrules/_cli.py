@@ -16,7 +16,7 @@ from typing import Any
 
 from ._decision import Decision
 from ._entities import Applicant
-from ._enums import Status, Tier, Verdict
+from ._enums import Status, Strength, Tier, Verdict
 from ._evaluate import ENGINES, evaluate_many
 from ._loaders import entity_json_schema, load_entities
 from ._packs import Pack
@@ -226,9 +226,18 @@ def _write(out: Path | None, text: str) -> None:
 
 
 _HEADERS = {
-    "en": ("#", "status", "programme", "name", "credit code", "priority", "not met / unknown"),
+    "en": (
+        "#",
+        "status",
+        "programme",
+        "name",
+        "credit code",
+        "priority",
+        "conditions not met / unknown",
+    ),
     "zh": ("序号", "结论", "类别", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
 }
+_MARKS = {Verdict.UNKNOWN: "?", Verdict.WAIVED: "~"}
 _STATUS_ZH = {
     Status.RECOMMEND: "推荐",
     Status.CULTIVATE: "培育",
@@ -242,9 +251,10 @@ def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = Fa
     rows = []
     for n, d in enumerate(decisions, start=1):
         flagged = [
-            f"{rule}{'?' if v is Verdict.UNKNOWN else ('~' if v is Verdict.WAIVED else '')}"
-            for rule, v in zip(d.rule_ids, d.verdicts, strict=True)
-            if v in (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED)
+            f.rule + _MARKS.get(f.verdict, "")
+            for f in d.findings
+            if f.strength is not Strength.PRIORITY
+            and f.verdict in (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED)
         ]
         status = _STATUS_ZH[d.status] if lang == "zh" else str(d.status)
         score = "/".join(f"{s:g}" for s in d.priority.score) or "-"

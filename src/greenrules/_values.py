@@ -144,7 +144,11 @@ class Waiver(Record):
 
 
 class AnnualReport(Record):
-    """An evaluation agency's annual work report for one year, and when it was filed."""
+    """An evaluation agency's annual work report and when it was filed.
+
+    ``year`` is the year the report was due (filed by the deadline of that year), so "did not
+    file its 2024 report on time" reads the report with ``year: 2024``.
+    """
 
     year: StrictInt = Field(ge=2000, le=2100)
     filed_on: Date | None = None
