@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from ._decision import Decision, LiveBasis, Priority, jsonable
-from ._entities import Applicant
+from ._entities import ENTITY_TYPES, Applicant
 from ._enums import Tier, Verdict
 from ._facts import Kind, fact_schema
 from ._native import NativeProgram, values_at
@@ -51,6 +51,10 @@ class Compiled:
         self.program = NativeProgram(ruleset)
         self.plan = StatusPlan.of(ruleset)
         self.unknown_nodes = [tuple(rule.nodes()) for rule in ruleset.rules]
+        model = ENTITY_TYPES[ruleset.programme]
+        self.missing_fns = [
+            self.program.compiler.missing_checker(nodes, model) for nodes in self.unknown_nodes
+        ]
 
     def decide(self, entity: Applicant, verdicts: Sequence[Verdict], points: Sequence[float],
                engine: str) -> Decision:
@@ -61,9 +65,9 @@ class Compiled:
         missing: tuple[str, ...] = ()
         if Verdict.UNKNOWN in verdicts:
             found: set[str] = set()
-            for nodes, verdict in zip(self.unknown_nodes, verdicts, strict=True):
+            for check, verdict in zip(self.missing_fns, verdicts, strict=True):
                 if verdict is Verdict.UNKNOWN:
-                    found |= self.program.compiler.missing(nodes, entity)
+                    found |= check(entity)
             missing = tuple(sorted(found))
         reasons = tuple(i for i, g in zip(plan.ids, points, strict=True) if g)
         return Decision(

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import _conditions as c
 from ._enums import Strength, Verdict
+from ._facts import Kind, fact_schema
 from ._ruleset import RuleSet
 
 Fn = Callable[[Any], Any]
@@ -203,6 +204,51 @@ class Compiler:
             self._missing_data(node, obj, out)
         return out
 
+    def missing_checker(
+        self, rule_nodes: Sequence[c.Condition | c.Value], model: type
+    ) -> Callable[[Any], set[str]]:
+        """A precompiled :meth:`missing` for one rule: the same answer, without walking trees.
+
+        Paths that pass through no list are read with one getter; parameters outside
+        quantifiers are resolved once; only rules with lookups, or parameters inside a
+        quantifier, still walk their tree per entity (what they miss depends on the items).
+        """
+        schema = fact_schema(model)
+        plain: list[tuple[str, Fn]] = []
+        listed: list[tuple[str, list[str]]] = []
+        for path in dict.fromkeys(p for node in rule_nodes for p in c.fact_paths(node)):
+            parts = path.split(".")
+            through_list = any(
+                (spec := schema.get(".".join(parts[:i]))) is not None and spec.kind is Kind.LIST
+                for i in range(1, len(parts))
+            )
+            if through_list:
+                listed.append((path, parts))
+            else:
+                plain.append((path, path_getter(path)))
+        dynamic = any(_needs_walk(node, inside=False) for node in rule_nodes)
+        static = frozenset(
+            f"param:{n.name}"
+            for node in rule_nodes
+            for n in _outside_quantifiers(node)
+            if isinstance(n, c.Param) and self.ruleset.params.get(n.name) is None
+        )
+        walk = self._missing_data
+
+        def check(obj: Any) -> set[str]:
+            out = {path for path, get in plain if get(obj) is None}
+            for path, parts in listed:
+                if any(v is None for v in values_at(obj, parts)):
+                    out.add(path)
+            if dynamic:
+                for node in rule_nodes:
+                    walk(node, obj, out)
+            else:
+                out |= static
+            return out
+
+        return check
+
     def _missing_data(self, node: c.Condition | c.Value, obj: Any, out: set[str]) -> None:
         if isinstance(node, c.Param) and self.ruleset.params.get(node.name) is None:
             out.add(f"param:{node.name}")
@@ -216,6 +262,21 @@ class Compiler:
             return
         for child in c.children(node):
             self._missing_data(child, obj, out)
+
+
+def _needs_walk(node: c.Condition | c.Value, inside: bool) -> bool:
+    """Whether what ``node`` misses depends on the entity beyond its fact paths."""
+    if isinstance(node, c.Lookup) or (inside and isinstance(node, c.Param)):
+        return True
+    inner = inside or isinstance(node, c.Some | c.Every | c.Count)
+    return any(_needs_walk(child, inner) for child in c.children(node))
+
+
+def _outside_quantifiers(node: c.Condition | c.Value) -> Iterator[c.Condition | c.Value]:
+    yield node
+    if not isinstance(node, c.Some | c.Every | c.Count):
+        for child in c.children(node):
+            yield from _outside_quantifiers(child)
 
 
 def _kleene_and(parts: list[Fn]) -> Fn:
