@@ -1,0 +1,217 @@
+"""The engines benchmark: `make bench` runs this; it prints numbers and is not part of the suite.
+
+Each section is one function call in :func:`main`; a section prints its own lines. Sizes and
+peak memory are measured in a fresh child process per (engine, size), so one engine's memory
+does not count against another's, and durable's C allocations (invisible to tracemalloc) count.
+The last line printed is the native-to-rete speed ratio.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from population import population  # noqa: E402
+
+import greenrules as gr  # noqa: E402
+
+JURISDICTION, ROUND, TIER = "CN-NM", 2025, "province"
+SIZES = (1_000, 10_000, 100_000)
+WAIVABLE = ("NM25-F-city-list", "NM25-F-water-saving")
+RESULTS: dict[str, Any] = {}
+
+
+def rss_mib() -> float:
+    """The current resident set size, in MiB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def peak_mib() -> float:
+    """The peak resident set size of this process so far, in MiB (VmHWM: ``ru_maxrss`` would
+    carry over the parent's peak across exec)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def evaluate(entities: list[Any], engine: str) -> list[gr.Decision]:
+    """The full Inner Mongolia 2025 province packs, every programme."""
+    return gr.evaluate_many(entities, tier=TIER, round=ROUND, jurisdiction=JURISDICTION,
+                            engine=engine)
+
+
+def rate(fn: Callable[[], Any], n: int, repeat: int = 3) -> float:
+    """Entities per second: the best of ``repeat`` runs (1 run for 100k)."""
+    best = float("inf")
+    for _ in range(repeat if n < 100_000 else 1):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return n / best
+
+
+# --- child process: one (engine, size) --------------------------------------------------------
+
+
+def child(engine: str, n: int) -> None:
+    """Measure one engine on ``n`` entities and print a JSON line (run in a fresh process)."""
+    entities = population(n, seed=1, waiver_rules=WAIVABLE)
+    evaluate(entities[:50], engine)  # compile the rule sets
+    base = rss_mib()
+    per_s = rate(lambda: evaluate(entities, engine), n, repeat=1 if engine == "rete" else 3)
+    print(json.dumps({"rate": per_s, "peak_mib": peak_mib(), "base_mib": base}))
+
+
+def in_child(*args: str) -> dict[str, Any]:
+    """Run :func:`child` (or a one-liner) in a fresh interpreter and parse its last line."""
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def first_decision(engine: str) -> None:
+    """Import greenrules, load the installed packs and decide one entity (in a fresh process)."""
+    start = time.perf_counter()
+    from population import population as make
+
+    import greenrules
+
+    one = make(1, seed=3, programmes=["factory"], products=["widget"])
+    greenrules.evaluate(one[0], tier=TIER, round=ROUND, jurisdiction=JURISDICTION, engine=engine)
+    print(json.dumps({"seconds": time.perf_counter() - start}))
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def section_header() -> None:
+    """What ran, where."""
+    import importlib.metadata as md
+
+    try:
+        durable = md.version("durable-rules")
+    except md.PackageNotFoundError:
+        durable = "not installed"
+    print(f"greenrules {gr.__version__} engines benchmark: Python {platform.python_version()} "
+          f"on {platform.machine()}, durable-rules {durable}, 1 process")
+    print(f"packs: {JURISDICTION} {ROUND} {TIER}, every programme (population: 70% factories, "
+          "15% parks, 15% supply-chain enterprises, seeded)")
+
+
+def section_first_decision() -> None:
+    """Time to first decision: import, pack loading and compiling, one entity."""
+    for engine in ("native", "rete"):
+        try:
+            seconds = in_child("--first", engine)["seconds"]
+        except subprocess.CalledProcessError as exc:
+            print(f"time to first decision, {engine}: unavailable ({exc.stderr.splitlines()[-1]})")
+            continue
+        print(f"time to first decision, {engine}: {seconds * 1000:.0f} ms "
+              "(import + pack loading + compile + 1 entity)")
+
+
+def section_bare_predicates() -> None:
+    """Native vs hand-written predicates over the same factory facts, checked equal first."""
+    import bare
+
+    entities = population(20_000, seed=2, programmes=["factory"], waiver_rules=WAIVABLE)
+    registry = gr.default_registry()
+    ruleset = registry.ruleset(jurisdiction=JURISDICTION, round=ROUND, tier=TIER,
+                               programme="factory")
+    run = bare.make_factory_rules(ruleset)
+    decisions = evaluate(entities, "native")
+    for entity, decision in zip(entities, decisions, strict=True):
+        verdicts, points = run(entity)
+        if verdicts != list(decision.verdicts) or points != list(decision._basis.points):
+            raise SystemExit(f"bare predicates disagree with the native engine on {entity}")
+    n = len(entities)
+    bare_rate = rate(lambda: [run(e) for e in entities], n)
+    native_rate = rate(lambda: evaluate(entities, "native"), n)
+    findings_rate = rate(lambda: [d.findings for d in evaluate(entities, "native")], n)
+    RESULTS["native_factory"] = native_rate
+    print(f"bare Python predicates (factory rules, verdicts only): {bare_rate:,.0f} /s")
+    print(f"native, factory rules, full decisions: {native_rate:,.0f} /s "
+          f"({bare_rate / native_rate:.2f}x slower than bare predicates)")
+    print(f"native, factory rules, every Finding materialised: {findings_rate:,.0f} /s")
+
+
+def section_engines() -> None:
+    """Decisions/s and peak memory, native and rete, 1k/10k/100k, each in a fresh process."""
+    for n in SIZES:
+        row = {}
+        for engine in ("native", "rete"):
+            try:
+                row[engine] = in_child("--child", engine, str(n))
+            except subprocess.CalledProcessError as exc:
+                print(f"{engine} {n:>7,}: unavailable ({exc.stderr.splitlines()[-1]})")
+                continue
+            r = row[engine]
+            print(f"{engine:>6} {n:>7,} entities: {r['rate']:>9,.0f} decisions/s, "
+                  f"peak RSS {r['peak_mib']:.0f} MiB (population and imports: {r['base_mib']:.0f})")
+        if len(row) == 2:
+            ratio = row["native"]["rate"] / row["rete"]["rate"]
+            RESULTS[f"ratio_{n}"] = ratio
+            print(f"        {n:>7,} entities: native is {ratio:.1f}x rete")
+
+
+def section_repeated_batches() -> None:
+    """RSS after each of 10 batches of 1,000 (rete): memory must not grow with batches done."""
+    try:
+        from greenrules import _rete
+
+        _rete.load_engine()
+    except gr.EngineUnavailableError:
+        print("rete repeated batches: unavailable")
+        return
+    batches = [population(1_000, seed=10 + i, waiver_rules=WAIVABLE) for i in range(10)]
+    evaluate(batches[0][:50], "rete")
+    sizes = []
+    for batch in batches:
+        evaluate(batch, "rete")
+        gc.collect()
+        sizes.append(rss_mib())
+    print("rete RSS after each of 10 batches of 1,000 (MiB): "
+          + " ".join(f"{s:.0f}" for s in sizes)
+          + f" (growth after the first: {sizes[-1] - sizes[0]:+.1f} MiB)")
+
+
+SECTIONS: list[Callable[[], None]] = [
+    section_header,
+    section_first_decision,
+    section_bare_predicates,
+    section_engines,
+    section_repeated_batches,
+]
+"""Sections in order; another engine's section is one more function added before the ratio."""
+
+
+def main() -> None:
+    for section in SECTIONS:
+        section()
+    ratio = RESULTS.get("ratio_100000") or RESULTS.get("ratio_10000")
+    print(f"native-to-rete speed ratio: {ratio:.1f}x" if ratio else
+          "native-to-rete speed ratio: n/a (rete unavailable)")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1:2] == ["--first"]:
+        first_decision(sys.argv[2])
+    else:
+        main()
