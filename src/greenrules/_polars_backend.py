@@ -36,6 +36,8 @@ from ._status import StatusPlan
 
 VERDICT = pl.Enum([v.value for v in Verdict])
 STATUS = pl.Enum([s.value for s in Status])
+MISSING = pl.List(pl.Categorical)
+"""The dtype of the ``missing`` column: texts as categories, shared by every table."""
 _KIND_DTYPE: dict[Kind, Any] = {
     Kind.BOOL: pl.Boolean,
     Kind.NUMBER: pl.Float64,
@@ -326,26 +328,31 @@ class ExprCompiler:
         """
         out: list[Gap] = []
         if isinstance(node, c.Param) and self.ruleset.params.get(node.name) is None:
-            out.append(Gap(f"param:{node.name}", None, None))
+            out.append(Gap(f"param:{node.name}", None, None, None))
         elif isinstance(node, c.Lookup):
             key = self.value(node.key, scope)
             hole = key.is_not_null() & self._lookup(node, scope).is_null()
             text = pl.concat_str([pl.lit(f"ref:{node.table}["), key, pl.lit(f"].{node.column}")])
-            out.append(Gap(None, None, pl.concat_list([pl.when(hole).then(text)])))
+            texts = pl.concat_list([pl.when(hole).then(text)])
+            out.append(Gap(None, None, texts, pl.when(hole).then(key)))
         if isinstance(node, c.Some | c.Every | c.Count):
             items = scope.col(node.path)
             for n, gap in enumerate(
                 self.data_missing(node.where, Scope(_item(scope, node.path), True))
             ):
                 gap_key = ("gap", node, n)
-                if gap.texts is not None:
+                if gap.texts is not None and gap.key is not None:
+                    # The texts are built only for the rows rendered (see _render_missing);
+                    # every row gets the hash of the keys it misses.
                     texts = items.list.eval(gap.texts.explode())
-                    out.append(Gap(None, None, self.stage(gap_key, texts, scope)))
+                    keys = items.list.eval(gap.key).hash()  # (drop_nulls: ten times slower)
+                    out.append(Gap(None, None, texts, self.stage(gap_key, keys, scope)))
                 elif gap.flag is None:
-                    out.append(Gap(gap.text, (items.list.len() > 0).fill_null(False), None))
+                    flag = (items.list.len() > 0).fill_null(False)
+                    out.append(Gap(gap.text, flag, None, None))
                 else:
                     flag = items.list.eval(gap.flag).list.any().fill_null(False)
-                    out.append(Gap(gap.text, self.stage(gap_key, flag, scope), None))
+                    out.append(Gap(gap.text, self.stage(gap_key, flag, scope), None, None))
             return out
         for child in c.children(node):
             out += self.data_missing(child, scope)
@@ -354,11 +361,16 @@ class ExprCompiler:
 
 @attrs.frozen
 class Gap:
-    """Missing data: a fixed ``text`` (always, or where ``flag``) or a list of ``texts``."""
+    """Missing data: a fixed ``text`` (always, or where ``flag``) or a list of ``texts``.
+
+    ``key`` identifies a row's ``texts``: the key looked up in vain (null when none), or for a
+    list the hash of those keys, so that the texts are built once per distinct key only.
+    """
 
     text: str | None
     flag: pl.Expr | None
     texts: pl.Expr | None
+    key: pl.Expr | None
 
 
 _OPS: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
@@ -435,6 +447,8 @@ class PolarsProgram:
         self.compiler = ExprCompiler(ruleset, vectorised)
         self.rules = [self._rule(rule) for rule in ruleset.rules]
         self.row_wise = tuple(r.rule.id for r in self.rules if r.row_wise is not None)
+        self.verdict_stages = len(self.compiler.staged)
+        """The first stages feed verdicts; those after them only the missing facts."""
         self.missing = self.missing_plan()
         self.predicates = tuple(
             sorted(
@@ -553,16 +567,19 @@ class PolarsProgram:
             out.append(total.alias(priority_column(level)))
         return out
 
-    def missing_plan(self) -> tuple[list[str], list[pl.Expr], list[pl.Expr]]:
-        """The missing-data plan: fixed texts, one bit mask per 63 texts, reference-value lists.
+    def missing_plan(self) -> MissingPlan:
+        """The missing-data plan: fixed texts, one bit mask per 62 texts, reference-value lists.
 
         A row's fixed missing texts (fact paths and parameters) are bits of a few integer
-        columns, cheap to compute; :meth:`run` turns each distinct mask into its sorted list of
-        texts once and joins it back, instead of building a list of strings on every row.
+        columns, cheap to compute; the reference values a row misses (``ref:table[key].col``)
+        are summarised per row by a hash of their list. :meth:`run` renders each distinct
+        combination once, from one row that has it, and joins it back, instead of building a
+        list of strings on every row.
         """
         comp, scope = self.compiler, self.scope
         by_text: dict[str, list[pl.Expr]] = {}
         dynamic: list[pl.Expr] = []
+        hashes: list[pl.Expr] = []
         absent: dict[str, pl.Expr] = {}
         empty = pl.lit([], dtype=pl.List(pl.String))
         for rule in self.ruleset.rules:
@@ -574,8 +591,10 @@ class PolarsProgram:
                     by_text.setdefault(path, []).append(unknown & absent[path])
                 for gap in comp.data_missing(node, scope):
                     if gap.texts is not None:
+                        assert gap.key is not None
                         texts = pl.when(unknown).then(gap.texts).otherwise(empty)
                         dynamic.append(texts.fill_null(empty).list.drop_nulls())
+                        hashes.append(pl.when(unknown).then(gap.key.hash()))
                     else:
                         assert gap.text is not None
                         flag = unknown if gap.flag is None else unknown & gap.flag
@@ -590,7 +609,12 @@ class PolarsProgram:
                 for i, text in enumerate(names[start : start + _BITS])
             ]
             words.append(pl.sum_horizontal(bits).alias(f"__missing__.{len(words)}"))
-        return names, words, [d.alias(f"__refs__.{i}") for i, d in enumerate(dynamic)]
+        return MissingPlan(
+            names,
+            words,
+            [d.alias(f"__refs__.{i}") for i, d in enumerate(dynamic)],
+            [h.alias(f"__refs_key__.{i}") for i, h in enumerate(hashes)],
+        )
 
     def run(self, frame: pl.DataFrame, *, missing: bool = True) -> pl.DataFrame:
         """Every rule's verdict, status, review flag, priority and (optionally) missing facts.
@@ -598,22 +622,19 @@ class PolarsProgram:
         Rules that must run row-wise are added by the caller before the outcome step; here
         they must already be columns of ``frame`` when :attr:`row_wise` is not empty.
         """
-        staged = [expr.alias(name) for name, expr in self.compiler.staged.values()]
+        stages = list(self.compiler.staged.values())
+        needed = stages if missing else stages[: self.verdict_stages]
+        staged = [expr.alias(name) for name, expr in needed]
         lazy = frame.lazy().with_columns([*self.waiver_exprs(), *staged])
         lazy = lazy.with_columns(self.verdict_exprs())
         lazy = lazy.with_columns(self.outcome_exprs())
-        texts, words, refs = self.missing
-        if missing:
-            lazy = lazy.with_columns([*words, *refs])
-        out = lazy.drop([name for name, _ in self.compiler.staged.values()]).collect()
-        if missing:
-            out = _render_missing(
-                out,
-                texts,
-                [w.meta.output_name() for w in words],
-                [r.meta.output_name() for r in refs],
-            )
-        return out
+        if not missing:
+            return lazy.drop([name for name, _ in needed]).collect()
+        full = lazy.collect()
+        plan = self.missing
+        keys = full.lazy().select([*plan.words, *plan.keys]).collect()
+        rendered = _render_missing(full, keys, plan)
+        return full.drop([name for name, _ in needed]).with_columns(rendered)
 
     def result_columns(self, *, missing: bool = True) -> list[str]:
         """The public result columns, in order."""
@@ -629,35 +650,49 @@ class PolarsProgram:
 _BITS = 62
 
 
-def _render_missing(
-    out: pl.DataFrame, texts: list[str], words: list[str], refs: list[str]
-) -> pl.DataFrame:
-    """Turn the missing bit masks and reference-value lists into the sorted ``missing`` list.
+@attrs.frozen
+class MissingPlan:
+    """How a program computes missing facts: see :meth:`PolarsProgram.missing_plan`."""
 
-    Rows share few distinct combinations, so each distinct one is rendered once in Python
-    and joined back on a hash of the combination.
+    texts: list[str]
+    """The fixed texts (fact paths, parameters), bit ``i`` of word ``i // 62`` each."""
+    words: list[pl.Expr]
+    refs: list[pl.Expr]
+    """Per reference-value gap, the list of ``ref:`` texts of a row."""
+    keys: list[pl.Expr]
+    """Per reference-value gap, a hash of that list (0 when the rule is not unknown)."""
+
+
+def _render_missing(full: pl.DataFrame, keys: pl.DataFrame, plan: MissingPlan) -> pl.Series:
+    """The sorted ``missing`` list of every row, from its bit masks and reference-list hashes.
+
+    Rows share few distinct combinations: each is rendered once in Python, from the first row
+    that has it (the reference lists are built for those rows only), and joined back.
     """
     dtype = pl.List(pl.String)
-    if not words and not refs:
-        return out.with_columns(pl.lit([], dtype=dtype).alias("missing"))
-    parts = [pl.col(w) for w in words]
-    if refs:
-        parts.append(pl.concat_list(refs).alias("__refs__"))
-    combo = out.select(parts).with_columns(pl.struct(pl.all()).hash().alias("__key__"))
-    distinct = combo.unique("__key__", keep="first")
+    if not keys.width:
+        return pl.Series("missing", [[]] * full.height, dtype=MISSING)
+    columns = keys.columns
+    distinct = keys.with_row_index("__first__").unique(columns, keep="first")
+    sample = full[distinct.get_column("__first__")]
+    refs = [column.to_list() for column in sample.select(plan.refs).iter_columns()]
+    words = distinct.select([w.meta.output_name() for w in plan.words])
     lists = []
-    for row in distinct.iter_rows(named=True):
+    for i, word_row in enumerate(words.iter_rows()):
         found = {
             text
-            for w, name in enumerate(words)
-            for i, text in enumerate(texts[w * _BITS : (w + 1) * _BITS])
-            if row[name] >> i & 1
+            for w, bits in enumerate(word_row)
+            for k, text in enumerate(plan.texts[w * _BITS : (w + 1) * _BITS])
+            if bits >> k & 1
         }
-        found.update(row.get("__refs__") or ())
+        for column in refs:
+            found.update(column[i])
         lists.append(sorted(found))
-    table = distinct.select("__key__").with_columns(pl.Series("missing", lists, dtype=dtype))
-    missing = combo.select("__key__").join(table, on="__key__", how="left", maintain_order="left")
-    return out.drop([*words, *refs]).with_columns(missing.get_column("missing"))
+    # Each row's list holds small category codes, not copies of the texts.
+    rendered = pl.Series("missing", lists, dtype=dtype).cast(MISSING)
+    table = distinct.drop("__first__").with_columns(rendered)
+    joined = keys.join(table, on=columns, how="left", maintain_order="left", nulls_equal=True)
+    return joined.get_column("missing")
 
 
 def priority_column(level: int) -> str:

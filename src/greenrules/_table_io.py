@@ -856,7 +856,8 @@ def write_result(result: ResultTable, out: Path | None, fmt: str) -> None:
         raise InvalidInputError([InputProblem("bad-argument", ("out",), msg)])
     if fmt == "csv":
         frame = frame.with_columns(
-            pl.col(pl.Enum).cast(pl.String), pl.col("missing").list.join("; ")
+            pl.col(pl.Enum).cast(pl.String),
+            pl.col("missing").cast(pl.List(pl.String)).list.join("; "),
         )
     if out is None:
         text = frame.write_csv() if fmt == "csv" else frame.write_json()
