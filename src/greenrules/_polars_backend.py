@@ -622,19 +622,27 @@ class PolarsProgram:
         Rules that must run row-wise are added by the caller before the outcome step; here
         they must already be columns of ``frame`` when :attr:`row_wise` is not empty.
         """
-        stages = list(self.compiler.staged.values())
-        needed = stages if missing else stages[: self.verdict_stages]
-        staged = [expr.alias(name) for name, expr in needed]
-        lazy = frame.lazy().with_columns([*self.waiver_exprs(), *staged])
+        stages = list(self.compiler.staged.values())[: self.verdict_stages]
+        lazy = frame.lazy().with_columns(
+            [*self.waiver_exprs(), *[expr.alias(name) for name, expr in stages]]
+        )
         lazy = lazy.with_columns(self.verdict_exprs())
         lazy = lazy.with_columns(self.outcome_exprs())
-        if not missing:
-            return lazy.drop([name for name, _ in needed]).collect()
-        full = lazy.collect()
+        out = lazy.drop([name for name, _ in stages]).collect()
+        return out.with_columns(self.missing_column(out)) if missing else out
+
+    def missing_column(self, out: pl.DataFrame) -> pl.Series:
+        """The sorted missing facts of each row of ``out`` (canonical facts and verdicts).
+
+        Computed apart from the verdicts so that a result table renders it only when asked.
+        """
         plan = self.missing
-        keys = full.lazy().select([*plan.words, *plan.keys]).collect()
-        rendered = _render_missing(full, keys, plan)
-        return full.drop([name for name, _ in needed]).with_columns(rendered)
+        exprs = [*plan.words, *plan.keys]
+        roots = {name for expr in exprs for name in expr.meta.root_names()}
+        stages = [expr.alias(name) for name, expr in self.compiler.staged.values() if name in roots]
+        full = out.lazy().with_columns(stages).collect() if stages else out
+        keys = full.lazy().select(exprs).collect() if exprs else pl.DataFrame()
+        return _render_missing(full, keys, plan)
 
     def result_columns(self, *, missing: bool = True) -> list[str]:
         """The public result columns, in order."""
@@ -671,7 +679,7 @@ def _render_missing(full: pl.DataFrame, keys: pl.DataFrame, plan: MissingPlan) -
     """
     dtype = pl.List(pl.String)
     if not keys.width:
-        return pl.Series("missing", [[]] * full.height, dtype=MISSING)
+        return pl.Series("missing", [[]] * full.height, dtype=pl.List(pl.String)).cast(MISSING)
     columns = keys.columns
     distinct = keys.with_row_index("__first__").unique(columns, keep="first")
     sample = full[distinct.get_column("__first__")]

@@ -12,6 +12,7 @@ same memberships recur. No polars or pyarrow exception leaves this module.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import types
@@ -178,6 +179,7 @@ def credit_codes_bad(codes: pl.Series) -> pl.Series:
     return checked.get_column("bad").fill_null(False)
 
 
+@functools.cache
 def _constraints(model: type[pydantic.BaseModel], name: str) -> list[Any]:
     """The field's constraints, including those inside ``Annotated`` within ``Optional``."""
     found = list(model.model_fields[name].metadata)
@@ -340,28 +342,51 @@ def _exact_list_bad(
     """Rows with an item the models would reject or read differently, for a list column
     already of the canonical type (``None`` when it is not, or when a default must be filled).
 
-    The items are checked as one flat table (the list exploded, each item carrying its row),
-    so nothing is rebuilt: the column is taken as it is. An item text the models would strip,
-    an empty item text, a null item, a bad choice, range or code: the row is sent to the models.
-    Lists inside items (a park's enterprises' memberships) are checked the same way, one level
-    down, still carrying the entity's row.
+    The items are checked as one flat table (the list exploded), so nothing is rebuilt: the
+    column is taken as it is. An item text the models would strip, an empty item text, a null
+    item, a bad choice, range or code: the row is sent to the models. Only when some item is
+    bad is the table exploded again with each item's row. Lists inside items (a park's
+    enterprises' memberships) are checked the same way, one level down, carrying the row.
     """
     schema = frame_schema(item)
     if dtype != pl.List(pl.Struct(schema)):
         return None
+    nested = [n for n in schema if fact_schema(item)[n].kind is Kind.LIST]
+    if not nested:
+        items = flat.select(pl.col(path).explode(keep_nulls=False))
+        found = _item_flags(items, path, item)
+        if found is None or not found.get_column("bad").any():
+            return None if found is None else set()
     items = flat.select(_ROW, path).explode(path, keep_nulls=False)
-    if items.height == 0:
-        return set()
+    found = _item_flags(items, path, item)
+    if found is None:
+        return None
+    out = set(found.filter(pl.col("bad")).get_column(_ROW).unique().to_list())
+    fields = items.select(_ROW, pl.col(path).struct.unnest())
+    for name in nested:
+        inner = fact_schema(item)[name].item
+        assert inner is not None
+        deeper = _exact_list_bad(fields.select(_ROW, name), name, inner, schema[name])
+        if deeper is None:
+            return None
+        out |= deeper
+    return out
+
+
+def _item_flags(
+    items: pl.DataFrame, path: str, item: type[pydantic.BaseModel]
+) -> pl.DataFrame | None:
+    """Per item of an exploded list column: ``bad`` (and ``__row__`` when ``items`` has it)."""
+    schema = frame_schema(item)
     specs = fact_schema(item)
-    bad: list[pl.Expr] = [pl.col("__null_item__")]
-    nested: list[str] = []
+    row = [pl.col(_ROW)] if _ROW in items.columns else []
     null_item = pl.col(path).is_null().alias("__null_item__")
-    fields = items.select(_ROW, null_item, pl.col(path).struct.unnest())
+    fields = items.select(*row, null_item, pl.col(path).struct.unnest())
+    bad: list[pl.Expr] = [pl.col("__null_item__")]
     checked = fields.lazy()
     for name, want in schema.items():
         spec, info, col = specs[name], item.model_fields[name], pl.col(name)
         if spec.kind is Kind.LIST:
-            nested.append(name)
             continue
         if info.default is not None and fields.get_column(name).null_count():
             return None  # the models fill a default: the column must be rebuilt
@@ -379,16 +404,7 @@ def _exact_list_bad(
             checked = with_credit_code_check(checked, col, f"__code_bad__.{name}")
         bad += _value_bad(col, item, name, code_bad)
     flag = pl.any_horizontal([b.fill_null(False) for b in bad]).alias("bad")
-    flags = checked.select(_ROW, flag).collect()
-    out = set(flags.filter(pl.col("bad")).get_column(_ROW).unique().to_list())
-    for name in nested:
-        inner = specs[name].item
-        assert inner is not None
-        found = _exact_list_bad(fields.select(_ROW, name), name, inner, schema[name])
-        if found is None:
-            return None
-        out |= found
-    return out
+    return checked.select(*row, flag).collect()
 
 
 def _fields(dtype: Any) -> dict[str, Any]:
@@ -668,7 +684,9 @@ class ResultTable:
     ``priority.<order>`` per priority level, one verdict column per rule (named by rule id,
     null where the rule is not of the row's programme) and ``missing``. Any row becomes the
     :class:`~greenrules.Decision` the native engine gives with :meth:`decision`; nothing is
-    built for rows nobody looks at.
+    built for rows nobody looks at. Status, priority and verdicts are computed by
+    :func:`~greenrules.evaluate_table`; the ``missing`` lists are rendered on the first use of
+    :attr:`frame` (about as long again on large tables), :attr:`outcomes` leaves them out.
     """
 
     def __init__(
@@ -677,16 +695,38 @@ class ResultTable:
         parts: Mapping[Programme, tuple[PolarsProgram, pl.DataFrame]],
         row_wise: tuple[str, ...],
     ) -> None:
-        self.frame = frame
+        self.outcomes = frame
+        """The result without the ``missing`` column: status, priority and verdicts."""
+        self._frame: pl.DataFrame | None = None
         self._parts = parts
         self.row_wise = row_wise
         """Rules that ran row by row with the native engine (a predicate without a twin)."""
 
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The whole result, with each row's sorted ``missing`` facts (rendered once, here)."""
+        if self._frame is None:
+            self._frame = self._with_missing()
+        return self._frame
+
+    def _with_missing(self) -> pl.DataFrame:
+        if not self._parts:
+            return self.outcomes
+        found = []
+        for program, canonical in self._parts.values():
+            rows = canonical.get_column(_ROW)
+            found.append(pl.DataFrame([rows, program.missing_column(canonical)]))
+        if len(found) == 1:
+            missing = found[0].get_column("missing")
+        else:
+            missing = pl.concat(found).sort(_ROW).get_column("missing")
+        return self.outcomes.with_columns(missing)
+
     def __len__(self) -> int:
-        return self.frame.height
+        return self.outcomes.height
 
     def __repr__(self) -> str:
-        return f"<ResultTable {self.frame.height} rows, {len(self.rule_ids)} rules>"
+        return f"<ResultTable {len(self)} rows, {len(self.rule_ids)} rules>"
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -703,7 +743,7 @@ class ResultTable:
             msg = f"expected a row index below {len(self)}"
             raise InvalidInputError([InputProblem("bad-argument", ("index",), msg, index)])
         index %= len(self)
-        programme = Programme(self.frame.get_column("programme")[index])
+        programme = Programme(self.outcomes.get_column("programme")[index])
         program, canonical = self._parts[programme]
         position = canonical.get_column(_ROW).search_sorted(index)
         row = canonical.row(int(position), named=True)
@@ -801,11 +841,11 @@ def evaluate_frame(
             row_wise += program.row_wise
         chunks = []
         for start in range(0, max(frame.height, 1), CHUNK):
-            chunks.append(program.run(frame.slice(start, CHUNK)))
+            chunks.append(program.run(frame.slice(start, CHUNK), missing=False))
             if progress is not None:
                 progress(done + min(start + CHUNK, frame.height), total)
         out = chunks[0] if len(chunks) == 1 else pl.concat(chunks)
-        keep = [_ROW, *program.result_columns(), *program.point_columns()]
+        keep = [_ROW, *program.result_columns(missing=False), *program.point_columns()]
         facts = [c for c in frame_schema(program.model) if c not in keep]
         parts[programme] = (program, out.select([*keep, *facts]))
         outputs.append(
@@ -814,7 +854,7 @@ def evaluate_frame(
                 pl.col("credit_code").alias("entity_id"),
                 pl.col("name"),
                 pl.lit(programme.value).alias("programme"),
-                *program.result_columns(),
+                *program.result_columns(missing=False),
             )
         )
         done += frame.height
