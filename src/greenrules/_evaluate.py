@@ -89,7 +89,7 @@ def compiled(ruleset: RuleSet) -> Compiled:
     found = ruleset.compiled.get("native")
     if found is None:
         found = ruleset.compiled["native"] = Compiled(ruleset)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 @functools.lru_cache(maxsize=4096)

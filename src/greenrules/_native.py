@@ -160,6 +160,7 @@ class Compiler:
         items = self._items(node.path)
         test = self.condition(node.where)
         stop = isinstance(node, c.Some)  # the value that decides early: True for some
+        decided: bool = stop
 
         def quantify(obj: Any) -> bool | None:
             seq = items(obj)
@@ -169,7 +170,7 @@ class Compiler:
             for item in seq:
                 v = test(item)
                 if v is stop:
-                    return stop
+                    return decided  # not ``stop``: ``v is stop`` narrows it to Any
                 if v is None:
                     unknown = True
             return None if unknown else not stop
