@@ -110,17 +110,21 @@ def evaluate_table(
 ) -> ResultTable:
     """Evaluate a whole table of applicants at once with the columnar engine.
 
-    ``source`` is a polars or pandas DataFrame, a pyarrow Table, or a path to a CSV, XLSX or
-    Parquet file. Columns follow :func:`~greenrules.load_entities`: a ``programme`` column (or
-    every row a factory when absent), dotted field names, list fields as JSON text or as native
-    list-of-struct columns. The table is checked column by column with the same problem codes
-    and locations as the entity models; every problem is raised together as
-    :class:`~greenrules.exceptions.InvalidInputError`.
+    ``source`` is a polars or pandas DataFrame, a pyarrow Table, a list of records (mappings
+    keyed by column name, typed by the entity models' schema, never inferred), or a path to a
+    CSV, XLSX or Parquet file. Columns follow :func:`~greenrules.load_entities`: a
+    ``programme`` column (or every row a factory when absent), dotted field names, list fields
+    as JSON text or as native list-of-struct columns. The table is checked column by column
+    with the same problem codes and locations as the entity models (a typed column needs no
+    per-cell check; only rows a vectorised check flags are read by the models); every problem
+    is raised together as :class:`~greenrules.exceptions.InvalidInputError`.
 
     ``progress``, if given, is called with the rows done and the rows in all as each chunk of
-    the table is evaluated. Returns a :class:`ResultTable`: one row per entity, in input order,
-    with status, review flag, priority, one verdict column per rule and the missing facts;
-    ``result.decision(i)`` gives row ``i`` as the native engine's :class:`~greenrules.Decision`.
+    the table is evaluated (first with zero, before the table is checked). Returns a
+    :class:`ResultTable`: one row per entity, in input order, with status, review flag,
+    priority, one verdict column per rule and the missing facts (rendered on first use of
+    ``result.frame``); ``result.decision(i)`` gives row ``i`` as the native engine's
+    :class:`~greenrules.Decision`.
     """
     from ._evaluate import _check_arguments
 
@@ -165,15 +169,19 @@ def run_cli(
 ) -> int:
     """``greenrules evaluate`` with the columnar engine: progress bar, then the output file."""
     import sys
+    import time
 
     from ._progress import ProgressBar
     from ._ranking import rank
 
     bars: list[ProgressBar] = []
+    started = time.perf_counter()
 
     def progress(done: int, total: int) -> None:
         if not bars and total >= 1000:
-            bars.append(ProgressBar(total, sys.stderr))
+            bar = ProgressBar(total, sys.stderr)
+            bar.started = started  # the rate counts reading and checking the file too
+            bars.append(bar)
         if bars:
             bars[0].update(done)
 
