@@ -4,7 +4,7 @@ The public API is exactly what this module lists in ``__all__``; everything in a
 private and may change without notice. See ``docs/reference/api.md``.
 """
 
-from ._columnar import evaluate_table
+from ._columnar import evaluate_table, sql_plan
 from ._decision import Decision, Finding, Priority, Provenance
 from ._entities import (
     Applicant,
@@ -94,4 +94,5 @@ __all__ = [
     "load_entities",
     "load_pack",
     "rank",
+    "sql_plan",
 ]

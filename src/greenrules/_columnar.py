@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._entities import ENTITY_TYPES, Applicant
-from ._enums import Tier, Verdict
-from ._registry import Registry
+from ._enums import Programme, Tier, Verdict
+from ._registry import Registry, default_registry
 from ._ruleset import RuleSet
-from .exceptions import EngineUnavailableError
+from .exceptions import EngineUnavailableError, InputProblem, InvalidInputError
 
 if TYPE_CHECKING:
     from ._table_io import ResultTable
@@ -142,6 +142,49 @@ def evaluate_table(
         progress=progress,
         source_name=str(source) if isinstance(source, str | Path) else None,
     )
+
+
+def sql_plan(
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    programme: str = "factory",
+    as_of: dt.date | None = None,
+    table: str = "entities",
+    registry: Registry | None = None,
+) -> str:
+    """The rule set of one programme as a Spark SQL query, for populations beyond one machine.
+
+    The query reads ``table`` (one row per entity, with the columns of
+    :func:`evaluate_table`'s canonical frame: dotted fact paths, list facts as arrays of
+    structs, e.g. a Parquet file written from it) and returns ``entity_id``, ``name``,
+    ``programme``, ``status``, ``review_required``, the priority per level and one verdict
+    column per rule, computed with SQL's three-valued logic exactly as the columnar engine
+    computes them. Missing facts and decisions are not part of it: rebuild any row's decision
+    on one machine with :func:`greenrules.evaluate`. A rule that calls a Python predicate has
+    no SQL form and raises :class:`~greenrules.exceptions.GreenrulesError` naming it.
+    """
+    from ._evaluate import _check_arguments
+    from ._sql_plan import spark_sql
+
+    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    kind = _programme(programme)
+    ruleset = (registry or default_registry()).ruleset(
+        jurisdiction=jurisdiction, round=round, tier=tier_, programme=kind, as_of=as_of
+    )
+    return spark_sql(ruleset, ENTITY_TYPES[kind], table)
+
+
+def _programme(value: str) -> Programme:
+    try:
+        return Programme(value)
+    except ValueError:
+        choices = [p.value for p in Programme]
+        msg = f"programme must be one of {choices}"
+        raise InvalidInputError(
+            [InputProblem("bad-argument", ("programme",), msg, value)]
+        ) from None
 
 
 COLUMNAR_BYTES = 2_000_000
