@@ -190,12 +190,20 @@ def section_repeated_batches() -> None:
           + f" (growth after the first: {sizes[-1] - sizes[0]:+.1f} MiB)")
 
 
+def section_columnar() -> None:
+    """The columnar engine on 10k, 100k and 1M factories from Parquet (benchmarks/columnar.py)."""
+    import columnar
+
+    columnar.section()
+
+
 SECTIONS: list[Callable[[], None]] = [
     section_header,
     section_first_decision,
     section_bare_predicates,
     section_engines,
     section_repeated_batches,
+    section_columnar,
 ]
 """Sections in order; another engine's section is one more function added before the ratio."""
 

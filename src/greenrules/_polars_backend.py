@@ -622,14 +622,19 @@ class PolarsProgram:
         Rules that must run row-wise are added by the caller before the outcome step; here
         they must already be columns of ``frame`` when :attr:`row_wise` is not empty.
         """
-        stages = list(self.compiler.staged.values())[: self.verdict_stages]
-        lazy = frame.lazy().with_columns(
-            [*self.waiver_exprs(), *[expr.alias(name) for name, expr in stages]]
-        )
-        lazy = lazy.with_columns(self.verdict_exprs())
-        lazy = lazy.with_columns(self.outcome_exprs())
-        out = lazy.drop([name for name, _ in stages]).collect()
+        out = frame.hstack(self.outcomes(frame).get_columns())
         return out.with_columns(self.missing_column(out)) if missing else out
+
+    def outcomes(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Only the new columns of :meth:`run` (waiver flags, verdicts, contributions, status,
+        review flag, priority): the engine would copy every column it passed on."""
+        stages = list(self.compiler.staged.values())[: self.verdict_stages]
+        waivers = self.waiver_exprs()
+        lazy = frame.lazy().with_columns([*waivers, *[expr.alias(name) for name, expr in stages]])
+        lazy = lazy.with_columns(verdicts := self.verdict_exprs())
+        lazy = lazy.with_columns(outcomes := self.outcome_exprs())
+        names = [e.meta.output_name() for e in [*waivers, *verdicts, *outcomes]]
+        return lazy.select(names).collect()
 
     def missing_column(self, out: pl.DataFrame) -> pl.Series:
         """The sorted missing facts of each row of ``out`` (canonical facts and verdicts).
@@ -640,7 +645,7 @@ class PolarsProgram:
         exprs = [*plan.words, *plan.keys]
         roots = {name for expr in exprs for name in expr.meta.root_names()}
         stages = [expr.alias(name) for name, expr in self.compiler.staged.values() if name in roots]
-        full = out.lazy().with_columns(stages).collect() if stages else out
+        full = out.hstack(out.lazy().select(stages).collect().get_columns()) if stages else out
         keys = full.lazy().select(exprs).collect() if exprs else pl.DataFrame()
         return _render_missing(full, keys, plan)
 

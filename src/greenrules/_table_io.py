@@ -386,15 +386,24 @@ def _value_bad(
 
 
 def _scalar(
-    raw: pl.Expr, dtype: Any, want: Any, kind: Kind, choices: tuple[str, ...] | None
+    raw: pl.Expr,
+    dtype: Any,
+    want: Any,
+    kind: Kind,
+    choices: tuple[str, ...] | None,
+    empty: bool = True,
 ) -> tuple[pl.Expr, pl.Expr]:
-    """The canonical value of a scalar cell and whether the vectorised reading failed."""
+    """The canonical value of a scalar cell and whether the vectorised reading failed.
+
+    ``empty``: whether a text column may hold empty texts (read as missing); without them the
+    column is taken as it is.
+    """
     given = raw.is_not_null()
     value: pl.Expr
     if dtype == pl.String and kind is Kind.TEXT:
         # No string is copied: a cell the models would strip is sent to them instead.
         given = given & (raw != "")
-        value = pl.when(given).then(raw)
+        value = pl.when(given).then(raw) if empty else raw
         failed = raw.str.contains(_EDGE_WS)
         if choices is not None:
             failed = failed | (given & value.is_in(list(choices)).not_())
@@ -631,7 +640,8 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
             columns.append(value.alias(path))
             bad.append(flagged)
             continue
-        value, failed = _scalar(pl.col(path), dtype, want, spec.kind, spec.choices)
+        empty = dtype != pl.String or bool(raw.get_column(path).eq("").any())
+        value, failed = _scalar(pl.col(path), dtype, want, spec.kind, spec.choices, empty)
         bad.append(failed)
         if info.is_required() and "." not in path:
             bad.append(value.is_null())
@@ -876,8 +886,10 @@ class ResultTable:
             return self.outcomes
         found = []
         for program, canonical in self._parts.values():
-            rows = canonical.get_column(_ROW)
-            found.append(pl.DataFrame([rows, program.missing_column(canonical)]))
+            for start in range(0, max(canonical.height, 1), CHUNK):  # bounded working memory
+                part = canonical.slice(start, CHUNK)
+                rows = part.get_column(_ROW)
+                found.append(pl.DataFrame([rows, program.missing_column(part)]))
         if len(found) == 1:
             missing = found[0].get_column("missing")
         else:
@@ -1005,20 +1017,24 @@ def evaluate_frame(
             row_wise += program.row_wise
         chunks = []
         for start in range(0, max(frame.height, 1), CHUNK):
-            chunks.append(program.run(frame.slice(start, CHUNK), missing=False))
+            chunks.append(program.outcomes(frame.slice(start, CHUNK)))
             if progress is not None:
                 progress(done + min(start + CHUNK, frame.height), total)
-        out = chunks[0] if len(chunks) == 1 else pl.concat(chunks)
+        new = chunks[0] if len(chunks) == 1 else pl.concat(chunks, rechunk=True)
+        out = frame.hstack(new.get_columns())  # the table's own columns are not copied
         keep = [_ROW, *program.result_columns(missing=False), *program.point_columns()]
         facts = [c for c in frame_schema(program.model) if c not in keep]
-        parts[programme] = (program, out.select([*keep, *facts]))
+        parts[programme] = (program, _columns(out, [*keep, *facts]))
+        named = pl.repeat(programme.value, out.height, dtype=pl.String, eager=True)
         outputs.append(
-            out.select(
-                pl.col(_ROW),
-                pl.col("credit_code").alias("entity_id"),
-                pl.col("name"),
-                pl.lit(programme.value).alias("programme"),
-                *program.result_columns(missing=False),
+            pl.DataFrame(
+                [
+                    out.get_column(_ROW),
+                    out.get_column("credit_code").alias("entity_id"),
+                    out.get_column("name"),
+                    named.alias("programme"),
+                    *_columns(out, program.result_columns(missing=False)).get_columns(),
+                ]
             )
         )
         done += frame.height
@@ -1034,6 +1050,11 @@ def evaluate_frame(
     if progress is not None and done < total:
         progress(total, total)
     return ResultTable(result, parts, tuple(row_wise))
+
+
+def _columns(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
+    """Columns of ``frame`` as they are: an eager ``select`` would copy a column in chunks."""
+    return pl.DataFrame([frame.get_column(name) for name in names])
 
 
 _STATUS_RANK = {"recommend": 0, "undetermined": 1, "cultivate": 2, "ineligible": 3}
