@@ -662,7 +662,7 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
         .get_column(name)
         for code, name in codes
     ]
-    rows = raw.with_columns(flags).lazy().select(pl.col(_ROW).filter(flag)).collect()
+    rows = raw.hstack(flags).lazy().select(pl.col(_ROW).filter(flag)).collect()
     suspects |= set(rows.get_column(_ROW).to_list())
     keep = [pl.col(p) for p in json_lists]
     out = raw.select([*columns, *keep, pl.col(_ROW)])
