@@ -163,6 +163,8 @@ def test_records_are_typed_strictly_as_the_models_type_them() -> None:
     good = _records([factory(1)])[0]
     cases: list[tuple[dict[str, Any], tuple[str, tuple[Any, ...]]]] = [
         ({"water.key_water_user": 1}, ("wrong-type", (0, "water", "key_water_user"))),
+        ({"name": 5}, ("wrong-type", (0, "name"))),
+        ({"city": 150200}, ("wrong-type", (0, "city"))),
         (
             {"memberships": [{"programme": "factory", "tier": "city", "year": 2024.5}]},
             ("wrong-type", (0, "memberships", 0, "year")),

@@ -239,6 +239,12 @@ def records_source(records: Sequence[Mapping[str, Any]]) -> Source:
         if dtype is None:  # unknown field: the checker flags rows that give it
             columns[key] = pl.Series(key, [_given(v) for v in values], dtype=pl.Boolean)
             continue
+        if dtype in (pl.Boolean, pl.String):  # polars refuses here what the models refuse
+            try:
+                columns[key] = pl.Series(key, values, dtype=dtype, strict=True)
+                continue
+            except TypeError:
+                pass
         if dtype == pl.Date and _column_fits(values, pl.String):
             dtype = pl.String  # ISO text: read as the CSV loader reads it
         if not _column_fits(values, dtype):
