@@ -20,7 +20,7 @@ import attrs
 import pydantic
 
 from ._enums import Programme, Status, Strength, Tier, Verdict
-from ._ruleset import PackRef, RuleSet
+from ._ruleset import PackRef
 from ._version import __version__
 from .exceptions import InputProblem, InvalidInputError
 
@@ -100,7 +100,21 @@ class Provenance:
 
 
 class _Basis(Protocol):
-    """Where a decision's lazily built parts come from."""
+    """Where a decision's identity and lazily built parts come from."""
+
+    @property
+    def entity_id(self) -> str: ...
+
+    @property
+    def entity_name(self) -> str: ...
+
+    @property
+    def programme(self) -> Programme: ...
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]: ...
+
+    def priority(self) -> Priority: ...
 
     def findings(self, decision: Decision) -> tuple[Finding, ...]: ...
 
@@ -112,25 +126,48 @@ class Decision:
     """The outcome of evaluating one entity at one tier, round and jurisdiction.
 
     Attributes:
-        entity_id: the entity's credit code.
         status: ``recommend``, ``cultivate``, ``ineligible`` or ``undetermined``.
         review_required: some in-principle rule failed and was waived: a reviewer must look.
-        priority: the sortable priority and the rules behind it.
-        rule_ids / verdicts: every applicable rule's verdict, aligned, in rule order.
+        verdicts: every applicable rule's verdict, in rule order (aligned with ``rule_ids``).
         missing: the facts, parameters (``param:``) and reference values (``ref:``) whose
             absence left some rule unknown, sorted.
+
+    The rest is read from where the decision came from, built on first access: ``entity_id``
+    (the credit code), ``entity_name``, ``programme``, ``rule_ids``, ``priority``,
+    ``findings`` and ``provenance``. A decision is four values and a reference, because
+    engines make hundreds of thousands of them and most are never read in full.
     """
 
-    entity_id: str
-    entity_name: str
-    programme: Programme
     status: Status
     review_required: bool
-    priority: Priority
-    rule_ids: tuple[str, ...]
     verdicts: tuple[Verdict, ...]
     missing: tuple[str, ...]
     _basis: _Basis = attrs.field(repr=False, alias="basis")
+
+    @property
+    def entity_id(self) -> str:
+        """The entity's credit code."""
+        return self._basis.entity_id
+
+    @property
+    def entity_name(self) -> str:
+        """The entity's name."""
+        return self._basis.entity_name
+
+    @property
+    def programme(self) -> Programme:
+        """The entity's programme."""
+        return self._basis.programme
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """The ids of the applicable rules, in rule order (aligned with ``verdicts``)."""
+        return self._basis.rule_ids
+
+    @functools.cached_property
+    def priority(self) -> Priority:
+        """The sortable priority and the priority rules behind it."""
+        return self._basis.priority()
 
     @functools.cached_property
     def findings(self) -> tuple[Finding, ...]:
@@ -141,6 +178,9 @@ class Decision:
     def provenance(self) -> Provenance:
         """Library version, engine, packs with digests, round, date and a digest of the input."""
         return self._basis.provenance()
+
+    def __repr__(self) -> str:
+        return f"Decision({self.entity_id!r}, {self.status.value}, missing={len(self.missing)})"
 
     def verdict(self, rule_id: str) -> Verdict:
         """The verdict of one rule; KeyError if the rule did not apply."""
@@ -159,7 +199,11 @@ class Decision:
         """A JSON-compatible dict; :meth:`from_dict` restores an equal decision."""
         prov = self.provenance
         return {
-            "entity": {"id": self.entity_id, "name": self.entity_name, "programme": self.programme},
+            "entity": {
+                "id": self.entity_id,
+                "name": self.entity_name,
+                "programme": str(self.programme),
+            },
             "status": str(self.status),
             "review_required": self.review_required,
             "priority": {
@@ -244,28 +288,61 @@ def verdict_message(summary_zh: str, summary_en: str, verdict: Verdict) -> tuple
     )
 
 
-@attrs.frozen
 class LiveBasis:
-    """Builds findings and provenance from the entity and rule set an engine evaluated."""
+    """Builds a decision's lazy parts from the entity and the compiled rule set it went through.
 
-    ruleset: RuleSet
-    entity: pydantic.BaseModel
-    points: Sequence[float]
-    engine: str
-    read: Any  # callable(rule, entity) -> tuple of (path, value)
+    A plain slotted class rather than attrs: one is made per decision, so it is kept cheap.
+    """
+
+    __slots__ = ("compiled", "engine", "entity", "points", "score")
+
+    def __init__(
+        self,
+        compiled: Any,
+        entity: pydantic.BaseModel,
+        points: Sequence[float],
+        score: tuple[float, ...],
+        engine: str,
+    ) -> None:
+        self.compiled = compiled  # greenrules._evaluate.Compiled
+        self.entity = entity
+        self.points = points
+        self.score = score
+        self.engine = engine
+
+    @property
+    def entity_id(self) -> str:
+        return str(self.entity.credit_code)  # type: ignore[attr-defined]
+
+    @property
+    def entity_name(self) -> str:
+        return str(self.entity.name)  # type: ignore[attr-defined]
+
+    @property
+    def programme(self) -> Programme:
+        return self.compiled.ruleset.programme  # type: ignore[no-any-return]
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return self.compiled.plan.ids  # type: ignore[no-any-return]
+
+    def priority(self) -> Priority:
+        ids = self.compiled.plan.ids
+        reasons = tuple(i for i, gain in zip(ids, self.points, strict=True) if gain)
+        return Priority(self.score, reasons)
 
     def findings(self, decision: Decision) -> tuple[Finding, ...]:
         out = []
-        for rule, verdict, gain in zip(
-            self.ruleset.rules, decision.verdicts, self.points, strict=True
-        ):
+        rules = self.compiled.ruleset.rules
+        read = self.compiled.read_facts
+        for rule, verdict, gain in zip(rules, decision.verdicts, self.points, strict=True):
             zh, en = verdict_message(rule.summary.zh, rule.summary.en, verdict)
-            read = self.read(rule, self.entity)
-            out.append(Finding(rule.id, rule.clause, rule.strength, verdict, read, zh, en, gain))
+            facts = read(rule, self.entity)
+            out.append(Finding(rule.id, rule.clause, rule.strength, verdict, facts, zh, en, gain))
         return tuple(out)
 
     def provenance(self) -> Provenance:
-        rs = self.ruleset
+        rs = self.compiled.ruleset
         digest = input_digest(self.entity)
         return Provenance(
             __version__, self.engine, rs.jurisdiction, rs.round, rs.tier, rs.as_of, rs.packs, digest
@@ -274,10 +351,18 @@ class LiveBasis:
 
 @attrs.frozen
 class StoredBasis:
-    """Findings and provenance restored from a decision's dict."""
+    """Identity, priority, findings and provenance restored from a decision's dict."""
 
+    entity_id: str
+    entity_name: str
+    programme: Programme
+    rule_ids: tuple[str, ...]
+    stored_priority: Priority
     stored_findings: tuple[Finding, ...]
     stored_provenance: Provenance
+
+    def priority(self) -> Priority:
+        return self.stored_priority
 
     def findings(self, decision: Decision) -> tuple[Finding, ...]:
         return self.stored_findings
@@ -406,15 +491,19 @@ class _DecisionData(_Data):
             tuple(PackRef(r.id, r.version, r.digest) for r in p.packs),
             p.input_digest,
         )
+        basis = StoredBasis(
+            self.entity.id,
+            self.entity.name,
+            self.entity.programme,
+            tuple(f.rule for f in findings),
+            Priority(self.priority.score, self.priority.reasons),
+            findings,
+            provenance,
+        )
         return Decision(
-            entity_id=self.entity.id,
-            entity_name=self.entity.name,
-            programme=self.entity.programme,
             status=self.status,
             review_required=self.review_required,
-            priority=Priority(self.priority.score, self.priority.reasons),
-            rule_ids=tuple(f.rule for f in findings),
             verdicts=tuple(f.verdict for f in findings),
             missing=self.missing,
-            basis=StoredBasis(findings, provenance),
+            basis=basis,
         )

@@ -7,7 +7,8 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from ._decision import Decision, LiveBasis, Priority, jsonable
+from ._codegen import generate
+from ._decision import Decision, LiveBasis, jsonable
 from ._entities import ENTITY_TYPES, Applicant
 from ._enums import Tier, Verdict
 from ._facts import Kind, fact_schema
@@ -19,6 +20,7 @@ from ._status import StatusPlan
 from .exceptions import EngineUnavailableError, InputProblem, InvalidInputError
 
 ENGINES = ("native", "rete", "columnar")
+PROGRESS_CHUNK = 10_000  # entities between two progress reports
 
 RuleRun = tuple[Sequence[Verdict], Sequence[float]]
 
@@ -34,54 +36,62 @@ class Engine(Protocol):
 
 
 class NativeEngine:
-    """The default engine: compiled closures, one record at a time, pure Python."""
+    """The default engine: generated straight-line Python, one record at a time."""
 
     name = "native"
 
     def run(self, ruleset: RuleSet, entities: Sequence[Applicant]) -> list[RuleRun]:
-        run = compiled(ruleset).program.run
-        return [run(entity) for entity in entities]
+        fast = compiled(ruleset).fast
+        return [fast(entity)[:2] for entity in entities]
 
 
 class Compiled:
-    """Everything precomputed for one rule set: the native program and the status plan."""
+    """Everything precomputed for one rule set: programs, status plan, missing-fact checks."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.program = NativeProgram(ruleset)
+        self.fast = generate(ruleset)
         self.plan = StatusPlan.of(ruleset)
-        self.unknown_nodes = [tuple(rule.nodes()) for rule in ruleset.rules]
         model = ENTITY_TYPES[ruleset.programme]
         self.missing_fns = [
-            self.program.compiler.missing_checker(nodes, model) for nodes in self.unknown_nodes
+            self.program.compiler.missing_checker(tuple(rule.nodes()), model)
+            for rule in ruleset.rules
         ]
+        self.read_facts = read_facts
 
-    def decide(self, entity: Applicant, verdicts: Sequence[Verdict], points: Sequence[float],
-               engine: str) -> Decision:
-        """Combine one entity's verdicts into a decision (shared by every engine)."""
+    def evaluate(self, entity: Applicant) -> Decision:
+        """The native engine's whole decision for one entity, in one generated pass."""
+        verdicts, points, status, review, score, unknown = self.fast(entity)
+        missing = self._missing(entity, unknown) if unknown else ()
+        basis = LiveBasis(self, entity, points, score, "native")
+        return Decision(
+            status=status, review_required=review, verdicts=verdicts, missing=missing, basis=basis
+        )
+
+    def decide(
+        self, entity: Applicant, verdicts: Sequence[Verdict], points: Sequence[float], engine: str
+    ) -> Decision:
+        """Combine verdicts another engine produced into a decision, with the shared semantics."""
         waived = {w.rule for w in entity.waivers} if entity.waivers else ()
         status, review = self.plan.status(verdicts, waived)
-        plan = self.plan
-        missing: tuple[str, ...] = ()
-        if Verdict.UNKNOWN in verdicts:
-            found: set[str] = set()
-            for check, verdict in zip(self.missing_fns, verdicts, strict=True):
-                if verdict is Verdict.UNKNOWN:
-                    found |= check(entity)
-            missing = tuple(sorted(found))
-        reasons = tuple(i for i, g in zip(plan.ids, points, strict=True) if g)
+        unknown = [i for i, v in enumerate(verdicts) if v is Verdict.UNKNOWN]
+        missing = self._missing(entity, unknown) if unknown else ()
+        points = tuple(points)
+        basis = LiveBasis(self, entity, points, self.plan.priority(points), engine)
         return Decision(
-            entity_id=entity.credit_code,
-            entity_name=entity.name,
-            programme=entity.programme,
             status=status,
             review_required=review,
-            priority=Priority(plan.priority(points), reasons),
-            rule_ids=plan.ids,
             verdicts=tuple(verdicts),
             missing=missing,
-            basis=LiveBasis(self.ruleset, entity, tuple(points), engine, read_facts),
+            basis=basis,
         )
+
+    def _missing(self, entity: Applicant, unknown: Sequence[int]) -> tuple[str, ...]:
+        found: set[str] = set()
+        for i in unknown:
+            found |= self.missing_fns[i](entity)
+        return tuple(sorted(found))
 
 
 def compiled(ruleset: RuleSet) -> Compiled:
@@ -134,7 +144,9 @@ def _check_arguments(tier: Any, round: Any, jurisdiction: Any, as_of: Any) -> Ti
         tier = Tier(tier)
     except ValueError:
         problems.append(
-            InputProblem("bad-argument", ("tier",), f"expected one of {[t.value for t in Tier]}", tier)
+            InputProblem(
+                "bad-argument", ("tier",), f"expected one of {[t.value for t in Tier]}", tier
+            )
         )
     if type(round) is not int:
         problems.append(InputProblem("bad-argument", ("round",), "expected an int year", round))
@@ -193,8 +205,12 @@ def evaluate_many(
     tier_ = _check_arguments(tier, round, jurisdiction, as_of)
     batch = list(entities)
     bad = [
-        InputProblem("entity-type", (i,), "expected a Factory, IndustrialPark or "
-                     "SupplyChainEnterprise", type(e).__name__)
+        InputProblem(
+            "entity-type",
+            (i,),
+            "expected a Factory, IndustrialPark or SupplyChainEnterprise",
+            type(e).__name__,
+        )
         for i, e in enumerate(batch)
         if not isinstance(e, Applicant) or type(e) is Applicant
     ]
@@ -207,19 +223,24 @@ def evaluate_many(
     for index, entity in enumerate(batch):
         groups.setdefault(entity.programme, []).append(index)
     done = 0
-    for programme, indexes in groups.items():
+    for programme, all_indexes in groups.items():
         ruleset = registry.ruleset(
             jurisdiction=jurisdiction, round=round, tier=tier_, programme=programme, as_of=as_of
         )
         comp = compiled(ruleset)
-        members = [batch[i] for i in indexes]
-        for index, entity, (verdicts, points) in zip(
-            indexes, members, runner.run(ruleset, members), strict=True
-        ):
-            decisions[index] = comp.decide(entity, verdicts, points, runner.name)
-        done += len(indexes)
-        if progress is not None:
-            progress(done)
+        for start in range(0, len(all_indexes), PROGRESS_CHUNK):
+            indexes = all_indexes[start : start + PROGRESS_CHUNK]
+            members = [batch[i] for i in indexes]
+            if isinstance(runner, NativeEngine):
+                for index, entity in zip(indexes, members, strict=True):
+                    decisions[index] = comp.evaluate(entity)
+            else:
+                runs = runner.run(ruleset, members)
+                for index, entity, (verdicts, points) in zip(indexes, members, runs, strict=True):
+                    decisions[index] = comp.decide(entity, verdicts, points, runner.name)
+            done += len(indexes)
+            if progress is not None:
+                progress(done)
     if not all(isinstance(d, Decision) for d in decisions):
         raise EngineUnavailableError(f"engine {runner.name} returned too few results")
     return decisions  # type: ignore[return-value]

@@ -62,6 +62,14 @@ class Compiler:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.as_of = ruleset.as_of
+        self._values: dict[c.Value, Fn] = {}
+
+    def cached_value(self, node: c.Value) -> Fn:
+        """:meth:`value`, compiled once per distinct node (for checks that run per entity)."""
+        fn = self._values.get(node)
+        if fn is None:
+            fn = self._values[node] = self.value(node)
+        return fn
 
     def condition(self, node: c.Condition) -> Fn:
         """A function from an object to True, False or None."""
@@ -227,35 +235,49 @@ class Compiler:
                 listed.append((path, parts))
             else:
                 plain.append((path, path_getter(path)))
-        dynamic = any(_needs_walk(node, inside=False) for node in rule_nodes)
-        static = frozenset(
-            f"param:{n.name}"
-            for node in rule_nodes
-            for n in _outside_quantifiers(node)
-            if isinstance(n, c.Param) and self.ruleset.params.get(n.name) is None
-        )
-        walk = self._missing_data
+        sites = [site for node in rule_nodes for site in self._data_sites(node, ())]
 
         def check(obj: Any) -> set[str]:
             out = {path for path, get in plain if get(obj) is None}
             for path, parts in listed:
                 if any(v is None for v in values_at(obj, parts)):
                     out.add(path)
-            if dynamic:
-                for node in rule_nodes:
-                    walk(node, obj, out)
-            else:
-                out |= static
+            for chain, site in sites:
+                for context in _contexts(obj, chain):
+                    site(context, out)
             return out
 
         return check
+
+    def _data_sites(
+        self, node: c.Condition | c.Value, chain: tuple[Fn, ...]
+    ) -> Iterator[tuple[tuple[Fn, ...], Callable[[Any, set[str]], None]]]:
+        """Each parameter and lookup a tree reads, with the quantifiers it sits under."""
+        if isinstance(node, c.Param) and self.ruleset.params.get(node.name) is None:
+            name = f"param:{node.name}"
+            yield chain, lambda _obj, out: out.add(name)
+        elif isinstance(node, c.Lookup):
+            key, lookup = self.value(node.key), self.value(node)
+            table, column = node.table, node.column
+
+            def site(obj: Any, out: set[str]) -> None:
+                k = key(obj)
+                if k is not None and lookup(obj) is None:
+                    out.add(f"ref:{table}[{k}].{column}")
+
+            yield chain, site
+        if isinstance(node, c.Some | c.Every | c.Count):
+            yield from self._data_sites(node.where, (*chain, path_getter(node.path)))
+            return
+        for child in c.children(node):
+            yield from self._data_sites(child, chain)
 
     def _missing_data(self, node: c.Condition | c.Value, obj: Any, out: set[str]) -> None:
         if isinstance(node, c.Param) and self.ruleset.params.get(node.name) is None:
             out.add(f"param:{node.name}")
         elif isinstance(node, c.Lookup):
-            key = self.value(node.key)(obj)
-            if key is not None and self.value(node)(obj) is None:
+            key = self.cached_value(node.key)(obj)
+            if key is not None and self.cached_value(node)(obj) is None:
                 out.add(f"ref:{node.table}[{key}].{node.column}")
         if isinstance(node, c.Some | c.Every | c.Count):
             for item in self._items(node.path)(obj) or ():
@@ -265,19 +287,13 @@ class Compiler:
             self._missing_data(child, obj, out)
 
 
-def _needs_walk(node: c.Condition | c.Value, inside: bool) -> bool:
-    """Whether what ``node`` misses depends on the entity beyond its fact paths."""
-    if isinstance(node, c.Lookup) or (inside and isinstance(node, c.Param)):
-        return True
-    inner = inside or isinstance(node, c.Some | c.Every | c.Count)
-    return any(_needs_walk(child, inner) for child in c.children(node))
-
-
-def _outside_quantifiers(node: c.Condition | c.Value) -> Iterator[c.Condition | c.Value]:
-    yield node
-    if not isinstance(node, c.Some | c.Every | c.Count):
-        for child in c.children(node):
-            yield from _outside_quantifiers(child)
+def _contexts(obj: Any, chain: Sequence[Fn]) -> Iterator[Any]:
+    """``obj`` itself, or every item reached through the chain of list getters."""
+    if not chain:
+        yield obj
+        return
+    for item in chain[0](obj) or ():
+        yield from _contexts(item, chain[1:])
 
 
 def _kleene_and(parts: list[Fn]) -> Fn:
