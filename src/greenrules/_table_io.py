@@ -298,6 +298,12 @@ def _given(value: Any) -> bool | None:
 # --- checking, column by column ---------------------------------------------------------------
 
 
+def _maybe_given(col: pl.Expr, dtype: Any) -> pl.Expr:
+    """True where a cell may be given: not null, not empty (a blank cell counts as given, so
+    this errs towards sending a row to the models; no string is stripped)."""
+    return col.is_not_null() & (col != "") if dtype == pl.String else col.is_not_null()
+
+
 def _is_empty(col: pl.Expr, dtype: Any) -> pl.Expr:
     if dtype == pl.String:
         return col.is_null() | (col.str.strip_chars() == "")
@@ -615,7 +621,7 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
     for column, dtype in types.items():
         if column in (_ROW, "programme") or column in schema:
             continue
-        bad.append(_is_empty(pl.col(column), dtype).not_())  # unknown field (or report.agency)
+        bad.append(_maybe_given(pl.col(column), dtype))  # unknown field (or report.agency)
     for path, want in schema.items():
         spec = specs[path]
         owner, leaf = _owner(model, path)
@@ -705,11 +711,18 @@ def _required_in_records(
             leaves.append("report.agency")
         if not leaves:
             continue
-        given = pl.any_horizontal([_is_empty(pl.col(p), types[p]).not_() for p in leaves])
+        # A blank cell counts as given here: at worst the models look at the row.
+        given = pl.any_horizontal([_maybe_given(pl.col(p), types[p]) for p in leaves])
         for name, info in spec.item.model_fields.items():
             full = f"{path}.{name}"
-            if info.is_required() and fact_schema(model)[full].kind is not Kind.RECORD:
-                missing = _is_empty(pl.col(full), types[full]) if full in types else pl.lit(True)
+            kind = fact_schema(model)[full].kind
+            if info.is_required() and kind is not Kind.RECORD:
+                if full not in types:
+                    missing = pl.lit(True)
+                elif kind is Kind.TEXT:  # a blank text is flagged by the text check already
+                    missing = _maybe_given(pl.col(full), types[full]).not_()
+                else:
+                    missing = _is_empty(pl.col(full), types[full])
                 out.append(given & missing)
     return out
 
