@@ -210,3 +210,38 @@ def test_missing_facts_are_rendered_on_first_use() -> None:
     native = gr.evaluate_many(entities, **ARGS)
     assert [tuple(m) for m in result.frame["missing"].to_list()] == [d.missing for d in native]
     assert result.frame is result.frame
+
+
+def test_batches_equal_the_whole_table(tmp_path: Any) -> None:
+    """Batches of a Parquet file or a frame concatenate to evaluate_table's result."""
+    frame = _frame([factory(i, water={"key_water_user": i % 2 == 0}) for i in range(1, 8)])
+    path = tmp_path / "in.parquet"
+    frame.write_parquet(path)
+    want = gr.evaluate_table(frame, **ARGS).frame
+    for source in (path, str(path), frame, frame.to_arrow()):
+        batches = list(gr.evaluate_batches(source, **ARGS, rows=3))
+        assert [len(b) for b in batches] == [3, 3, 1]
+        assert pl.concat([b.frame for b in batches]).equals(want)
+        assert batches[1].decision(0).entity_id == want["entity_id"][3]
+    (one,) = gr.evaluate_batches(_records([factory(1)]), **ARGS, rows=3)
+    assert len(one) == 1
+
+
+def test_a_bad_row_in_a_later_batch_is_located_in_the_whole_table(tmp_path: Any) -> None:
+    """Problems name the row index in the whole table, raised when the batch is reached."""
+    frame = _frame([factory(i) for i in range(1, 6)]).with_columns(
+        pl.Series("report.route", ["self", "self", "self", "self", "by post"])
+    )
+    path = tmp_path / "bad.parquet"
+    frame.write_parquet(path)
+    batches = gr.evaluate_batches(path, **ARGS, rows=2)
+    assert len(next(batches)) == 2
+    assert len(next(batches)) == 2
+    with pytest.raises(gr.InvalidInputError) as err:
+        next(batches)
+    assert {(p.code, p.loc) for p in err.value.problems} == {("bad-choice", (4, "report", "route"))}
+    with pytest.raises(gr.InvalidInputError):
+        gr.evaluate_batches(path, **ARGS, rows=0)
+    (tmp_path / "broken.parquet").write_bytes(b"not parquet")
+    with pytest.raises(gr.InvalidInputError):
+        list(gr.evaluate_batches(tmp_path / "broken.parquet", **ARGS))

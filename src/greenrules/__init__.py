@@ -4,7 +4,7 @@ The public API is exactly what this module lists in ``__all__``; everything in a
 private and may change without notice. See ``docs/reference/api.md``.
 """
 
-from ._columnar import evaluate_table, sql_plan
+from ._columnar import evaluate_batches, evaluate_table, sql_plan
 from ._decision import Decision, Finding, Priority, Provenance
 from ._entities import (
     Applicant,
@@ -89,6 +89,7 @@ __all__ = [
     "default_registry",
     "entity_json_schema",
     "evaluate",
+    "evaluate_batches",
     "evaluate_many",
     "evaluate_table",
     "load_entities",

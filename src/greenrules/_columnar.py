@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,6 +141,44 @@ def evaluate_table(
         registry=registry,
         progress=progress,
         source_name=str(source) if isinstance(source, str | Path) else None,
+    )
+
+
+def evaluate_batches(
+    source: Any,
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    as_of: dt.date | None = None,
+    registry: Registry | None = None,
+    rows: int = 1 << 18,
+) -> Iterator[ResultTable]:
+    """Evaluate a table ``rows`` entities at a time: first results early, memory bounded.
+
+    Yields one :class:`ResultTable` per batch, in input order, as :func:`evaluate_table` would
+    give for those rows (``decision(i)`` counts from the batch's first row). A Parquet file is
+    read batch by batch; frames are sliced; CSV, XLSX and JSON files and records come as one
+    batch. A batch's problems raise :class:`~greenrules.exceptions.InvalidInputError` (rows
+    located in the whole table) when that batch is reached: earlier batches were good.
+    """
+    from ._evaluate import _check_arguments
+
+    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    if type(rows) is not int or rows < 1:
+        msg = "expected a positive number of rows per batch"
+        raise InvalidInputError([InputProblem("bad-argument", ("rows",), msg, rows)])
+    _require_polars()
+    from ._table_io import evaluate_batches as batches
+
+    return batches(
+        source,
+        rows=rows,
+        tier=tier_,
+        round_=round,
+        jurisdiction=jurisdiction,
+        as_of=as_of,
+        registry=registry,
     )
 
 

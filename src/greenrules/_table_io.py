@@ -19,7 +19,7 @@ import json
 import operator
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +68,13 @@ class Source:
         name: str | None,
         text: str | None,
         records: Sequence[Mapping[str, Any]] | None = None,
+        offset: int = 0,
     ) -> None:
         self.frame = frame.rename({col: col.strip() for col in frame.columns})
         self.name = name
         self.text = text  # the CSV text, whose rows are located by file line
         self.records = records  # the records a frame was built from: rows as given
+        self.offset = offset  # the index of the first row in the whole table (batches)
         self._lines: list[int] | None = None
 
     def row(self, index: int) -> dict[str, Any]:
@@ -84,7 +86,7 @@ class Source:
     def loc(self, row: int) -> str | int:
         """The location prefix of a row, as the loaders write it (only read on problems)."""
         if self.text is None:
-            return row
+            return row + self.offset
         if self._lines is None:
             lines = [line for line, _ in ld._csv_rows(self.text)]
             self._lines = lines if len(lines) == self.frame.height else []
@@ -97,6 +99,8 @@ def _problem(code: str, msg: str, given: Any = None) -> InvalidInputError:
 
 def read_source(source: Any) -> Source | list[Applicant]:
     """The raw table of ``source``, or validated entities for formats read row by row."""
+    if isinstance(source, Source):
+        return source
     if isinstance(source, pl.DataFrame):
         return Source(source, None, None)
     if (
@@ -987,6 +991,52 @@ def entity_from_row(row: Mapping[str, Any], model: type[Applicant]) -> Applicant
     return model.model_validate(data)
 
 
+def evaluate_batches(
+    source: Any,
+    *,
+    rows: int,
+    tier: Tier,
+    round_: int,
+    jurisdiction: str,
+    as_of: dt.date | None,
+    registry: Registry | None,
+) -> Iterator[ResultTable]:
+    """Evaluate a table batch by batch; see :func:`greenrules.evaluate_batches`."""
+    args: dict[str, Any] = {
+        "tier": tier,
+        "round_": round_,
+        "jurisdiction": jurisdiction,
+        "as_of": as_of,
+        "registry": registry,
+        "progress": None,
+    }
+    name = str(source) if isinstance(source, str | Path) else None
+    if name is not None and Path(source).suffix.lower() == ".parquet":
+        try:
+            scan = pl.scan_parquet(Path(source))
+            total = scan.select(pl.len()).collect().item()
+        except Exception as exc:  # polars raises several types for a missing or corrupt file
+            msg = f"not a readable Parquet file: {type(exc).__name__}"
+            raise InvalidInputError([InputProblem("bad-parquet", (), msg)], source=name) from None
+        for start in range(0, max(total, 1), rows):
+            try:
+                frame = scan.slice(start, rows).collect()
+            except Exception as exc:
+                msg = f"not a readable Parquet file: {type(exc).__name__}"
+                raise InvalidInputError(
+                    [InputProblem("bad-parquet", (), msg)], source=name
+                ) from None
+            yield evaluate_frame(Source(frame, name, None, offset=start), source_name=name, **args)
+        return
+    read = read_source(source)
+    if isinstance(read, list) or read.text is not None or read.records is not None:
+        yield evaluate_frame(read, source_name=name, **args)  # small or row-read sources
+        return
+    for start in range(0, max(read.frame.height, 1), rows):
+        batch = Source(read.frame.slice(start, rows), read.name, None, offset=start)
+        yield evaluate_frame(batch, source_name=name, **args)
+
+
 def evaluate_frame(
     source: Any,
     *,
@@ -1005,7 +1055,7 @@ def evaluate_frame(
         frames = {}
         for programme in Programme:
             members = [e for e in read if e.programme is programme]
-            if members:
+            if members:  # a JSON or XLSX file, read row by row by the loader
                 model = ENTITY_TYPES[programme]
                 frame = models_to_frame(members, model)
                 rows = [i for i, e in enumerate(read) if e.programme is programme]
