@@ -245,3 +245,17 @@ def test_a_bad_row_in_a_later_batch_is_located_in_the_whole_table(tmp_path: Any)
     (tmp_path / "broken.parquet").write_bytes(b"not parquet")
     with pytest.raises(gr.InvalidInputError):
         list(gr.evaluate_batches(tmp_path / "broken.parquet", **ARGS))
+
+
+def test_repeated_codes_are_checked_once_and_every_bad_row_is_found() -> None:
+    """Few distinct agency codes (checked once each): every row giving the bad one is named."""
+    good, bad = credit_code(7), credit_code(8)[:-1] + "I"
+    agency = [good, bad, None, bad, good, good, bad]
+    frame = _frame([factory(i) for i in range(1, 8)]).with_columns(
+        pl.Series("report.route", ["third_party"] * 7),
+        pl.Series("report.agency.credit_code", agency, dtype=pl.String),
+        pl.Series("report.agency.name", ["an agency"] * 7),
+    )
+    found = _problems(frame)
+    rows = {loc[0] for code, loc in found if code == "bad-credit-code"}
+    assert rows == {1, 3, 6}
