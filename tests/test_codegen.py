@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from conftest import PACKS, factory
-from greenrules._codegen import generate
+from greenrules._codegen import generate, generate_missing
+from greenrules._entities import ENTITY_TYPES
 from greenrules._native import NativeProgram
 from greenrules._status import StatusPlan
 from greenrules.testing import applicants_for
@@ -101,3 +102,20 @@ def test_an_empty_rule_set_generates_a_valid_function() -> None:
         (),
         [],
     )
+
+
+@pytest.mark.parametrize(
+    "ruleset", RULESETS, ids=lambda r: f"{r.jurisdiction}-{r.tier}-{r.programme}"
+)
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_generated_missing_checks_equal_the_reference(ruleset: Any, data: st.DataObject) -> None:
+    """Each rule's generated missing-fact check names exactly what the reference names."""
+    entities, _, reference, _ = PROGRAMS[id(ruleset)]
+    entity = data.draw(entities)
+    checks = MISSING[id(ruleset)]
+    for rule, check in zip(ruleset.rules, checks, strict=True):
+        assert check(entity) == reference.compiler.missing(list(rule.nodes()), entity), rule.id
+
+
+MISSING = {id(r): generate_missing(r, ENTITY_TYPES[r.programme]) for r in RULESETS}

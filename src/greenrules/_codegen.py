@@ -19,6 +19,7 @@ from typing import Any
 
 from . import _conditions as c
 from ._enums import Status, Strength, Verdict
+from ._facts import Kind, fact_schema
 from ._ruleset import RuleSet
 from ._status import StatusPlan
 
@@ -187,6 +188,79 @@ class _Expressions:
             f"    return n\n"
         )
         return name
+
+
+def generate_missing(ruleset: RuleSet, model: type) -> list[Callable[[Any], set[str]]]:
+    """Per rule, a function naming what it found missing on an entity.
+
+    The same answer as :meth:`greenrules._native.Compiler.missing`, the declarative reference:
+    every fact path read that is absent (anywhere along the path, in any list item), every
+    parameter with no value in force, every lookup whose key is known but whose value is not.
+    """
+    w = _Writer()
+    ex = _Expressions(ruleset, w)
+    names = []
+    for i, rule in enumerate(ruleset.rules):
+        name = f"M{i}"
+        body: list[str] = []
+        for path in dict.fromkeys(p for node in rule.nodes() for p in c.fact_paths(node)):
+            check = _absent_check(w, model, path)
+            body.append(f"if {check}(e):\n    out.add({w.constant(path)})")
+        for node in rule.nodes():
+            body += _data_sites(ex, w, node, "e")
+        lines = "\n".join("    " + line for b in body for line in b.split("\n"))
+        w.helpers.append(f"def {name}(e):\n    out = set()\n{lines}\n    return out\n")
+        names.append(name)
+    namespace = dict(w.globals)
+    exec(compile("\n".join(w.helpers), "<greenrules missing-fact checks>", "exec"), namespace)
+    return [namespace[name] for name in names]
+
+
+def _absent_check(w: _Writer, model: type, path: str) -> str:
+    """A helper telling whether anything along ``path`` is None, descending into lists."""
+    name = f"A{next(w._names)}"
+    lines, var, depth, current = [], "e", 1, model
+    parts = _attr(path)
+    for i, part in enumerate(parts):
+        pad = "    " * depth
+        lines += [f"{pad}x{i} = {var}.{part}", f"{pad}if x{i} is None:", f"{pad}    return True"]
+        spec = fact_schema(current).get(part)
+        var = f"x{i}"
+        if spec is not None and spec.item is not None and i < len(parts) - 1:
+            current = spec.item
+            if spec.kind is Kind.LIST:
+                lines.append(f"{pad}for y{i} in x{i}:")
+                var, depth = f"y{i}", depth + 1
+    w.helpers.append(f"def {name}(e):\n" + "\n".join(lines) + "\n    return False\n")
+    return name
+
+
+def _data_sites(
+    ex: _Expressions, w: _Writer, node: c.Condition | c.Value, subject: str
+) -> list[str]:
+    """Statements adding missing parameters and reference values met under ``node``."""
+    out: list[str] = []
+    if isinstance(node, c.Param) and ex.ruleset.params.get(node.name) is None:
+        out.append(f"out.add({w.constant(f'param:{node.name}')})")
+    elif isinstance(node, c.Lookup):
+        key, value = w.temp(), ex.value(node, subject)
+        prefix, suffix = w.constant(f"ref:{node.table}["), w.constant(f"].{node.column}")
+        out.append(
+            f"{key} = {ex.value(node.key, subject)}\n"
+            f"if {key} is not None and {value} is None:\n"
+            f"    out.add({prefix} + {key} + {suffix})"
+        )
+    if isinstance(node, c.Some | c.Every | c.Count):
+        item = w.temp()
+        inner = _data_sites(ex, w, node.where, item)
+        if inner:
+            seq = ex.read(node.path, subject)
+            block = "\n".join("    " + line for b in inner for line in b.split("\n"))
+            out.append(f"for {item} in {seq} or ():\n{block}")
+        return out
+    for child in c.children(node):
+        out += _data_sites(ex, w, child, subject)
+    return out
 
 
 def generate(ruleset: RuleSet) -> Generated:

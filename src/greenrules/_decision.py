@@ -333,12 +333,15 @@ class LiveBasis:
 
     def findings(self, decision: Decision) -> tuple[Finding, ...]:
         out = []
-        rules = self.compiled.ruleset.rules
-        read = self.compiled.read_facts
-        for rule, verdict, gain in zip(rules, decision.verdicts, self.points, strict=True):
-            zh, en = verdict_message(rule.summary.zh, rule.summary.en, verdict)
-            facts = read(rule, self.entity)
-            out.append(Finding(rule.id, rule.clause, rule.strength, verdict, facts, zh, en, gain))
+        entity = self.entity
+        parts = self.compiled.finding_parts
+        for (rule, read, messages), verdict, gain in zip(
+            parts, decision.verdicts, self.points, strict=True
+        ):
+            zh, en = messages[verdict]
+            out.append(
+                Finding(rule.id, rule.clause, rule.strength, verdict, read(entity), zh, en, gain)
+            )
         return tuple(out)
 
     def provenance(self) -> Provenance:

@@ -7,12 +7,12 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from ._codegen import generate
-from ._decision import Decision, LiveBasis, jsonable
+from ._codegen import generate, generate_missing
+from ._decision import Decision, LiveBasis, jsonable, verdict_message
 from ._entities import ENTITY_TYPES, Applicant
 from ._enums import Tier, Verdict
 from ._facts import Kind, fact_schema
-from ._native import NativeProgram, values_at
+from ._native import NativeProgram, path_getter, values_at
 from ._registry import Registry, default_registry
 from ._rules import Rule
 from ._ruleset import RuleSet
@@ -54,11 +54,16 @@ class Compiled:
         self.fast = generate(ruleset)
         self.plan = StatusPlan.of(ruleset)
         model = ENTITY_TYPES[ruleset.programme]
-        self.missing_fns = [
-            self.program.compiler.missing_checker(tuple(rule.nodes()), model)
+        self.missing_fns = generate_missing(ruleset, model)
+        self.finding_parts = [
+            (
+                rule,
+                fact_reader(rule, model),
+                {v: verdict_message(rule.summary.zh, rule.summary.en, v) for v in Verdict},
+            )
             for rule in ruleset.rules
         ]
-        self.read_facts = read_facts
+        """Per rule: the rule, its fact reader and its message for each verdict."""
 
     def evaluate(self, entity: Applicant) -> Decision:
         """The native engine's whole decision for one entity, in one generated pass."""
@@ -102,24 +107,39 @@ def compiled(ruleset: RuleSet) -> Compiled:
     return found
 
 
-@functools.lru_cache(maxsize=4096)
-def _list_prefix(model: type, path: str) -> bool:
+_PLAIN = (bool, int, float, str)
+
+
+def _listed_values(entity: Any, parts: list[str]) -> list[Any]:
+    return list(values_at(entity, parts))
+
+
+def fact_reader(rule: Rule, model: type) -> Callable[[Any], tuple[tuple[str, Any], ...]]:
+    """A function giving the facts ``rule`` reads from an entity, as JSON values.
+
+    A fact inside a list reads as the list of its values, one per item.
+    """
     schema = fact_schema(model)
-    parts = path.split(".")
-    return any(
-        (spec := schema.get(".".join(parts[:i]))) is not None and spec.kind is Kind.LIST
-        for i in range(1, len(parts))
-    )
-
-
-def read_facts(rule: Rule, entity: Applicant) -> tuple[tuple[str, Any], ...]:
-    """The facts a rule read from ``entity``, as JSON values (lists for facts inside lists)."""
-    out = []
+    getters: list[tuple[str, Callable[[Any], Any]]] = []
     for path in rule.reads():
-        values = list(values_at(entity, path.split(".")))
-        value = values if _list_prefix(type(entity), path) else values[0]
-        out.append((path, jsonable(value)))
-    return tuple(out)
+        parts = path.split(".")
+        through_list = any(
+            (spec := schema.get(".".join(parts[:i]))) is not None and spec.kind is Kind.LIST
+            for i in range(1, len(parts))
+        )
+        if through_list:
+            getters.append((path, functools.partial(_listed_values, parts=parts)))
+        else:
+            getters.append((path, path_getter(path)))
+
+    def read(entity: Any) -> tuple[tuple[str, Any], ...]:
+        out = []
+        for path, get in getters:
+            value = get(entity)
+            out.append((path, value if value is None or type(value) in _PLAIN else jsonable(value)))
+        return tuple(out)
+
+    return read
 
 
 def _engine(name: str) -> Engine:

@@ -13,7 +13,6 @@ from typing import Any
 
 from . import _conditions as c
 from ._enums import Strength, Verdict
-from ._facts import Kind, fact_schema
 from ._ruleset import RuleSet
 
 Fn = Callable[[Any], Any]
@@ -213,65 +212,6 @@ class Compiler:
             self._missing_data(node, obj, out)
         return out
 
-    def missing_checker(
-        self, rule_nodes: Sequence[c.Condition | c.Value], model: type
-    ) -> Callable[[Any], set[str]]:
-        """A precompiled :meth:`missing` for one rule: the same answer, without walking trees.
-
-        Paths that pass through no list are read with one getter; parameters outside
-        quantifiers are resolved once; only rules with lookups, or parameters inside a
-        quantifier, still walk their tree per entity (what they miss depends on the items).
-        """
-        schema = fact_schema(model)
-        plain: list[tuple[str, Fn]] = []
-        listed: list[tuple[str, list[str]]] = []
-        for path in dict.fromkeys(p for node in rule_nodes for p in c.fact_paths(node)):
-            parts = path.split(".")
-            through_list = any(
-                (spec := schema.get(".".join(parts[:i]))) is not None and spec.kind is Kind.LIST
-                for i in range(1, len(parts))
-            )
-            if through_list:
-                listed.append((path, parts))
-            else:
-                plain.append((path, path_getter(path)))
-        sites = [site for node in rule_nodes for site in self._data_sites(node, ())]
-
-        def check(obj: Any) -> set[str]:
-            out = {path for path, get in plain if get(obj) is None}
-            for path, parts in listed:
-                if any(v is None for v in values_at(obj, parts)):
-                    out.add(path)
-            for chain, site in sites:
-                for context in _contexts(obj, chain):
-                    site(context, out)
-            return out
-
-        return check
-
-    def _data_sites(
-        self, node: c.Condition | c.Value, chain: tuple[Fn, ...]
-    ) -> Iterator[tuple[tuple[Fn, ...], Callable[[Any, set[str]], None]]]:
-        """Each parameter and lookup a tree reads, with the quantifiers it sits under."""
-        if isinstance(node, c.Param) and self.ruleset.params.get(node.name) is None:
-            name = f"param:{node.name}"
-            yield chain, lambda _obj, out: out.add(name)
-        elif isinstance(node, c.Lookup):
-            key, lookup = self.value(node.key), self.value(node)
-            table, column = node.table, node.column
-
-            def site(obj: Any, out: set[str]) -> None:
-                k = key(obj)
-                if k is not None and lookup(obj) is None:
-                    out.add(f"ref:{table}[{k}].{column}")
-
-            yield chain, site
-        if isinstance(node, c.Some | c.Every | c.Count):
-            yield from self._data_sites(node.where, (*chain, path_getter(node.path)))
-            return
-        for child in c.children(node):
-            yield from self._data_sites(child, chain)
-
     def _missing_data(self, node: c.Condition | c.Value, obj: Any, out: set[str]) -> None:
         if isinstance(node, c.Param) and self.ruleset.params.get(node.name) is None:
             out.add(f"param:{node.name}")
@@ -285,15 +225,6 @@ class Compiler:
             return
         for child in c.children(node):
             self._missing_data(child, obj, out)
-
-
-def _contexts(obj: Any, chain: Sequence[Fn]) -> Iterator[Any]:
-    """``obj`` itself, or every item reached through the chain of list getters."""
-    if not chain:
-        yield obj
-        return
-    for item in chain[0](obj) or ():
-        yield from _contexts(item, chain[1:])
 
 
 def _kleene_and(parts: list[Fn]) -> Fn:
