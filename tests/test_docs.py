@@ -16,9 +16,28 @@ NEEDS_FILES = "load_entities("  # examples reading the reader's own files are no
 @pytest.mark.parametrize("name", DOCS)
 def test_python_examples_run(name: str) -> None:
     """Each document's Python blocks run in order, in one namespace."""
-    blocks = [b for b in BLOCK.findall((ROOT / name).read_text(encoding="utf-8"))
-              if NEEDS_FILES not in b]
+    blocks = [
+        b for b in BLOCK.findall((ROOT / name).read_text(encoding="utf-8")) if NEEDS_FILES not in b
+    ]
     assert blocks, f"{name} has no runnable example"
     namespace: dict[str, object] = {}
     for block in blocks:
         exec(compile(block, name, "exec"), namespace)  # our own documentation, not user input
+
+
+LINK = re.compile(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_relative_links_resolve(path: Path) -> None:
+    """Every relative link between documents points at a file that exists."""
+    broken = [
+        t
+        for t in LINK.findall(path.read_text(encoding="utf-8"))
+        if not (path.parent / t).resolve().exists()
+    ]
+    assert not broken, broken
