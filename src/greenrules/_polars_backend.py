@@ -604,17 +604,17 @@ class PolarsProgram:
         for start in range(0, len(names), _BITS):
             # Bits are packed a byte at a time: one Int64 column per text would be the largest
             # working memory of the whole evaluation.
-            texts = names[start : start + _BITS]
+            group = names[start : start + _BITS]
             octets = [
                 pl.sum_horizontal(
                     [
                         pl.any_horizontal(by_text[text]).cast(pl.UInt8)
                         * pl.lit(1 << k, dtype=pl.UInt8)
-                        for k, text in enumerate(texts[at : at + 8])
+                        for k, text in enumerate(group[at : at + 8])
                     ]
                 ).cast(pl.Int64)
                 * pl.lit(1 << at, dtype=pl.Int64)
-                for at in range(0, len(texts), 8)
+                for at in range(0, len(group), 8)
             ]
             words.append(pl.sum_horizontal(octets).alias(f"__missing__.{len(words)}"))
         return MissingPlan(
