@@ -17,7 +17,7 @@ from ._ruleset import RuleSet
 
 Fn = Callable[[Any], Any]
 
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {  # the comparison operators, by name
     "eq": operator.eq,
     "ne": operator.ne,
     "lt": operator.lt,
@@ -124,7 +124,7 @@ class Compiler:
                 return None if v is None else (v in members) is wanted
 
             return member
-        op = _OPS[node.op]
+        op = COMPARE[node.op]
         if isinstance(node.right, c.Literal | c.Param | c.AsOf):
             const = self.value(node.right)(None)
             if const is None:

@@ -47,7 +47,7 @@ from . import _conditions as c
 from ._entities import ENTITY_TYPES
 from ._enums import Strength, Verdict
 from ._facts import FactSpec, Kind, fact_schema
-from ._native import path_getter
+from ._native import COMPARE, path_getter
 from ._ruleset import RuleSet
 from .exceptions import EngineUnavailableError
 
@@ -470,7 +470,7 @@ class ReteProgram:
         op = node.op
         if left.field is None and right.field is None:
             assert left.const is not None and right.const is not None
-            holds = _PY_OPS[op](left.const, right.const)
+            holds = COMPARE[op](left.const, right.const)
             return holds, not holds, level
         if left.field is None:
             left, right, op = right, left, _FLIP[op]
@@ -769,14 +769,6 @@ def _apply(
         synth.setdefault(parent, {})[name] = number_key(len(trues.get((name, parent), ())))
 
 
-_PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-}
 
 
 def _marker(value: Any) -> int:
