@@ -14,7 +14,7 @@ import yaml
 from tests.conftest import factory
 
 import greenrules as gr
-from greenrules import _rete
+from greenrules import _rete, _rete_compile
 
 needs_durable = pytest.mark.skipif(
     _rete._IMPORT_ERROR is not None, reason="durable-rules cannot be imported on this Python"
@@ -314,7 +314,7 @@ def test_too_many_facts_per_fact_are_refused_at_compile_time(
     one_rule: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """durable rejects facts of more than 252 properties; compiling checks the count first."""
-    monkeypatch.setattr(_rete, "_MAX_FIELDS", 1)
+    monkeypatch.setattr(_rete_compile, "_MAX_FIELDS", 1)
     registry = one_rule({"all": [{"fact": "standing.operating_normally", "eq": True},
                                  {"fact": "standing.dishonest_debtor", "eq": False}]})
     with pytest.raises(gr.EngineUnavailableError, match="per fact"):
