@@ -35,6 +35,7 @@ from ._values import (
     WaterStatus,
 )
 from ._version import __version__
+from ._workbook import write_summary
 from .exceptions import (
     EngineUnavailableError,
     GreenrulesError,
@@ -96,4 +97,5 @@ __all__ = [
     "load_pack",
     "rank",
     "sql_plan",
+    "write_summary",
 ]
