@@ -224,7 +224,7 @@ def measure_native(path: str, limit: int) -> dict[str, Any]:
 
     import greenrules
     from greenrules._entities import Factory
-    from greenrules._table_io import entity_from_row
+    from greenrules._result_table import entity_from_row
 
     rows = pl.read_parquet(path).head(limit).iter_rows(named=True)
     entities = [entity_from_row(r, Factory) for r in rows]

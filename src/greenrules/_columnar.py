@@ -3,7 +3,8 @@
 This module is the facade and imports no optional dependency at import time: the core asks for
 :func:`load_engine` (``engine="columnar"``) or calls :func:`evaluate_table`, and only then is
 polars imported, through :mod:`greenrules._polars_backend` (the one module that evaluates with
-polars) and :mod:`greenrules._table_io` (reading and checking tables). Without polars, both raise
+polars) and :mod:`greenrules._table_evaluate` (reading, checking and evaluating tables, with the
+``_table_*`` modules and :mod:`greenrules._result_table`). Without polars, both raise
 :class:`~greenrules.exceptions.EngineUnavailableError` naming the extra to install.
 """
 
@@ -22,7 +23,7 @@ from ._ruleset import RuleSet
 from .exceptions import EngineUnavailableError, InputProblem, InvalidInputError
 
 if TYPE_CHECKING:
-    from ._table_io import ResultTable
+    from ._result_table import ResultTable
 
 INSTALL_HINT = "pip install 'greenrules[columnar]'"
 
@@ -130,7 +131,7 @@ def evaluate_table(
 
     tier_ = _check_arguments(tier, round, jurisdiction, as_of)
     _require_polars()
-    from ._table_io import evaluate_frame
+    from ._table_evaluate import evaluate_frame
 
     return evaluate_frame(
         source,
@@ -169,7 +170,7 @@ def evaluate_batches(
         msg = "expected a positive number of rows per batch"
         raise InvalidInputError([InputProblem("bad-argument", ("rows",), msg, rows)])
     _require_polars()
-    from ._table_io import evaluate_batches as batches
+    from ._table_evaluate import evaluate_batches as batches
 
     return batches(
         source,
@@ -281,7 +282,7 @@ def run_cli(
         decisions = rank(result.decisions())
         emit(args, decisions, [result.entity(d) for d in decisions])
         return 0
-    from ._table_io import write_result
+    from ._result_table import write_result
 
     write_result(result, args.out, args.format)
     return 0

@@ -1,10 +1,11 @@
 """The columnar engine's backend: a rule set compiled into one polars plan over a table.
 
-This is the only module that evaluates rules with polars (``_table_io`` only reads and checks
-tables). A rule set's condition trees, the same ones the native engine compiles into closures,
-become polars expressions over a *canonical frame*: one column per scalar fact, named by its
-dotted path, and one ``List(Struct)`` column per list fact (its child table). Polars treats
-nulls with Kleene's three-valued logic, which is ours, so a missing fact stays unknown.
+This is the only module that evaluates rules with polars (the ``_table_*`` modules only read and
+check tables, and run the plans made here). A rule set's condition trees, the same ones the native
+engine compiles into closures, become polars expressions over a *canonical frame*: one column per
+scalar fact, named by its dotted path, and one ``List(Struct)`` column per list fact (its child
+table). Polars treats nulls with Kleene's three-valued logic, which is ours, so a missing fact stays
+unknown.
 
 Rules over related entities (a park's enterprises, a supplier's list memberships, an agency's
 annual reports, energy items) run over the child table as a group-by on the parent: the item

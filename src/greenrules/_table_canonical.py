@@ -1,0 +1,117 @@
+"""A table's canonical frames: the column checks, then the models' verdict on the rows they flag.
+
+The rows :mod:`greenrules._table_checks` flags are validated by the entity models through the
+loaders' own code, so the problems carry exactly the codes and locations
+:func:`~greenrules.load_entities` gives (``line N`` for CSV and XLSX files, the row index for
+frames and Parquet), every cell problem first; a flagged row the models accept is put back into
+its programme's frame as they read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from . import _loaders as ld
+from ._entities import ENTITY_TYPES, Applicant
+from ._enums import Programme
+from ._polars_backend import (
+    models_to_frame,
+)
+from ._table_checks import Checked, check_columns
+from ._table_sources import _ROW, Source, _python_cell
+from .exceptions import InputProblem
+
+
+def _nest_row(
+    row: Mapping[str, Any], loc: str | int, problems: list[InputProblem]
+) -> dict[str, Any] | None:
+    """A raw row as the nested data the models validate, as the loaders build it."""
+    if isinstance(loc, str):  # a file row: exactly the loader's reading of its cells
+        line = int(loc.split()[1])
+        return ld._nest(row, line, problems, programme=row.get("programme"))
+    cells: dict[str, Any] = {}
+    for column, cell in row.items():
+        if isinstance(cell, list):  # native list values: pass them to the models as they are
+            cells[column] = json.dumps(_python_cell(cell), default=str)
+        elif isinstance(cell, float | int | bool | dt.date) or cell is None:
+            cells[column] = cell
+        else:
+            cells[column] = cell
+    found: list[InputProblem] = []
+    nested = ld._nest(cells, 0, found, programme=row.get("programme"))
+    problems += [InputProblem(p.code, (loc, *p.loc[1:]), p.message, p.input) for p in found]
+    return nested
+
+
+def judge_rows(
+    source: Source, rows: Sequence[int]
+) -> tuple[dict[int, Applicant], list[InputProblem]]:
+    """Validate ``rows`` with the entity models: the entities they accept, or every problem.
+
+    As in the loaders, every cell problem of every row comes first, then the models' problems.
+    """
+    cells: list[InputProblem] = []
+    models: list[InputProblem] = []
+    accepted: dict[int, Applicant] = {}
+    for index in sorted(rows):
+        row = source.row(index)
+        loc = source.loc(index)
+        found: list[InputProblem] = []
+        nested = _nest_row(row, loc, found)
+        cells += found
+        if nested is None:
+            continue
+        before = len(models)
+        nested = ld._resolve_agency(nested, {}, (loc,), models)
+        result = ld._entity_problems(nested, (loc,))
+        if isinstance(result, Applicant):
+            if not found and len(models) == before:
+                accepted[index] = result
+        else:
+            models += result
+    return accepted, cells + models
+
+
+def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], list[InputProblem]]:
+    """The canonical frame of each programme in the table (with each row's index in ``__row__``)."""
+    raw = source.frame.with_row_index(_ROW)
+    known = [p.value for p in Programme]
+    if "programme" in raw.columns:
+        programme = raw.get_column("programme").cast(pl.String, strict=False).str.strip_chars()
+    else:
+        programme = pl.Series([None] * raw.height, dtype=pl.String)
+    raw = raw.with_columns(programme.alias("__programme__"))
+    bad = raw.filter(pl.col("__programme__").is_in(known).not_().fill_null(True))
+    suspects = set(bad.get_column(_ROW).to_list())
+    checked: dict[Programme, Checked] = {}
+    present = set(programme.unique().to_list())
+    for value in known:
+        if value not in present:
+            continue
+        if present == {value}:  # the usual table of one programme: no copy
+            part = raw.drop("__programme__")
+        else:
+            part = raw.filter(pl.col("__programme__") == value).drop("__programme__")
+        if part.height:
+            checked[Programme(value)] = found = check_columns(part, ENTITY_TYPES[Programme(value)])
+            suspects.update(found.suspects)
+    accepted, problems = judge_rows(source, sorted(suspects)) if suspects else ({}, [])
+    if problems:
+        return {}, problems
+    frames: dict[Programme, pl.DataFrame] = {}
+    for kind, found in checked.items():
+        frame = found.frame
+        mine = {i: e for i, e in accepted.items() if i in set(found.suspects)}
+        if mine:
+            patch = models_to_frame(list(mine.values()), ENTITY_TYPES[kind]).with_columns(
+                pl.Series(_ROW, list(mine), dtype=frame.schema[_ROW])
+            )
+            kept = frame.filter(pl.col(_ROW).is_in(list(mine)).not_())
+            frame = pl.concat([kept, patch.select(frame.columns)]).sort(_ROW)
+        frames[kind] = frame
+    return frames, problems
