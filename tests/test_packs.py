@@ -85,3 +85,30 @@ def test_rule_reads_lists_facts(base_pack: gr.Pack) -> None:
     """A rule can list every fact it reads."""
     rule = next(r for r in base_pack.rules if r.id == "B-F-water")
     assert rule.reads() == ("water.key_water_user", "water.water_saving_certified")
+
+
+def test_pack_data_constants_must_be_finite_dates_without_time(tmp_path: Path) -> None:
+    """NaN parameters and datetime values are refused at load, not met at evaluation."""
+    import shutil
+
+    shutil.copytree(PACKS / "base", tmp_path / "base")
+    params = tmp_path / "base" / "params.yaml"
+    text = params.read_text()
+    params.write_text(
+        text.replace("value: 0.5", "value: .nan").replace(
+            "value: 2030-05-30,", "value: 2030-05-30 10:00:00,"
+        )
+    )
+    with pytest.raises(gr.PackError) as info:
+        gr.load_pack(tmp_path / "base")
+    messages = " ".join(p.message for p in info.value.problems)
+    assert "not a finite number" in messages and "time of day" in messages
+
+
+def test_digest_ignores_only_the_pack_own_cases_folder(tmp_path: Path) -> None:
+    """A pack stored under a folder named cases still hashes its data."""
+    import shutil
+
+    shutil.copytree(PACKS / "base", tmp_path / "cases" / "base")
+    pack = gr.load_pack(tmp_path / "cases" / "base")
+    assert pack.digest == gr.load_pack(PACKS / "base").digest

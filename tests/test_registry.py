@@ -157,3 +157,45 @@ def test_broken_plugin_is_an_error_not_a_warning(monkeypatch: pytest.MonkeyPatch
         gr.Registry.from_entry_points()
     (problem,) = info.value.problems
     assert problem.code == "plugin-load" and problem.pack == "broken"
+
+
+def test_a_replacement_out_of_force_leaves_the_base_rule(
+    tmp_path: Path, base_pack: gr.Pack
+) -> None:
+    """A regional replacement applies only where it is itself in force (tier, date)."""
+    folder = _region_copy(
+        tmp_path,
+        "    tiers: [province, national]\n    strength: in_principle\n    replaces: [B-F-water]",
+        "    tiers: [national]\n    strength: in_principle\n    replaces: [B-F-water]",
+    )
+    registry = gr.Registry([base_pack, gr.load_pack(folder)])
+    province = registry.ruleset(
+        jurisdiction="ZZ-TA", round=2030, tier="province", programme="factory"
+    )
+    national = registry.ruleset(
+        jurisdiction="ZZ-TA", round=2030, tier="national", programme="factory"
+    )
+    assert "B-F-water" in ids(province) and "R-F-water" not in ids(province)
+    assert "R-F-water" in ids(national) and "B-F-water" not in ids(national)
+
+
+def test_a_programme_the_pack_does_not_cover_is_not_found(
+    tmp_path: Path, base_pack: gr.Pack
+) -> None:
+    """Evaluating a programme the regional pack leaves out is refused, not silently thinned."""
+    folder = _region_copy(
+        tmp_path, "programmes: [factory, park, supply_chain]", "programmes: [factory]", "pack.yaml"
+    )
+    registry = gr.Registry([base_pack, gr.load_pack(folder)])
+    with pytest.raises(gr.PackNotFoundError, match="does not cover programme park"):
+        registry.ruleset(jurisdiction="ZZ-TA", round=2030, tier="province", programme="park")
+
+
+def test_with_reference_keeps_where_packs_came_from() -> None:
+    """Replacing a table keeps each pack's recorded origin."""
+    registry = gr.default_registry()
+    table = next(iter(registry.get("cn-national", 2025).tables))
+    spec = registry.get("cn-national", 2025).tables[table]
+    rows = [{spec.key: "x", **dict.fromkeys(spec.columns, 1), "source": "official"}]
+    official = registry.with_reference("cn-national", 2025, table, rows)
+    assert official.origin(official.get("cn-nm", 2025)) == "greenrules"

@@ -279,7 +279,7 @@ def generate(ruleset: RuleSet) -> Generated:
     ]
     verdicts, points = [], []
     for i, rule in enumerate(ruleset.rules):
-        body += [f"# {i}: {rule.id}".replace("\n", " ")]
+        body += [f"# rule {i}"]  # the id stays out: pack text never enters the source
         body += _rule(ex, w, rule, i, plan)
         verdicts.append(f"v{i}")
         points.append(f"g{i}" if rule.strength is Strength.PRIORITY else "0.0")

@@ -22,8 +22,10 @@ checking against an entity model happens in :func:`check`, when a pack is regist
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
+import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeAlias
 
@@ -31,6 +33,10 @@ import attrs
 
 from ._facts import FactSpec, Kind, fact_schema
 
+MAX_SHIFT = {"years": 100, "months": 1_200, "days": 36_600}
+"""The largest shift of the evaluation date a rule may ask for, per unit: a century."""
+MAX_DEPTH = 24
+"""How deeply conditions may nest; deeper trees are refused when the pack loads."""
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in")
 ORDERED = frozenset({"lt", "le", "gt", "ge"})
 
@@ -88,14 +94,8 @@ class AsOf:
         """The shifted date; a 29 February that does not exist becomes 28 February."""
         month_index = as_of.year * 12 + as_of.month - 1 + self.years * 12 + self.months
         year, month = divmod(month_index, 12)
-        day = as_of.day
-        while True:
-            try:
-                shifted = dt.date(year, month + 1, day)
-                break
-            except ValueError:
-                day -= 1
-        return shifted + dt.timedelta(days=self.days)
+        day = min(as_of.day, calendar.monthrange(year, month + 1)[1])
+        return dt.date(year, month + 1, day) + dt.timedelta(days=self.days)
 
 
 @attrs.frozen
@@ -178,6 +178,8 @@ Condition: TypeAlias = Compare | Known | All | AnyOf | Not | Some | Every | Pred
 
 def parse(data: Any, where: str = "") -> Condition:
     """Parse condition data into a tree, raising :class:`ConditionError` on bad shape."""
+    if where.count(".") > MAX_DEPTH * 2:
+        raise ConditionError(f"conditions nest more than {MAX_DEPTH} levels deep", where)
     if not isinstance(data, Mapping):
         raise ConditionError(f"a condition is a mapping, got {type(data).__name__}", where)
     keys = set(data)
@@ -245,8 +247,8 @@ def parse_value(data: Any, where: str = "") -> Value:
         shift = data["as_of"] or {}
         if not isinstance(shift, Mapping) or set(shift) - {"years", "months", "days"}:
             raise ConditionError("'as_of' takes a mapping of years, months, days", where)
-        if not all(type(v) is int for v in shift.values()):
-            raise ConditionError("'as_of' shifts are whole numbers", where)
+        if not all(type(v) is int and abs(v) <= MAX_SHIFT[k] for k, v in shift.items()):
+            raise ConditionError(f"'as_of' shifts are whole numbers within {MAX_SHIFT}", where)
         return AsOf(**shift)
     if keys == {"count", "where"}:
         return Count(_path(data["count"], f"{where}.count"), parse(data["where"], f"{where}.where"))
@@ -254,11 +256,25 @@ def parse_value(data: Any, where: str = "") -> Value:
 
 
 def _literal(value: Any, where: str) -> Any:
-    if isinstance(value, float) and value != value:
-        raise ConditionError("NaN is not a constant a rule may compare with", where)
-    if value is None or not isinstance(value, bool | int | float | str | dt.date):
-        raise ConditionError(f"constants are booleans, numbers, text or dates: {value!r}", where)
+    problem = constant_problem(value)
+    if problem:
+        raise ConditionError(problem, where)
     return value
+
+
+def constant_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a constant of pack data (a literal, a parameter), or None.
+
+    NaN would compare false instead of unknown, and a datetime cannot be compared with a date,
+    so both are refused here rather than making engines disagree at evaluation.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} is not a finite number a rule may compare with"
+    if isinstance(value, dt.datetime):
+        return f"{value!r} has a time of day; constants are dates"
+    if value is None or not isinstance(value, bool | int | float | str | dt.date):
+        return f"constants are booleans, numbers, text or dates: {value!r}"
+    return None
 
 
 def _path(value: Any, where: str) -> str:

@@ -7,6 +7,7 @@ against the pack's own catalogue. All problems are gathered into one :class:`Pac
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
@@ -113,6 +114,8 @@ def _read_yaml(path: Path, problems: _Problems) -> Any:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         problems.add("missing-file", f"{path.name} not found in {path.parent}")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add("bad-yaml", f"{path.name} cannot be read as UTF-8 text: {exc}")
     except yaml.YAMLError as exc:
         problems.add("bad-yaml", f"{path.name} is not valid YAML: {exc}".replace("\n", " "))
     return None
@@ -173,8 +176,9 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
 def _digest(folder: Path) -> str:
     sha = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix in (".yaml", ".csv") and "cases" not in path.parts:
-            sha.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        relative = path.relative_to(folder)
+        if path.is_file() and path.suffix in (".yaml", ".csv") and "cases" not in relative.parts:
+            sha.update(str(relative).encode() + b"\0" + path.read_bytes())
     return sha.hexdigest()
 
 
@@ -203,7 +207,10 @@ def _load_params(folder: Path, problems: _Problems) -> dict[str, Parameter]:
     for name, data in parsed.params.items():
         values = []
         for item in data.values:
-            if c.literal_kind(item.value) is not data.kind:
+            problem = c.constant_problem(item.value)
+            if problem:
+                problems.add("param-kind", f"parameter {name}: {problem}")
+            elif c.literal_kind(item.value) is not data.kind:
                 problems.add("param-kind", f"parameter {name}: {item.value!r} is not a {data.kind}")
             period = Period(item.from_, item.to)
             values.append(DatedValue(item.value, period, item.source, item.confidence))
@@ -218,7 +225,7 @@ def _load_tables(folder: Path, meta: PackData, problems: _Problems) -> dict[str,
         try:
             text = path.read_text(encoding="utf-8-sig")
             out[name] = read_table(name, spec.key, spec.columns, text, spec.file)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, csv.Error) as exc:  # UnicodeDecodeError is a ValueError
             problems.add("bad-table", f"table {name}: {exc}")
     return out
 

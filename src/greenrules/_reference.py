@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,8 @@ def _cell(raw: str, kind: Kind, where: str) -> Any:
             number = float(text)
         except ValueError:
             raise ValueError(f"{where}: {text!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ValueError(f"{where}: {text!r} is not a finite number")
         return int(number) if number.is_integer() and "." not in text else number
     if kind is Kind.DATE:
         try:
@@ -137,6 +140,8 @@ def load_table(
         path = Path(source)
         return read_table(name, key, columns, path.read_text(encoding="utf-8-sig"), str(path))
     rows = list(source)
+    if not all(isinstance(row, Mapping) for row in rows):
+        raise ValueError(f"<{name} rows>: every row is a mapping of column to value")
     out = io.StringIO()
     header = list(dict.fromkeys(k for row in rows for k in row))
     writer = csv.DictWriter(out, fieldnames=header)

@@ -7,6 +7,7 @@ pack must not silently change decisions.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import threading
 from collections.abc import Iterable, Mapping
@@ -127,6 +128,10 @@ class Registry:
         top = stack[-1]
         if tier not in top.tiers:
             raise PackNotFoundError(f"{top.id} has no rules for tier {tier} (has {top.tiers})")
+        if programme not in top.programmes:
+            raise PackNotFoundError(
+                f"{top.id} does not cover programme {programme} (covers {top.programmes})"
+            )
         day = as_of or top.evaluation_dates[round]
         key = (jurisdiction, round, tier, programme, day)
         cached = self._rulesets.get(key)
@@ -151,10 +156,15 @@ class Registry:
             raise PackError([PackProblem("unknown-table", pack_id, msg)])
         try:
             new_table = load_table(table, spec.key, spec.columns, source)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, csv.Error) as exc:
             raise PackError([PackProblem("bad-table", pack_id, str(exc))]) from None
         new = old.with_table(new_table)
-        return Registry(new if p is old else p for p in self._packs)
+        registry = Registry(new if p is old else p for p in self._packs)
+        for pack in self._packs:
+            origin = self._origins.get((pack.id, pack.version))
+            if origin:
+                registry._origins[(pack.id, pack.version)] = origin
+        return registry
 
     def _stack(self, pack: Pack, round_: int, seen: tuple[str, ...] = ()) -> tuple[Pack, ...]:
         if pack.id in seen:

@@ -62,11 +62,17 @@ def build_ruleset(
     params: dict[str, Any] = {}
     tables: dict[str, Mapping[str, Mapping[str, Any]]] = {}
     predicates: dict[str, Predicate] = {}
+
+    def in_force(rule: Rule) -> bool:
+        return rule.programme is programme and tier in rule.tiers and rule.effective.contains(as_of)
+
     for pack in stack:
         for rule_id, reason in pack.neutralizes.items():
             rules.pop(rule_id, None)
             neutralized[rule_id] = f"{pack.id}: {reason}"
         for rule in pack.rules:
+            if not in_force(rule):
+                continue  # a replacement out of force here leaves the base rule standing
             for old in rule.replaces:
                 rules.pop(old, None)
             rules[rule.id] = rule
@@ -74,11 +80,7 @@ def build_ruleset(
         params.update({name: p.at(as_of) for name, p in pack.params.items()})
         tables.update({name: t.at(as_of) for name, t in pack.tables.items()})
         predicates.update(pack.predicates)
-    selected = tuple(
-        rule
-        for rule in rules.values()
-        if rule.programme is programme and tier in rule.tiers and rule.effective.contains(as_of)
-    )
+    selected = tuple(rules.values())
     top = stack[-1]
     return RuleSet(
         jurisdiction=top.jurisdiction,
