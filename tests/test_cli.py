@@ -139,3 +139,46 @@ def test_module_entry_point_runs() -> None:
         check=True,
     )
     assert done.stdout.startswith("greenrules ")
+
+
+def test_table_formats_need_the_columnar_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--format parquet with the native engine is refused instead of writing a text table."""
+    out = tmp_path / "o.parquet"
+    path = write(tmp_path, [applicant(1)])
+    code = main(
+        [
+            "evaluate",
+            str(path),
+            *ARGS,
+            "--engine",
+            "native",
+            "--format",
+            "parquet",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 2 and not out.exists()
+    assert "--engine columnar" in capsys.readouterr().err
+
+
+def test_an_unwritable_output_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out into a missing folder exits 2 naming the problem, leaving no partial file."""
+    out = tmp_path / "missing" / "d.json"
+    code = main(
+        [
+            "evaluate",
+            str(write(tmp_path, [applicant(1)])),
+            *ARGS,
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 2 and "unwritable" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [tmp_path / "round.json"]

@@ -187,3 +187,62 @@ def test_json_schema_covers_every_programme() -> None:
         for name in ("Factory", "IndustrialPark", "SupplyChainEnterprise")
     }
     assert consts == {"factory", "park", "supply_chain"}
+
+
+def test_undecodable_text_is_a_typed_error(tmp_path: Path) -> None:
+    """UTF-16 text (Excel's "Unicode text") is reported, not raised as UnicodeDecodeError."""
+    path = tmp_path / "u.csv"
+    path.write_bytes(
+        ("programme,credit_code,name\nfactory," + credit_code(1) + ",厂\n").encode("utf-16")
+    )
+    with pytest.raises(gr.InvalidInputError) as info:
+        gr.load_entities(path)
+    assert [p.code for p in info.value.problems] == ["bad-encoding"]
+
+
+def test_gb18030_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """A GB18030 file that starts with its byte-order mark reads its first column."""
+    path = write_csv(tmp_path / "g.csv", [row(1, **{"report.agency": ""})], "gb18030")
+    path.write_bytes("\ufeff".encode("gb18030") + path.read_bytes())
+    (factory,) = gr.load_entities(path)
+    assert factory.name == "示例工厂1（虚构）"
+
+
+def test_json_sections_must_be_lists(tmp_path: Path) -> None:
+    """A document whose applicants or agencies are not lists is a bad-json problem."""
+    for doc in ({"applicants": 5}, {"applicants": [], "agencies": 5}):
+        path = tmp_path / "a.json"
+        path.write_text(json.dumps(doc))
+        with pytest.raises(gr.InvalidInputError) as info:
+            gr.load_entities(path)
+        assert [p.code for p in info.value.problems] == ["bad-json"]
+
+
+def test_conflicting_columns_are_reported(tmp_path: Path) -> None:
+    """A column and its own sub-field together are a conflict, not a crash."""
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "programme,credit_code,name,report.agency,report.agency.name\n"
+        f"factory,{credit_code(1)},x,{credit_code(2)},a\n"
+    )
+    with pytest.raises(gr.InvalidInputError) as info:
+        gr.load_entities(path)
+    assert "conflicting-columns" in {p.code for p in info.value.problems}
+
+
+def test_integer_fields_load_from_xlsx(tmp_path: Path) -> None:
+X
+    path = tmp_path / "f.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "applicants"
+    ws.append(["programme", "credit_code", "name", "report.route", "report.agency"])
+    ws.append(["factory", credit_code(1), "x", "third_party", credit_code(2)])
+    agencies = book.create_sheet("agencies")
+    agencies.append(["credit_code", "name", "national_projects"])
+    agencies.append([credit_code(2), "a", 3])
+    book.save(path)
+    (factory,) = gr.load_entities(path)
+    assert factory.report is not None and factory.report.agency is not None
+    assert factory.report.agency.national_projects == 3

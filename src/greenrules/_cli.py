@@ -199,6 +199,9 @@ def _emit(args: argparse.Namespace, decisions: list[Decision], entities: list[Ap
         names = _division_names(default_registry())
         write_summary(args.out, decisions, entities, lang=args.lang, city_names=names)
         return
+    if args.format in ("csv", "parquet"):
+        msg = f"--format {args.format} is the columnar engine's result table: use --engine columnar"
+        raise InvalidInputError([InputProblem("bad-argument", ("format",), msg, args.engine)])
     if args.format == "json":
         text = json.dumps([d.to_dict() for d in decisions], ensure_ascii=False, indent=2) + "\n"
     else:
@@ -221,8 +224,13 @@ def _write(out: Path | None, text: str) -> None:
         sys.stdout.write(text)
         return
     tmp = out.with_name(out.name + ".partial")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)  # all or nothing: no half-written file is left under the real name
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)  # all or nothing: no half-written file is left under the real name
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        msg = f"cannot write the output: {exc.strerror}"
+        raise InvalidInputError([InputProblem("unwritable", ("out",), msg, str(out))]) from None
 
 
 _HEADERS = {

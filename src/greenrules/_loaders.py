@@ -122,11 +122,15 @@ def _resolve_agency(
 
 
 def decode(data: bytes) -> str:
-    """Text from bytes in UTF-8 (a BOM is dropped) or, failing that, GB18030."""
+    """Text from bytes in UTF-8 or, failing that, GB18030 (a byte-order mark is dropped).
+
+    Raises:
+        UnicodeDecodeError: the bytes are neither (e.g. UTF-16 "Unicode text" from Excel).
+    """
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("gb18030")
+        return data.decode("gb18030").removeprefix("\ufeff")
 
 
 def load_entities(source: str | Path) -> list[Applicant]:
@@ -147,22 +151,37 @@ def load_entities(source: str | Path) -> list[Applicant]:
     except OSError as exc:
         msg = f"cannot read the file: {exc.strerror}"
         raise InvalidInputError([InputProblem("unreadable", ("source",), msg, name)]) from None
-    if suffix == ".json":
-        return _load_json(data, name)
-    if suffix == ".csv":
-        return _load_rows(_csv_rows(decode(data)), [], name)
-    return _load_xlsx(data, name)
-
-
-def _load_json(data: bytes, name: str) -> list[Applicant]:
+    if suffix == ".xlsx":
+        return _load_xlsx(data, name)
     try:
-        doc = json.loads(decode(data))
+        text = decode(data)
+    except UnicodeDecodeError:
+        msg = "the text is neither UTF-8 nor GB18030 (save it as UTF-8)"
+        raise InvalidInputError([InputProblem("bad-encoding", (), msg)], source=name) from None
+    if suffix == ".json":
+        return _load_json(text, name)
+    try:
+        rows = _csv_rows(text)
+    except csv.Error as exc:
+        msg = f"not a readable CSV file: {exc}"
+        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=name) from None
+    return _load_rows(rows, [], name)
+
+
+def _load_json(text: str, name: str) -> list[Applicant]:
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         msg = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name) from None
     if isinstance(doc, list):
         return parse_entities(doc, source=name)
-    if isinstance(doc, Mapping) and set(doc) <= {"agencies", "applicants"} and "applicants" in doc:
+    if (
+        isinstance(doc, Mapping)
+        and set(doc) <= {"agencies", "applicants"}
+        and isinstance(doc.get("applicants"), list)
+        and isinstance(doc.get("agencies", []), list)
+    ):
         return parse_entities(doc["applicants"], doc.get("agencies", ()), source=name)
     msg = 'expected a list of applicants or {"agencies": [...], "applicants": [...]}'
     raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name)
@@ -247,6 +266,12 @@ def _nest(
         *parents, leaf = column.split(".")
         for part in parents:
             target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                break
+        if not isinstance(target, dict) or isinstance(target.get(leaf), dict):
+            msg = "this column and another set the same field (e.g. report.agency and its fields)"
+            problems.append(InputProblem("conflicting-columns", (f"line {line}", column), msg))
+            continue
         target[leaf] = value
     return out
 
@@ -263,7 +288,8 @@ def _cell(cell: Any, kind: Kind) -> Any:
         if kind is Kind.DATE and hasattr(cell, "date"):
             return cell.date().isoformat()
         if kind is Kind.NUMBER and isinstance(cell, int | float) and not isinstance(cell, bool):
-            return float(cell)
+            integral = float(cell).is_integer() and abs(cell) < 2**63  # engines hold 64-bit ints
+            return int(cell) if integral else float(cell)
         if kind is Kind.TEXT and isinstance(cell, int) and not isinstance(cell, bool):
             return str(cell)
         return cell
@@ -276,10 +302,14 @@ def _cell(cell: Any, kind: Kind) -> Any:
             return False
         raise ValueError(f"expected true or false (or 是/否), got {text!r}")
     if kind is Kind.NUMBER:
+        text = text.replace(",", "")
         try:
-            return float(text.replace(",", ""))
+            number = float(text)
         except ValueError:
             raise ValueError(f"expected a number, got {text!r}") from None
+        # Integral text stays an int, so integer fields load; float fields accept ints.
+        plain = number.is_integer() and text.lstrip("+-").isdigit()
+        return int(number) if plain else number
     return text
 
 
@@ -293,9 +323,14 @@ def _load_xlsx(data: bytes, name: str) -> list[Applicant]:
         raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
     sheets = {ws.title: ws for ws in book.worksheets}
     main = sheets.get("applicants") or book.worksheets[0]
-    agencies = _sheet_rows(sheets["agencies"]) if "agencies" in sheets else []
-    rows = _sheet_rows(main)
-    book.close()
+    try:  # read-only workbooks parse each sheet lazily, so a corrupt sheet fails here
+        agencies = _sheet_rows(sheets["agencies"]) if "agencies" in sheets else []
+        rows = _sheet_rows(main)
+    except Exception as exc:
+        msg = f"a worksheet cannot be read: {type(exc).__name__}"
+        raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
+    finally:
+        book.close()
     return _load_rows(rows, agencies, name)
 
 
