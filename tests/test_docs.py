@@ -22,7 +22,7 @@ def test_python_examples_run(name: str) -> None:
     assert blocks, f"{name} has no runnable example"
     namespace: dict[str, object] = {}
     for block in blocks:
-        exec(compile(block, name, "exec"), namespace)  # our own documentation, not user input
+        exec(compile(block, f"<{name}>", "exec"), namespace)  # our own docs; <name>: not a file
 
 
 LINK = re.compile(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)")
