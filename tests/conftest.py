@@ -6,11 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import greenrules as gr
 from greenrules._credit_code import make_credit_code
 
 PACKS = Path(__file__).parent / "packs"
+
+# No per-example deadline: the first example of a run compiles rule sets, and CI machines are
+# shared. Speed is measured by `make bench`, never asserted by tests.
+settings.register_profile("greenrules", deadline=None)
+settings.load_profile("greenrules")
 
 
 def credit_code(n: int) -> str:
