@@ -231,7 +231,7 @@ def test_conflicting_columns_are_reported(tmp_path: Path) -> None:
 
 
 def test_integer_fields_load_from_xlsx(tmp_path: Path) -> None:
-X
+    """Integral numbers stay integers, so integer fields (an agency's projects) load."""
     path = tmp_path / "f.xlsx"
     book = openpyxl.Workbook()
     ws = book.active
