@@ -112,3 +112,35 @@ def test_digest_ignores_only_the_pack_own_cases_folder(tmp_path: Path) -> None:
     shutil.copytree(PACKS / "base", tmp_path / "cases" / "base")
     pack = gr.load_pack(tmp_path / "cases" / "base")
     assert pack.digest == gr.load_pack(PACKS / "base").digest
+
+
+def test_predicate_reads_join_the_rule_analysis(tmp_path: Path) -> None:
+    """A Python predicate's declared reads count as facts its rule reads (and can miss)."""
+    import shutil
+
+    shutil.copytree(PACKS / "base", tmp_path / "base")
+    rules = tmp_path / "base" / "rules" / "factory.yaml"
+    rules.write_text(
+        rules.read_text().replace(
+            "requires: {fact: report.route, in: [self, third_party]}",
+            "requires: {predicate: has_industry_code}",
+        )
+    )
+    predicate = gr.Predicate(
+        "has_industry_code",
+        lambda e: None if e.industry.code is None else e.industry.code.startswith("C"),
+        reads=("industry.code",),
+    )
+    pack = gr.load_pack(tmp_path / "base", predicates=[predicate])
+    rule = next(r for r in pack.rules if r.id == "B-F-report")
+    assert rule.reads() == ("industry.code",)
+    registry = gr.Registry([pack])
+    from conftest import factory
+
+    d = gr.evaluate(
+        factory(industry={}), tier="city", round=2030, jurisdiction="ZZ", registry=registry
+    )
+    assert d.verdict("B-F-report") is gr.Verdict.UNKNOWN
+    assert "industry.code" in d.missing
+    finding = next(f for f in d.findings if f.rule == "B-F-report")
+    assert finding.read == (("industry.code", None),)

@@ -166,9 +166,14 @@ class Every:
 
 @attrs.frozen
 class PredicateCall:
-    """A named Python predicate registered by the pack, for what data cannot express."""
+    """A named Python predicate registered by the pack, for what data cannot express.
+
+    ``reads`` are the fact paths the predicate declared (relative to where it is called); the
+    pack binds them when it loads (:func:`bind_predicates`), so analysis sees them.
+    """
 
     name: str
+    reads: tuple[str, ...] = ()
 
 
 Condition: TypeAlias = Compare | Known | All | AnyOf | Not | Some | Every | PredicateCall
@@ -311,12 +316,32 @@ def fact_paths(node: Condition | Value, prefix: str = "") -> Iterator[str]:
     """Every fact path a node reads, absolute (items as ``list.field``), in reading order."""
     if isinstance(node, Fact | Known):
         yield prefix + node.path
+    elif isinstance(node, PredicateCall):
+        yield from (prefix + path for path in node.reads)
     elif isinstance(node, Some | Every | Count):
         yield prefix + node.path
         yield from fact_paths(node.where, f"{prefix}{node.path}.")
         return
     for child in children(node):
         yield from fact_paths(child, prefix)
+
+
+def bind_predicates(node: Any, reads: Mapping[str, tuple[str, ...]]) -> Any:
+    """The tree with each predicate call carrying the fact paths its predicate declared."""
+    if isinstance(node, PredicateCall):
+        return attrs.evolve(node, reads=tuple(reads.get(node.name, ())))
+    if isinstance(node, All | AnyOf):
+        return attrs.evolve(node, parts=tuple(bind_predicates(p, reads) for p in node.parts))
+    if isinstance(node, Not):
+        return attrs.evolve(node, part=bind_predicates(node.part, reads))
+    if isinstance(node, Some | Every | Count):
+        return attrs.evolve(node, where=bind_predicates(node.where, reads))
+    if isinstance(node, Compare):
+        left, right = bind_predicates(node.left, reads), bind_predicates(node.right, reads)
+        return attrs.evolve(node, left=left, right=right)
+    if isinstance(node, Lookup):
+        return attrs.evolve(node, key=bind_predicates(node.key, reads))
+    return node
 
 
 def walk(node: Condition | Value) -> Iterator[Condition | Value]:

@@ -241,6 +241,7 @@ def _load_rules(
     """The rules that built, and every clause a rule cites (built or not)."""
     rules: list[Rule] = []
     cited: set[str] = set()
+    reads = {name: p.reads for name, p in predicates.items()}
     files = sorted((folder / "rules").glob("*.yaml"))
     if not files:
         problems.add("no-rules", "the pack has no rules/*.yaml file")
@@ -258,7 +259,7 @@ def _load_rules(
         )
         for item in parsed.rules:
             cited.add(item.clause)
-            rule = _build_rule(item, parsed.programme, model, scope, problems)
+            rule = _build_rule(item, parsed.programme, model, scope, reads, problems)
             if rule is not None:
                 rules.append(rule)
     return tuple(rules), cited
@@ -269,6 +270,7 @@ def _build_rule(
     programme: Programme,
     model: type[pydantic.BaseModel],
     scope: c.Scope,
+    reads: Mapping[str, tuple[str, ...]],
     problems: _Problems,
 ) -> Rule | None:
     try:
@@ -280,6 +282,10 @@ def _build_rule(
                 c.check(cond, scope, where)
         if score is not None:
             c.check(c.Compare(score, "ge", c.Literal(0)), scope, "score")
+        requires, applies, score = (
+            None if node is None else c.bind_predicates(node, reads)
+            for node in (requires, applies, score)
+        )
     except c.ConditionError as exc:
         problems.add("bad-condition", str(exc), item.id)
         return None
