@@ -24,37 +24,6 @@ from ._ruleset import PackRef
 from ._version import __version__
 from .exceptions import InputProblem, InvalidInputError
 
-_VERDICT_WORDS = {
-    "en": {
-        Verdict.PASS: "met",
-        Verdict.FAIL: "not met",
-        Verdict.UNKNOWN: "unknown (facts missing)",
-        Verdict.WAIVED: "not met, waived with a justification",
-        Verdict.NOT_APPLICABLE: "not applicable",
-    },
-    "zh": {
-        Verdict.PASS: "符合",
-        Verdict.FAIL: "不符合",
-        Verdict.UNKNOWN: "无法判定（缺少信息）",
-        Verdict.WAIVED: "不符合，已附说明申请豁免",
-        Verdict.NOT_APPLICABLE: "不适用",
-    },
-}
-_STATUS_WORDS = {
-    "en": {
-        Status.RECOMMEND: "recommend",
-        Status.CULTIVATE: "cultivation object",
-        Status.INELIGIBLE: "ineligible",
-        Status.UNDETERMINED: "undetermined",
-    },
-    "zh": {
-        Status.RECOMMEND: "推荐",
-        Status.CULTIVATE: "纳入培育对象",
-        Status.INELIGIBLE: "不符合申报条件",
-        Status.UNDETERMINED: "待定（信息不全）",
-    },
-}
-
 
 @attrs.frozen
 class Priority:
@@ -193,7 +162,9 @@ class Decision:
         """A readable explanation citing clause ids, in ``zh`` or ``en``."""
         if lang not in ("zh", "en"):
             raise InvalidInputError([InputProblem("bad-argument", ("lang",), "zh or en", lang)])
-        return _explain(self, lang)
+        from ._explain import explain
+
+        return explain(self, lang)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible dict; :meth:`from_dict` restores an equal decision."""
@@ -244,8 +215,10 @@ class Decision:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Decision:
         """Rebuild a decision from :meth:`to_dict` output; InvalidInputError on a bad shape."""
+        from ._decision_data import DecisionData
+
         try:
-            parsed = _DecisionData.model_validate(data)
+            parsed = DecisionData.model_validate(data)
         except pydantic.ValidationError as exc:
             raise InvalidInputError(
                 InputProblem("bad-decision", tuple(e["loc"]), e["msg"]) for e in exc.errors()
@@ -278,14 +251,6 @@ def input_digest(entity: pydantic.BaseModel) -> str:
     """A SHA-256 digest of the entity's canonical JSON, naming its type."""
     text = type(entity).__name__ + ":" + entity.model_dump_json()
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def verdict_message(summary_zh: str, summary_en: str, verdict: Verdict) -> tuple[str, str]:
-    """The bilingual message of a finding: the verdict in words, then the rule's summary."""
-    return (
-        f"{_VERDICT_WORDS['zh'][verdict]}：{summary_zh}",
-        f"{_VERDICT_WORDS['en'][verdict]}: {summary_en}",
-    )
 
 
 class LiveBasis:
@@ -349,164 +314,4 @@ class LiveBasis:
         digest = input_digest(self.entity)
         return Provenance(
             __version__, self.engine, rs.jurisdiction, rs.round, rs.tier, rs.as_of, rs.packs, digest
-        )
-
-
-@attrs.frozen
-class StoredBasis:
-    """Identity, priority, findings and provenance restored from a decision's dict."""
-
-    entity_id: str
-    entity_name: str
-    programme: Programme
-    rule_ids: tuple[str, ...]
-    stored_priority: Priority
-    stored_findings: tuple[Finding, ...]
-    stored_provenance: Provenance
-
-    def priority(self) -> Priority:
-        return self.stored_priority
-
-    def findings(self, decision: Decision) -> tuple[Finding, ...]:
-        return self.stored_findings
-
-    def provenance(self) -> Provenance:
-        return self.stored_provenance
-
-
-def _explain(d: Decision, lang: str) -> str:
-    zh = lang == "zh"
-    prov = d.provenance
-    status = _STATUS_WORDS[lang][d.status]
-    lines = [
-        f"{d.entity_name}（{d.entity_id}）：{status}"
-        if zh
-        else f"{d.entity_name} ({d.entity_id}): {status}",
-        (
-            f"  {prov.jurisdiction} {prov.round} 年度，{prov.tier} 级，"
-            f"{d.programme}，评价日 {prov.as_of}"
-            if zh
-            else f"  {prov.jurisdiction} round {prov.round}, tier {prov.tier}, "
-            f"{d.programme}, as of {prov.as_of}"
-        ),
-    ]
-    if d.review_required:
-        lines.append(
-            "  需人工复核：有条款以书面说明申请豁免。"
-            if zh
-            else "  A reviewer must look: a rule was waived on a written justification."
-        )
-    for f in d.findings:
-        if f.verdict is Verdict.NOT_APPLICABLE:
-            continue
-        extra = f" (+{f.points:g})" if f.points else ""
-        lines.append(f"  [{f.clause}] {f.rule}: {f.message(lang)}{extra}")
-    if d.missing:
-        lines.append(("  缺少：" if zh else "  Missing: ") + ", ".join(d.missing))
-    if d.priority.reasons:
-        score = ", ".join(f"{s:g}" for s in d.priority.score)
-        lines.append(
-            ("  优先级 " if zh else "  Priority ") + f"({score}): " + ", ".join(d.priority.reasons)
-        )
-    packs = ", ".join(f"{p.id} {p.version}" for p in prov.packs)
-    lines.append(("  依据：" if zh else "  Packs: ") + packs)
-    return "\n".join(lines)
-
-
-class _Data(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
-
-
-class _EntityData(_Data):
-    id: str
-    name: str
-    programme: Programme
-
-
-class _PriorityData(_Data):
-    score: tuple[float, ...]
-    reasons: tuple[str, ...]
-
-
-class _MessageData(_Data):
-    zh: str
-    en: str
-
-
-class _FindingData(_Data):
-    rule: str
-    clause: str
-    strength: Strength
-    verdict: Verdict
-    read: dict[str, Any]
-    message: _MessageData
-    points: float
-
-
-class _PackRefData(_Data):
-    id: str
-    version: str
-    digest: str
-
-
-class _ProvenanceData(_Data):
-    library_version: str
-    engine: str
-    jurisdiction: str
-    round: int
-    tier: Tier
-    as_of: dt.date
-    packs: tuple[_PackRefData, ...]
-    input_digest: str
-
-
-class _DecisionData(_Data):
-    entity: _EntityData
-    status: Status
-    review_required: bool
-    priority: _PriorityData
-    missing: tuple[str, ...]
-    findings: tuple[_FindingData, ...]
-    provenance: _ProvenanceData
-
-    def build(self) -> Decision:
-        findings = tuple(
-            Finding(
-                f.rule,
-                f.clause,
-                f.strength,
-                f.verdict,
-                tuple(f.read.items()),
-                f.message.zh,
-                f.message.en,
-                f.points,
-            )
-            for f in self.findings
-        )
-        p = self.provenance
-        provenance = Provenance(
-            p.library_version,
-            p.engine,
-            p.jurisdiction,
-            p.round,
-            p.tier,
-            p.as_of,
-            tuple(PackRef(r.id, r.version, r.digest) for r in p.packs),
-            p.input_digest,
-        )
-        basis = StoredBasis(
-            self.entity.id,
-            self.entity.name,
-            self.entity.programme,
-            tuple(f.rule for f in findings),
-            Priority(self.priority.score, self.priority.reasons),
-            findings,
-            provenance,
-        )
-        return Decision(
-            status=self.status,
-            review_required=self.review_required,
-            verdicts=tuple(f.verdict for f in findings),
-            missing=self.missing,
-            basis=basis,
         )

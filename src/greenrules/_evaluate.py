@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from ._codegen import generate, generate_missing
-from ._decision import Decision, LiveBasis, jsonable, verdict_message
+from ._decision import Decision, LiveBasis, jsonable
 from ._entities import ENTITY_TYPES, Applicant
 from ._enums import Tier, Verdict
+from ._explain import verdict_message
 from ._facts import Kind, fact_schema
 from ._native import NativeProgram, path_getter, values_at
 from ._registry import Registry, default_registry

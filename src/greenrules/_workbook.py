@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._decision import _STATUS_WORDS, Decision
+from ._decision import Decision
 from ._entities import Applicant, Factory, IndustrialPark, SupplyChainEnterprise
 from ._enums import Programme, Status, Strength, Verdict
+from ._explain import STATUS_WORDS
 from .exceptions import InputProblem, InvalidInputError
 
 SHEETS = {
@@ -210,7 +211,7 @@ def _summary_row(
     if unit is not None and unit.report is not None:
         route = _ROUTE[lang].get(str(unit.report.route))
         agency = unit.report.agency.name if unit.report.agency is not None else None
-    status = _STATUS_WORDS[lang][d.status]
+    status = STATUS_WORDS[lang][d.status]
     if d.review_required:
         status += "（需复核）" if lang == "zh" else " (review required)"
     return [
@@ -243,7 +244,7 @@ def _all_row(
 ) -> list[Any]:
     return [
         *_base(n, d, unit, names, lang),
-        _STATUS_WORDS[lang][d.status],
+        STATUS_WORDS[lang][d.status],
         _priority(d),
         ", ".join(d.missing) or None,
     ]
