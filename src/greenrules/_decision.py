@@ -1,7 +1,7 @@
 """What an evaluation returns: a decision with findings, priority, missing facts and provenance.
 
-A decision is cheap to make and complete to read. The status, every verdict, the priority and
-the missing facts are computed up front; findings (with the facts each rule read and bilingual
+A decision is cheap to make and complete to read. The status, every verdict, the priority score
+and the missing facts are computed up front; findings (with the facts each rule read and bilingual
 messages) and the input digest are built on first access from the entity the decision keeps,
 because building forty objects per entity costs more than the rules themselves.
 """
