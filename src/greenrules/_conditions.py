@@ -26,7 +26,7 @@ import calendar
 import datetime as dt
 import difflib
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeAlias
 
 import attrs
@@ -472,6 +472,3 @@ def _same_kind(
             raise ConditionError(
                 f"'{node.left.path}' is one of {list(spec.choices)}, never {const!r}", where
             )
-
-
-PredicateFn = Callable[[Any], "bool | None"]

@@ -51,7 +51,6 @@ class Compiled:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        self.program = NativeProgram(ruleset)
         self.fast = generate(ruleset)
         self.plan = StatusPlan.of(ruleset)
         model = ENTITY_TYPES[ruleset.programme]
@@ -65,6 +64,11 @@ class Compiled:
             for rule in ruleset.rules
         ]
         """Per rule: the rule, its fact reader and its message for each verdict."""
+
+    @functools.cached_property
+    def program(self) -> NativeProgram:
+        """The closure-compiled reference program, built only for callers that ask for it."""
+        return NativeProgram(self.ruleset)
 
     def evaluate(self, entity: Applicant) -> Decision:
         """The native engine's whole decision for one entity, in one generated pass."""

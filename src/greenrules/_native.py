@@ -160,11 +160,8 @@ class Compiler:
 
         return lookup
 
-    def _items(self, path: str) -> Fn:
-        return path_getter(path)
-
     def _quantifier(self, node: c.Some | c.Every) -> Fn:
-        items = self._items(node.path)
+        items = path_getter(node.path)
         test = self.condition(node.where)
         stop = isinstance(node, c.Some)  # the value that decides early: True for some
         decided: bool = stop
@@ -185,7 +182,7 @@ class Compiler:
         return quantify
 
     def _count(self, node: c.Count) -> Fn:
-        items = self._items(node.path)
+        items = path_getter(node.path)
         test = self.condition(node.where)
 
         def count(obj: Any) -> int | None:
@@ -220,7 +217,7 @@ class Compiler:
             if key is not None and self.cached_value(node)(obj) is None:
                 out.add(f"ref:{node.table}[{key}].{node.column}")
         if isinstance(node, c.Some | c.Every | c.Count):
-            for item in self._items(node.path)(obj) or ():
+            for item in path_getter(node.path)(obj) or ():
                 self._missing_data(node.where, item, out)
             return
         for child in c.children(node):
