@@ -118,6 +118,30 @@ def test_typed_text_is_read_as_the_models_read_it() -> None:
     assert got.decision(0).verdicts == gr.evaluate_many(entities, **ARGS)[0].verdicts
 
 
+def test_padded_codes_and_choices_are_judged_by_the_models() -> None:
+    """A code or a choice with edge blanks fails its own check, so its row goes to the models
+    (no blank test of its own is run for it): a table's cells are stripped as the loaders
+    strip them; a list item's choice is not, and is refused."""
+    agency = {"credit_code": credit_code(7), "name": "agency"}
+    entities = [factory(1, report={"route": "third_party", "agency": agency}), factory(2)]
+    frame = _frame(entities)
+    padded = frame.with_columns(
+        pl.Series("credit_code", [f" {credit_code(1)}", f"{credit_code(2)}\u3000"]),
+        pl.Series("report.agency.credit_code", [f"{credit_code(7)}\x1c", None], dtype=pl.String),
+        pl.Series("report.route", ["third_party\t", " self"]),
+    )
+    got = gr.evaluate_table(padded, **ARGS)
+    assert [got.entity(i) for i in range(2)] == entities
+    want = gr.evaluate_many(entities, **ARGS)
+    assert [got.decision(i).verdicts for i in range(2)] == [d.verdicts for d in want]
+    memberships = frame.get_column("memberships").to_list()
+    memberships[1] = [{**memberships[1][0], "tier": "province\x1c"}]
+    choices = frame.with_columns(
+        pl.Series("memberships", memberships, dtype=frame.schema["memberships"])
+    )
+    assert _problems(choices) == {("bad-choice", (1, "memberships", 0, "tier"))}
+
+
 def test_list_items_the_models_fill_or_strip_are_read_as_they_read_them() -> None:
     """A null ``valid`` (default true) and a blank product go through the models' reading."""
     entity = factory(1, energy=[{"product": "cement_clinker", "value": 10.0}])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import types
 import typing
 from collections.abc import Mapping
@@ -49,11 +50,23 @@ def _is_empty(col: pl.Expr, dtype: Any) -> pl.Expr:
     return col.is_null()
 
 
-_WS = r"[\s\x1c-\x1f]"
+_PYTHON_WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+"""What ``str.strip`` strips: Unicode white space and also U+001C to U+001F (polars' own
+``strip_chars()`` strips only the former)."""
 
 
-_EDGE_WS = f"^{_WS}|{_WS}$"
-"""A text cell the models would strip (Python's ``str.strip`` also strips U+001C to U+001F)."""
+def _would_strip(col: pl.Expr) -> pl.Expr:
+    """True where the models would strip a text cell (measured: a third of an edge regex)."""
+    return col.str.strip_chars(_PYTHON_WHITESPACE).str.len_bytes() != col.str.len_bytes()
+
+
+def _padding_caught(model: type[pydantic.BaseModel], name: str, choices: Any) -> bool:
+    """Whether a text with edge white space fails another check anyway: a choice (no choice
+    has any), a credit code or a division code (fixed width, no white space)."""
+    codes = (_check_credit_code, _check_division_code)
+    return choices is not None or any(
+        getattr(m, "func", None) in codes for m in _constraints(model, name)
+    )
 
 
 @functools.cache
@@ -106,11 +119,13 @@ def _scalar(
     kind: Kind,
     choices: tuple[str, ...] | None,
     empty: bool = True,
+    padding_caught: bool = False,
 ) -> tuple[pl.Expr, pl.Expr]:
     """The canonical value of a scalar cell and whether the vectorised reading failed.
 
     ``empty``: whether a text column may hold empty texts (read as missing); without them the
-    column is taken as it is.
+    column is taken as it is. ``padding_caught``: a text the models would strip fails a code
+    check on the unstripped text anyway, so it needs no test of its own.
     """
     given = raw.is_not_null()
     value: pl.Expr
@@ -118,9 +133,10 @@ def _scalar(
         # No string is copied: a cell the models would strip is sent to them instead.
         given = given & (raw != "")
         value = pl.when(given).then(raw) if empty else raw
-        failed = raw.str.contains(_EDGE_WS)
-        if choices is not None:
-            failed = failed | (given & value.is_in(list(choices)).not_())
+        if choices is not None:  # no choice has edge white space: a padded one is no choice
+            failed = given & value.is_in(list(choices)).not_()
+        else:
+            failed = pl.lit(False) if padding_caught else _would_strip(raw)
         return value, failed.fill_null(False)
     if dtype == pl.String:
         text = raw.str.strip_chars()
@@ -279,7 +295,9 @@ def _item_flags(
         if info.is_required():
             bad.append(col.is_null())
         if spec.kind is Kind.TEXT:
-            bad.append(col.str.contains(_EDGE_WS) | (col == ""))
+            bad.append(col == "")
+            if not _padding_caught(item, name, spec.choices):
+                bad.append(_would_strip(col))
             if spec.choices is not None:
                 bad.append(col.is_in(list(spec.choices)).not_())
         elif want == pl.Float64:
@@ -346,7 +364,8 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
             bad.append(flagged)
             continue
         empty = dtype != pl.String or bool(raw.get_column(path).eq("").any())
-        value, failed = _scalar(pl.col(path), dtype, want, spec.kind, spec.choices, empty)
+        caught = _padding_caught(owner, leaf, spec.choices)
+        value, failed = _scalar(pl.col(path), dtype, want, spec.kind, spec.choices, empty, caught)
         bad.append(failed)
         if info.is_required() and "." not in path:
             bad.append(value.is_null())
