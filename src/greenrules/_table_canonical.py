@@ -81,19 +81,27 @@ def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], lis
     """The canonical frame of each programme in the table (with each row's index in ``__row__``)."""
     raw = source.frame.with_row_index(_ROW)
     known = [p.value for p in Programme]
-    if "programme" in raw.columns:
-        programme = raw.get_column("programme").cast(pl.String, strict=False).str.strip_chars()
+    given = raw.get_column("programme") if "programme" in raw.columns else None
+    single = given.unique() if given is not None and given.dtype == pl.String else None
+    suspects: set[int] = set()
+    if single is not None and len(single) == 1 and single[0] in known:
+        present = {single[0]}  # the usual table of one programme, written exactly: no copy
     else:
-        programme = pl.Series([None] * raw.height, dtype=pl.String)
-    raw = raw.with_columns(programme.alias("__programme__"))
-    bad = raw.filter(pl.col("__programme__").is_in(known).not_().fill_null(True))
-    suspects = set(bad.get_column(_ROW).to_list())
+        if given is None:
+            programme = pl.Series([None] * raw.height, dtype=pl.String)
+        else:
+            programme = given.cast(pl.String, strict=False).str.strip_chars()
+        raw = raw.with_columns(programme.alias("__programme__"))
+        bad = raw.filter(pl.col("__programme__").is_in(known).not_().fill_null(True))
+        suspects.update(bad.get_column(_ROW).to_list())
+        present = set(programme.unique().to_list())
     checked: dict[Programme, Checked] = {}
-    present = set(programme.unique().to_list())
     for value in known:
         if value not in present:
             continue
-        if present == {value}:  # the usual table of one programme: no copy
+        if "__programme__" not in raw.columns:
+            part = raw
+        elif present == {value}:
             part = raw.drop("__programme__")
         else:
             part = raw.filter(pl.col("__programme__") == value).drop("__programme__")

@@ -54,22 +54,24 @@ def credit_codes_bad(codes: pl.Series) -> pl.Series:
 
 
 def _bad_code_rows(raw: pl.DataFrame, code: pl.Expr) -> set[int]:
-    """Rows whose given credit code is not valid, checking each distinct code once.
+    """Rows whose given credit code is not valid, checking each distinct code once if that pays.
 
-    Codes repeat (the few evaluation agencies of a whole population): when fewer than half of
-    the given codes are distinct, only the distinct ones are checked and the bad ones found
-    back by membership; otherwise every code is checked.
+    Codes may repeat (the few evaluation agencies of a whole population): when a HyperLogLog
+    estimate says fewer than half of the rows hold distinct codes, only the distinct ones are
+    checked and the bad ones found back by membership; otherwise every row is checked in
+    place (an exact ``unique`` of a million distinct codes costs more than their checksums).
+    An empty text is missing, not bad.
     """
-    given = raw.lazy().select(_ROW, code.alias("code")).drop_nulls("code").collect()
-    codes = given.get_column("code")
-    distinct = codes.unique()
-    if 2 * len(distinct) < len(codes):
-        checked = pl.LazyFrame({"code": distinct})
-        found = with_credit_code_check(checked, pl.col("code"), "bad").filter(pl.col("bad"))
+    frame = raw.lazy().select(_ROW, code.alias("code"))
+    given = pl.col("code").is_not_null() & (pl.col("code") != "")
+    estimate = frame.select(pl.col("code").approx_n_unique()).collect().item()
+    if 2 * estimate < raw.height:
+        distinct = frame.select(pl.col("code").unique()).filter(given)
+        found = with_credit_code_check(distinct, pl.col("code"), "bad").filter(pl.col("bad"))
         bad = found.collect().get_column("code")
         if bad.is_empty():
             return set()
-        rows = given.filter(pl.col("code").is_in(bad.implode())).get_column(_ROW)
-        return set(rows.to_list())
-    flagged = with_credit_code_check(given.lazy(), pl.col("code"), "bad").filter(pl.col("bad"))
+        rows = frame.filter(pl.col("code").is_in(bad.implode())).select(_ROW).collect()
+        return set(rows.get_column(_ROW).to_list())
+    flagged = with_credit_code_check(frame, pl.col("code"), "bad").filter(pl.col("bad") & given)
     return set(flagged.select(_ROW).collect().get_column(_ROW).to_list())
