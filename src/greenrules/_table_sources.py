@@ -217,8 +217,8 @@ def records_source(records: Sequence[Mapping[str, Any]]) -> Source:
         if dtype is None:  # unknown field: the checker flags rows that give it
             columns[key] = pl.Series(key, [_given(v) for v in values], dtype=pl.Boolean)
             continue
-        if dtype in (pl.Boolean, pl.String):  # polars refuses here what the models refuse
-            try:
+        if dtype in (pl.Boolean, pl.String) and _column_fits(values, dtype):
+            try:  # every value's type checked first: polars takes numpy's bools as bools
                 columns[key] = pl.Series(key, values, dtype=dtype, strict=True)
                 continue
             except TypeError:
