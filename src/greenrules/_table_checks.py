@@ -91,13 +91,13 @@ def _value_bad(
     out: list[pl.Expr] = []
     for meta in _constraints(model, name):
         if isinstance(meta, at.Ge):
-            out.append(value < meta.ge)
+            out.append(value < pl.lit(meta.ge))
         elif isinstance(meta, at.Le):
-            out.append(value > meta.le)
+            out.append(value > pl.lit(meta.le))
         elif isinstance(meta, at.Gt):
-            out.append(value <= meta.gt)
+            out.append(value <= pl.lit(meta.gt))
         elif isinstance(meta, at.Lt):
-            out.append(value >= meta.lt)
+            out.append(value >= pl.lit(meta.lt))
         elif isinstance(meta, at.MinLen):
             out.append(value.str.len_chars() < meta.min_length)
         elif getattr(meta, "func", None) is _check_credit_code:
