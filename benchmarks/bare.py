@@ -34,6 +34,10 @@ def _le(value: Any, constant: Any) -> bool | None:
     return None if value is None or constant is None else value <= constant
 
 
+def _gt(value: Any, constant: Any) -> bool | None:
+    return None if value is None or constant is None else value > constant
+
+
 def _some_valid(entity: Any) -> bool | None:
     items = entity.memberships
     if items is None:
@@ -64,6 +68,7 @@ def make_factory_rules(ruleset: Any) -> Any:
     deadline, form_deadline = p["city_submission_deadline"], p["dynamic_form_deadline"]
     report_year, report_due = p["agency_report_year"], p["agency_report_due"]
     ban = dt.date(ruleset.as_of.year - 3, ruleset.as_of.month, ruleset.as_of.day)
+    year_ago = dt.date(ruleset.as_of.year - 1, ruleset.as_of.month, ruleset.as_of.day)
     cities = {"150100", "150200", "150300", "150400", "150500", "150600", "150700", "150800",
               "150900", "152200", "152500", "152900"}
     benchmarks = ruleset.tables["energy_benchmarks"]
@@ -87,7 +92,7 @@ def make_factory_rules(ruleset: Any) -> Any:
             mandatory(True, _and(_eq(c.management_systems, True),
                                  _eq(c.beats_industry_average, True))),
             mandatory(True, _eq(c.accepts_energy_supervision, True)),
-            mandatory(listed, e.dynamic_form_filed_on is not None),
+            mandatory(listed, _gt(e.dynamic_form_filed_on, year_ago)),
             mandatory(listed, _eq(s.major_accident, False)),
             mandatory(listed, _eq(s.falsified_materials, False)),
             mandatory(_and(listed, _eq(s.material_change, True)),
