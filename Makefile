@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell $(PYTHON_BIN) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: demo test test-py313 lint bench clean
+.PHONY: demo test test-py313 lint bench bench-openfisca clean
 
 $(STAMP): pyproject.toml tests/example_pack/pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -34,5 +34,16 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+# Issue 7's yardstick: the same decision written in OpenFisca, timed on the same records. In a
+# venv of its own: openfisca-core is not a dependency of greenrules.
+OPENFISCA_VENV := .venv-openfisca
+$(OPENFISCA_VENV)/.installed: pyproject.toml
+	$(PYTHON_BIN) -m venv $(OPENFISCA_VENV)
+	$(OPENFISCA_VENV)/bin/python -m pip install $(PIP_QUIET) "openfisca-core>=46,<47" -e ".[columnar,testing]"
+	touch $@
+
+bench-openfisca: $(OPENFISCA_VENV)/.installed
+	$(OPENFISCA_VENV)/bin/python benchmarks/openfisca.py
+
 clean:
-	rm -rf $(VENV) .venv-py313 .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-py313 $(OPENFISCA_VENV) .pytest_cache .hypothesis
