@@ -286,3 +286,22 @@ def test_repeated_codes_are_checked_once_and_every_bad_row_is_found() -> None:
     found = _problems(frame)
     rows = {loc[0] for code, loc in found if code == "bad-credit-code"}
     assert rows == {1, 3, 6}
+
+
+def test_a_programme_the_models_read_after_stripping_keeps_its_row() -> None:
+    """``"factory\\x1c"`` is a factory to the models (``str.strip``), so its row is decided, in
+    its place, not dropped with the later rows shifted up."""
+    entities = [factory(1), factory(2), factory(3)]
+    frame = _frame(entities).with_columns(
+        pl.Series("programme", ["factory", "factory\x1c", "\u3000factory"])
+    )
+    got = gr.evaluate_table(frame, **ARGS)
+    assert got.frame.height == 3
+    assert [got.entity(i) for i in range(3)] == entities
+
+
+@pytest.mark.parametrize("column", ["__row__", "__programme__"])
+def test_a_column_named_like_an_internal_one_is_an_unknown_field(column: str) -> None:
+    """The models know no such field; the table is refused as the loader refuses it."""
+    frame = _frame([factory(1), factory(2)]).with_columns(pl.Series(column, ["x", None]))
+    assert _problems(frame) == {("unknown-field", (0, column))}

@@ -22,7 +22,7 @@ from ._enums import Programme
 from ._polars_backend import (
     models_to_frame,
 )
-from ._table_checks import Checked, check_columns
+from ._table_checks import PYTHON_WHITESPACE, Checked, check_columns
 from ._table_sources import _ROW, Source, _python_cell
 from .exceptions import InputProblem
 
@@ -77,9 +77,21 @@ def judge_rows(
     return accepted, cells + models
 
 
+_PROGRAMME = "__programme__"
+
+
 def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], list[InputProblem]]:
-    """The canonical frame of each programme in the table (with each row's index in ``__row__``)."""
-    raw = source.frame.with_row_index(_ROW)
+    """The canonical frame of each programme in the table (with each row's index in ``__row__``).
+
+    The programme cell is stripped as the models strip it ("factory" ending in U+001C is a
+    factory to them), so every row they accept after a check flagged it is patched into its
+    own frame.
+    """
+    frame = source.frame
+    clashes = [name for name in (_ROW, _PROGRAMME) if name in frame.columns]
+    if clashes:  # a given column named like ours is an unknown field: renamed apart, flagged
+        frame = frame.rename({name: f"\x00{name}" for name in clashes})
+    raw = frame.with_row_index(_ROW)
     known = [p.value for p in Programme]
     given = raw.get_column("programme") if "programme" in raw.columns else None
     single = given.unique() if given is not None and given.dtype == pl.String else None
@@ -90,36 +102,36 @@ def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], lis
         if given is None:
             programme = pl.Series([None] * raw.height, dtype=pl.String)
         else:
-            programme = given.cast(pl.String, strict=False).str.strip_chars()
-        raw = raw.with_columns(programme.alias("__programme__"))
-        bad = raw.filter(pl.col("__programme__").is_in(known).not_().fill_null(True))
+            programme = given.cast(pl.String, strict=False).str.strip_chars(PYTHON_WHITESPACE)
+        raw = raw.with_columns(programme.alias(_PROGRAMME))
+        bad = raw.filter(pl.col(_PROGRAMME).is_in(known).not_().fill_null(True))
         suspects.update(bad.get_column(_ROW).to_list())
         present = set(programme.unique().to_list())
     checked: dict[Programme, Checked] = {}
     for value in known:
         if value not in present:
             continue
-        if "__programme__" not in raw.columns:
+        if _PROGRAMME not in raw.columns:
             part = raw
         elif present == {value}:
-            part = raw.drop("__programme__")
+            part = raw.drop(_PROGRAMME)
         else:
-            part = raw.filter(pl.col("__programme__") == value).drop("__programme__")
+            part = raw.filter(pl.col(_PROGRAMME) == value).drop(_PROGRAMME)
         if part.height:
             checked[Programme(value)] = found = check_columns(part, ENTITY_TYPES[Programme(value)])
             suspects.update(found.suspects)
     accepted, problems = judge_rows(source, sorted(suspects)) if suspects else ({}, [])
     if problems:
         return {}, problems
-    frames: dict[Programme, pl.DataFrame] = {}
-    for kind, found in checked.items():
-        frame = found.frame
-        mine = {i: e for i, e in accepted.items() if i in set(found.suspects)}
-        if mine:
-            patch = models_to_frame(list(mine.values()), ENTITY_TYPES[kind]).with_columns(
-                pl.Series(_ROW, list(mine), dtype=frame.schema[_ROW])
-            )
-            kept = frame.filter(pl.col(_ROW).is_in(list(mine)).not_())
-            frame = pl.concat([kept, patch.select(frame.columns)]).sort(_ROW)
-        frames[kind] = frame
+    frames = {kind: found.frame for kind, found in checked.items()}
+    by_kind: dict[Programme, dict[int, Applicant]] = {}
+    for index, entity in accepted.items():
+        by_kind.setdefault(entity.programme, {})[index] = entity
+    for kind, mine in by_kind.items():
+        patch = models_to_frame(list(mine.values()), ENTITY_TYPES[kind]).with_columns(
+            pl.Series(_ROW, list(mine), dtype=raw.schema[_ROW])
+        )
+        frame = frames[kind]  # the programme is read as the models read it: its rows are here
+        kept = frame.filter(pl.col(_ROW).is_in(list(mine)).not_())
+        frames[kind] = pl.concat([kept, patch.select(frame.columns)]).sort(_ROW)
     return frames, problems

@@ -50,14 +50,14 @@ def _is_empty(col: pl.Expr, dtype: Any) -> pl.Expr:
     return col.is_null()
 
 
-_PYTHON_WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+PYTHON_WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 """What ``str.strip`` strips: Unicode white space and also U+001C to U+001F (polars' own
 ``strip_chars()`` strips only the former)."""
 
 
 def _would_strip(col: pl.Expr) -> pl.Expr:
     """True where the models would strip a text cell (measured: a third of an edge regex)."""
-    return col.str.strip_chars(_PYTHON_WHITESPACE).str.len_bytes() != col.str.len_bytes()
+    return col.str.strip_chars(PYTHON_WHITESPACE).str.len_bytes() != col.str.len_bytes()
 
 
 def _padding_caught(model: type[pydantic.BaseModel], name: str, choices: Any) -> bool:
