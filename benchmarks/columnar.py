@@ -12,8 +12,9 @@ for comparison. Each figure is the median of three fresh processes. At the large
 prints where the time goes (read, check, rules) and the rate on the same rows written by polars.
 
 Targets (issue 7, this 2-core machine): >= 3,000,000 decisions/s at 1M from Parquet; >= 3x
-OpenFisca's 197,000/s (quoted from the issue, not re-measured) from in-memory records; peak
-memory < 3x the input table; first result < 1 s.
+OpenFisca's rate from in-memory records (the issue quoted 197,000/s from another decision;
+``benchmarks/openfisca.py`` measures OpenFisca on this decision and these records); peak memory
+< 3x the input table; first result < 1 s.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 JURISDICTION, ROUND, TIER = "CN-NM", 2025, "province"
-OPENFISCA_QUOTED = 197_000
 POOL = 2_000
 
 
@@ -48,7 +48,10 @@ def _pool(seed: int = 7) -> list[Any]:
     rng = random.Random(seed)
 
     def pick(path: str, fallback: list[Any]) -> Any:
-        options = list(aimed.get(path, ())) or fallback
+        """A value aimed at a threshold (mostly) or one of ``fallback``; missing one time in ten."""
+        options = list(aimed.get(path, ()))
+        if not options or rng.random() < 0.2:
+            options = fallback
         value = rng.choice(options) if rng.random() > 0.1 else None
         return value.isoformat() if hasattr(value, "isoformat") else value
 
@@ -71,6 +74,9 @@ def _pool(seed: int = 7) -> list[Any]:
                     "serious_inspection_findings",
                     "energy_rectification_open",
                     "dishonest_debtor",
+                    "major_accident",
+                    "falsified_materials",
+                    "material_change",
                 ),
             ),
             (
@@ -86,7 +92,12 @@ def _pool(seed: int = 7) -> list[Any]:
             ),
         ):
             row[group] = {f: pick(f"{group}.{f}", [True, False]) for f in fields}
-        row["industry"] = {"key_field": pick("industry.key_field", [True, False])}
+        row["industry"] = {
+            "key_field": pick("industry.key_field", [True, False]),
+            "code": pick("industry.code", ["13", "30", "44"]),
+        }
+        row["department_objection"] = pick("department_objection", [True, False])
+        row["dynamic_form_filed_on"] = pick("dynamic_form_filed_on", ["2025-03-01"])
         row["city"] = pick("city", ["150200", "150100", "150600"])
         row["resource_utilisation"] = pick("resource_utilisation", [True, False])
         row["submitted_on"] = pick("submitted_on", ["2025-05-20"])
@@ -124,6 +135,18 @@ def _pool(seed: int = 7) -> list[Any]:
             report["agency"] = {
                 "credit_code": make_credit_code("91110000MA" + "1234567"),
                 "name": "agency",
+                "blacklisted_on": (
+                    pick("report.agency.blacklisted_on", ["2020-01-01"])
+                    if rng.random() < 0.2
+                    else None
+                ),
+                "annual_reports": [
+                    {
+                        "year": rng.choice([2023, 2024, 2025]),
+                        "filed_on": pick("report.agency.annual_reports.filed_on", ["2024-06-30"]),
+                    }
+                    for _ in range(rng.randrange(3))
+                ],
             }
         row["report"] = report
         if rng.random() < 0.1:
@@ -257,8 +280,9 @@ def measure_native(path: str, limit: int) -> dict[str, Any]:
 def measure_phases(path: str) -> dict[str, Any]:
     """Where the time of one table goes: reading, checking every cell, running the rules.
 
-    Each phase is timed on its own (best of three, after a warm-up) through the modules
-    :func:`greenrules.evaluate_table` calls, so the three add up to about its time.
+    Each phase is timed on its own through the modules :func:`greenrules.evaluate_table`
+    calls, and ``whole`` is ``evaluate_table`` itself; every figure is the best of three runs
+    after a warm-up, so they compare with each other (not with the cold medians of the table).
     """
     import greenrules
     from greenrules._columnar import program_for
@@ -273,8 +297,8 @@ def measure_phases(path: str) -> dict[str, Any]:
         ),
         Factory,
     )
-    best = {"read": float("inf"), "check": float("inf"), "rules": float("inf")}
-    for _ in range(4):
+    best = dict.fromkeys(("read", "check", "rules", "whole"), float("inf"))
+    for run in range(4):
         start = time.perf_counter()
         source = read_source(path)
         read = time.perf_counter()
@@ -282,9 +306,11 @@ def measure_phases(path: str) -> dict[str, Any]:
         checked = time.perf_counter()
         program.outcomes(frames[Programme.FACTORY])
         done = time.perf_counter()
-        spans = (read - start, checked - read, done - checked)
+        greenrules.evaluate_table(path, tier=TIER, round=ROUND, jurisdiction=JURISDICTION)
+        whole = time.perf_counter()
+        spans = (read - start, checked - read, done - checked, whole - done)
         for phase, seconds in zip(best, spans, strict=True):
-            best[phase] = min(best[phase], seconds)
+            best[phase] = min(best[phase], seconds) if run else best[phase]
     return best
 
 
@@ -333,16 +359,18 @@ def section(sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000), repeats: int 
         zstd = write_population(sizes[-1], Path(folder), writer="polars")
         other = _median([_child("file", str(zstd)) for _ in range(repeats)])
     print(
-        f"at {sizes[-1]:,}, where the time goes (best of 3): read {phases['read']:.3f} s, "
+        f"at {sizes[-1]:,}, warm (best of 3 after a warm-up): read {phases['read']:.3f} s, "
         f"check every cell {phases['check']:.3f} s, rules and status {phases['rules']:.3f} s; "
-        f"the same rows written by polars (zstd): {other['per_second']:,.0f} decisions/s"
+        f"evaluate_table {phases['whole']:.3f} s "
+        f"({sizes[-1] / phases['whole']:,.0f}/s); the same rows written by polars (zstd): "
+        f"{other['per_second']:,.0f} decisions/s"
     )
     print(
         f"targets at {sizes[-1]:,}: >= 3,000,000/s from Parquet (got {last['per_second']:,.0f}; "
         f"{last['rows'] / last['missing_seconds']:,.0f} with every missing fact rendered); "
-        f">= {3 * OPENFISCA_QUOTED:,}/s from records, 3x OpenFisca's quoted "
-        f"{OPENFISCA_QUOTED:,}/s (got {last['records_per_second']:,.0f} on "
-        f"{last['records']:,.0f} records); peak < 3x input "
+        f"3x OpenFisca from records (got {last['records_per_second']:,.0f}/s on "
+        f"{last['records']:,.0f} records, one cold run; `make bench-openfisca` times OpenFisca "
+        f"beside greenrules on the same records); peak < 3x input "
         f"(got {last['peak_bytes'] / max(last['input_bytes'], 1):.2f}x); first result < 1 s "
         f"(got {last['first_result']:.3f} s batch by batch, {last['first_of_table']:.3f} s "
         f"for the whole table)"
