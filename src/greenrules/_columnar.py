@@ -114,8 +114,8 @@ def evaluate_table(
     ``source`` is a polars or pandas DataFrame, a pyarrow Table, a list of records (mappings
     keyed by column name, typed by the entity models' schema, never inferred), or a path to a
     CSV, XLSX or Parquet file. Columns follow :func:`~greenrules.load_entities`: a
-    ``programme`` column (or every row a factory when absent), dotted field names, list fields
-    as JSON text or as native list-of-struct columns. The table is checked column by column
+    ``programme`` column (a row without one is a ``bad-choice``), dotted field names, list
+    fields as JSON text or as native list-of-struct columns. The table is checked column by column
     with the same problem codes and locations as the entity models (a typed column needs no
     per-cell check; only rows a vectorised check flags are read by the models); every problem
     is raised together as :class:`~greenrules.exceptions.InvalidInputError`.
