@@ -58,14 +58,20 @@ def field_types(model: type[BaseModel]) -> dict[str, Any]:
     return {name: _unwrap(hints[name]) for name in model.model_fields}
 
 
+def owner_of(model: type[BaseModel], path: str) -> tuple[type[BaseModel], str]:
+    """The model holding the last field of a dotted ``path``, and that field's name."""
+    *parents, leaf = path.split(".")
+    owner = model
+    for part in parents:
+        owner = field_types(owner)[part]
+    return owner, leaf
+
+
 def _leaf_dtype(model: type[BaseModel], path: str, spec: FactSpec) -> Any:
     if spec.kind is Kind.LIST:
         assert spec.item is not None
         return pl.List(pl.Struct(frame_schema(spec.item)))
-    owner = model
-    *parents, leaf = path.split(".")
-    for part in parents:
-        owner = field_types(owner)[part]
+    owner, leaf = owner_of(model, path)
     if spec.kind is Kind.NUMBER and field_types(owner)[leaf] is int:
         return pl.Int64
     return _KIND_DTYPE[spec.kind]
@@ -101,10 +107,7 @@ def _required_leaf(model: type[BaseModel]) -> str | None:
 
 
 def _record_optional(model: type[BaseModel], path: str) -> bool:
-    owner = model
-    *parents, leaf = path.split(".")
-    for part in parents:
-        owner = field_types(owner)[part]
+    owner, leaf = owner_of(model, path)
     return owner.model_fields[leaf].default is None and not owner.model_fields[leaf].is_required()
 
 

@@ -9,7 +9,6 @@ its programme's frame as they read it.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -34,14 +33,11 @@ def _nest_row(
     if isinstance(loc, str):  # a file row: exactly the loader's reading of its cells
         line = int(loc.split()[1])
         return ld._nest(row, line, problems, programme=row.get("programme"))
-    cells: dict[str, Any] = {}
-    for column, cell in row.items():
-        if isinstance(cell, list):  # native list values: pass them to the models as they are
-            cells[column] = json.dumps(_python_cell(cell), default=str)
-        elif isinstance(cell, float | int | bool | dt.date) or cell is None:
-            cells[column] = cell
-        else:
-            cells[column] = cell
+    # Native list values go to the models as the JSON text a loader would read; cells as given.
+    cells = {
+        column: json.dumps(_python_cell(cell), default=str) if isinstance(cell, list) else cell
+        for column, cell in row.items()
+    }
     found: list[InputProblem] = []
     nested = ld._nest(cells, 0, found, programme=row.get("programme"))
     problems += [InputProblem(p.code, (loc, *p.loc[1:]), p.message, p.input) for p in found]

@@ -27,10 +27,7 @@ from pydantic.types import Strict
 from . import _loaders as ld
 from ._entities import Applicant
 from ._facts import Kind, fact_schema
-from ._polars_backend import (
-    field_types,
-    frame_schema,
-)
+from ._polars_backend import frame_schema, owner_of
 from ._table_credit_codes import _bad_code_rows, credit_codes_bad, with_credit_code_check
 from ._table_sources import _ROW, _fields, _is_struct_list
 from ._values import _check_credit_code, _check_division_code
@@ -335,7 +332,7 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
         bad.append(_maybe_given(pl.col(column), dtype))  # unknown field (or report.agency)
     for path, want in schema.items():
         spec = specs[path]
-        owner, leaf = _owner(model, path)
+        owner, leaf = owner_of(model, path)
         info = owner.model_fields[leaf]
         if path not in types:
             value: pl.Expr = pl.lit(None, dtype=want)
@@ -392,14 +389,6 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
         out, from_json = _json_list(out, path, specs[path].item, schema[path])
         suspects |= from_json
     return Checked(out, sorted(suspects))
-
-
-def _owner(model: type[pydantic.BaseModel], path: str) -> tuple[type[pydantic.BaseModel], str]:
-    *parents, leaf = path.split(".")
-    owner = model
-    for part in parents:
-        owner = field_types(owner)[part]
-    return owner, leaf
 
 
 def _required_in_records(
