@@ -21,6 +21,7 @@ from ._polars_backend import (
     frame_schema,
     points_column,
 )
+from ._ranking import _STATUS_ORDER
 from ._table_sources import _ROW, _python_cell
 from .exceptions import InputProblem, InvalidInputError
 
@@ -90,8 +91,9 @@ class ResultTable:
                 seen.setdefault(rule_id, None)
         return tuple(seen)
 
-    def decision(self, index: int) -> Decision:
-        """Row ``index`` as the decision the native engine gives (findings, provenance)."""
+    def _row(self, index: int) -> tuple[type[Applicant], PolarsProgram, dict[str, Any]]:
+        """The entity model, program and canonical row (facts, verdicts, contributions) of row
+        ``index``."""
         if not isinstance(index, int) or not -len(self) <= index < len(self):
             msg = f"expected a row index below {len(self)}"
             raise InvalidInputError([InputProblem("bad-argument", ("index",), msg, index)])
@@ -99,8 +101,12 @@ class ResultTable:
         programme = Programme(self.outcomes.get_column("programme")[index])
         program, canonical = self._parts[programme]
         position = canonical.get_column(_ROW).search_sorted(index)
-        row = canonical.row(int(position), named=True)
-        entity = entity_from_row(row, ENTITY_TYPES[programme])
+        return ENTITY_TYPES[programme], program, canonical.row(int(position), named=True)
+
+    def decision(self, index: int) -> Decision:
+        """Row ``index`` as the decision the native engine gives (findings, provenance)."""
+        model, program, row = self._row(index)
+        entity = entity_from_row(row, model)
         ids = program.ruleset.rule_ids
         by_value = {v.value: v for v in Verdict}
         verdicts = [by_value[row[rule_id]] for rule_id in ids]
@@ -116,8 +122,8 @@ class ResultTable:
             raise InvalidInputError(
                 [InputProblem("bad-argument", ("which",), "a decision of this table", which)]
             )
-        decision = self.decision(which)
-        return self.entity(decision)
+        model, _, row = self._row(which)
+        return entity_from_row(row, model)
 
     def decisions(self) -> list[Decision]:
         """Every row's decision (builds them all: prefer :meth:`decision` on large tables)."""
@@ -150,7 +156,7 @@ def entity_from_row(row: Mapping[str, Any], model: type[Applicant]) -> Applicant
 # --- output --------------------------------------------------------------------------------------
 
 
-_STATUS_RANK = {"recommend": 0, "undetermined": 1, "cultivate": 2, "ineligible": 3}
+_STATUS_RANK = {status.value: order for status, order in _STATUS_ORDER.items()}
 
 
 def ranked(frame: pl.DataFrame) -> pl.DataFrame:
@@ -168,10 +174,10 @@ def write_result(result: ResultTable, out: Path | None, fmt: str) -> None:
     """Write the ranked result table as Parquet, CSV or JSON rows, all or nothing."""
     import sys
 
-    frame = ranked(result.frame)
     if fmt == "parquet" and out is None:
         msg = "--format parquet writes a file: give its path with --out FILE.parquet"
         raise InvalidInputError([InputProblem("bad-argument", ("out",), msg)])
+    frame = ranked(result.frame)
     if fmt == "csv":
         frame = frame.with_columns(
             pl.col(pl.Enum).cast(pl.String),
