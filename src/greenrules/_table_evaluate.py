@@ -29,8 +29,8 @@ from ._polars_backend import (
 from ._registry import Registry, default_registry
 from ._result_table import CHUNK, ResultTable, entity_from_row
 from ._table_canonical import canonical_frames
-from ._table_sources import _ROW, Source, read_source
-from .exceptions import InputProblem, InvalidInputError
+from ._table_sources import _ROW, Source, read_source, unreadable_parquet
+from .exceptions import InvalidInputError
 
 
 def evaluate_batches(
@@ -57,17 +57,13 @@ def evaluate_batches(
         try:
             scan = pl.scan_parquet(Path(source))
             total = scan.select(pl.len()).collect().item()
-        except Exception as exc:  # polars raises several types for a missing or corrupt file
-            msg = f"not a readable Parquet file: {type(exc).__name__}"
-            raise InvalidInputError([InputProblem("bad-parquet", (), msg)], source=name) from None
+        except Exception as exc:  # a missing or corrupt file
+            raise unreadable_parquet(exc, name) from None
         for start in range(0, max(total, 1), rows):
             try:
                 frame = scan.slice(start, rows).collect()
             except Exception as exc:
-                msg = f"not a readable Parquet file: {type(exc).__name__}"
-                raise InvalidInputError(
-                    [InputProblem("bad-parquet", (), msg)], source=name
-                ) from None
+                raise unreadable_parquet(exc, name) from None
             yield evaluate_frame(Source(frame, name, None, offset=start), source_name=name, **args)
         return
     read = read_source(source)

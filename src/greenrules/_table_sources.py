@@ -67,6 +67,12 @@ class Source:
         return f"line {self._lines[row] if self._lines else row + 2}"
 
 
+def unreadable_parquet(exc: Exception, name: str) -> InvalidInputError:
+    """The error for a Parquet file polars cannot read (it raises several types for one)."""
+    msg = f"not a readable Parquet file: {type(exc).__name__}"
+    return InvalidInputError([InputProblem("bad-parquet", (), msg)], source=name)
+
+
 def _problem(code: str, msg: str, given: Any = None) -> InvalidInputError:
     return InvalidInputError([InputProblem(code, ("source",), msg, given)])
 
@@ -111,11 +117,8 @@ def read_source(source: Any) -> Source | list[Applicant]:
     if suffix == ".parquet":
         try:
             return Source(pl.read_parquet(io.BytesIO(data)), str(path), None)
-        except Exception as exc:  # polars raises several types for a corrupt file
-            msg = f"not a readable Parquet file: {type(exc).__name__}"
-            raise InvalidInputError(
-                [InputProblem("bad-parquet", (), msg)], source=str(path)
-            ) from None
+        except Exception as exc:
+            raise unreadable_parquet(exc, str(path)) from None
     text = ld.decode(data)
     try:
         frame = pl.read_csv(text.encode(), infer_schema=False)
