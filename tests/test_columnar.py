@@ -310,7 +310,7 @@ def test_mixed_programmes_keep_input_order() -> None:
 
 
 def test_load_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without polars, the columnar engine refuses with the extra to install."""
+    """Without polars, the columnar engine and its SQL plan refuse with the extra to install."""
     import importlib.util
 
     real = importlib.util.find_spec
@@ -319,6 +319,8 @@ def test_load_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> No
     )
     with pytest.raises(EngineUnavailableError, match=r"greenrules\[columnar\]"):
         load_engine()
+    with pytest.raises(EngineUnavailableError, match=r"greenrules\[columnar\]"):
+        gr.sql_plan(tier="province", round=2025, jurisdiction="CN-NM")
 
 
 def test_result_columns_and_priority_levels() -> None:

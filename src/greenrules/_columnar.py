@@ -202,12 +202,16 @@ def sql_plan(
     column per rule, computed with SQL's three-valued logic exactly as the columnar engine
     computes them. Missing facts and decisions are not part of it: rebuild any row's decision
     on one machine with :func:`greenrules.evaluate`. A rule that calls a Python predicate has
-    no SQL form and raises :class:`~greenrules.exceptions.GreenrulesError` naming it.
+    no SQL form and raises :class:`~greenrules.exceptions.GreenrulesError` naming it. The plan
+    is compiled over the columnar engine's canonical frame, so it needs the same extra
+    (:class:`~greenrules.EngineUnavailableError` without it).
     """
     from ._evaluate import _check_arguments
-    from ._sql_plan import spark_sql
 
     tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    _require_polars()
+    from ._sql_plan import spark_sql
+
     kind = _programme(programme)
     ruleset = (registry or default_registry()).ruleset(
         jurisdiction=jurisdiction, round=round, tier=tier_, programme=kind, as_of=as_of
