@@ -48,22 +48,27 @@ class StatusPlan:
             ),
         )
 
-    def status(self, verdicts: Sequence[Verdict], waived: Collection[str]) -> tuple[Status, bool]:
-        """The status and whether a reviewer must look (some rule was waived)."""
+    def outcome_range(
+        self, verdicts: Sequence[Verdict], waived: Collection[str]
+    ) -> tuple[int, int]:
+        """The outcome known so far and the worst still possible once unknowns are known
+        (0 recommend, 1 cultivate, 2 ineligible)."""
         worst = 0
         possible = 0
-        review = False
         for verdict, rank, waivable, rule_id in zip(
             verdicts, self.ranks, self.waivable, self.ids, strict=True
         ):
             if verdict is Verdict.FAIL:
                 worst = max(worst, rank)
-            elif verdict is Verdict.UNKNOWN:
-                if not (waivable and rule_id in waived):
-                    possible = max(possible, rank)
-            elif verdict is Verdict.WAIVED:
-                review = True
-        if possible > worst:
+            elif verdict is Verdict.UNKNOWN and not (waivable and rule_id in waived):
+                possible = max(possible, rank)
+        return worst, max(worst, possible)
+
+    def status(self, verdicts: Sequence[Verdict], waived: Collection[str]) -> tuple[Status, bool]:
+        """The status and whether a reviewer must look (some rule was waived)."""
+        worst, could_be = self.outcome_range(verdicts, waived)
+        review = Verdict.WAIVED in verdicts
+        if could_be > worst:
             return Status.UNDETERMINED, review
         return _STATUS_BY_RANK[worst], review
 

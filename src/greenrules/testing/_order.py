@@ -9,7 +9,8 @@ range, not a rank), and a change is no worse when neither end of the range gets 
 from __future__ import annotations
 
 from .._decision import Decision
-from .._enums import Outcome, Strength, Verdict
+from .._enums import Verdict
+from .._evaluate import compiled
 from .._ruleset import RuleSet
 
 VERDICT_RANK = {
@@ -21,23 +22,12 @@ VERDICT_RANK = {
 }
 """Higher is better: a failed (even waived) requirement, an open one, a met or moot one."""
 
-_OUTCOME_RANK = {None: 0, Outcome.CULTIVATE: 1, Outcome.INELIGIBLE: 2}
-
 
 def outcome_range(decision: Decision, ruleset: RuleSet, waived: frozenset[str]) -> tuple[int, int]:
     """The best and worst outcome (0 recommend, 1 cultivate, 2 ineligible) still possible."""
-    rules = {rule.id: rule for rule in ruleset.rules}
-    known = possible = 0
-    for rule_id, verdict in zip(decision.rule_ids, decision.verdicts, strict=True):
-        rule = rules[rule_id]
-        rank = _OUTCOME_RANK[rule.outcome_on_fail]
-        if verdict is Verdict.FAIL:
-            known = max(known, rank)
-        elif verdict is Verdict.UNKNOWN and not (
-            rule.strength is Strength.IN_PRINCIPLE and rule_id in waived
-        ):
-            possible = max(possible, rank)
-    return known, max(known, possible)
+    plan = compiled(ruleset).plan
+    assert tuple(decision.rule_ids) == plan.ids, "a decision made under another rule set"
+    return plan.outcome_range(decision.verdicts, waived)
 
 
 def no_worse(before: tuple[int, int], after: tuple[int, int]) -> bool:
