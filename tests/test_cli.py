@@ -164,18 +164,25 @@ def test_table_formats_need_the_columnar_engine(
     assert "--engine columnar" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("fmt", "engine"),
+    [("json", "native"), ("xlsx", "native"), ("csv", "columnar"), ("parquet", "columnar")],
+)
 def test_an_unwritable_output_is_one_clear_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, engine: str
 ) -> None:
-    """--out into a missing folder exits 2 naming the problem, leaving no partial file."""
-    out = tmp_path / "missing" / "d.json"
+    """--out into a missing folder exits 2 naming the problem, leaving no partial file, with
+    every format and engine (each writes through the same all-or-nothing writer)."""
+    out = tmp_path / "missing" / f"d.{fmt}"
     code = main(
         [
             "evaluate",
             str(write(tmp_path, [applicant(1)])),
             *ARGS,
+            "--engine",
+            engine,
             "--format",
-            "json",
+            fmt,
             "--out",
             str(out),
         ]

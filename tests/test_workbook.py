@@ -117,6 +117,14 @@ def test_bad_arguments_are_refused_without_writing(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
+def test_an_unwritable_path_is_an_input_problem(tmp_path: Path) -> None:
+    """A folder that does not exist is ``unwritable`` at ``path``, and nothing is left behind."""
+    with pytest.raises(gr.InvalidInputError) as info:
+        write_summary(tmp_path / "missing" / "s.xlsx", [])
+    assert [(p.code, p.loc) for p in info.value.problems] == [("unwritable", ("path",))]
+    assert not list(tmp_path.iterdir())
+
+
 def test_cli_writes_the_workbook_for_evaluate_and_demo(tmp_path: Path) -> None:
     """`--format xlsx --out` writes a workbook; without --out it is an input error."""
     out = tmp_path / "evaluate.xlsx"

@@ -19,6 +19,7 @@ from ._entities import Applicant
 from ._enums import Status, Strength, Tier, Verdict
 from ._evaluate import ENGINES, evaluate_many
 from ._loaders import entity_json_schema, load_entities
+from ._output import write_whole
 from ._packs import Pack
 from ._progress import ProgressBar
 from ._ranking import rank
@@ -223,14 +224,7 @@ def _write(out: Path | None, text: str) -> None:
     if out is None:
         sys.stdout.write(text)
         return
-    tmp = out.with_name(out.name + ".partial")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)  # all or nothing: no half-written file is left under the real name
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        msg = f"cannot write the output: {exc.strerror}"
-        raise InvalidInputError([InputProblem("unwritable", ("out",), msg, str(out))]) from None
+    write_whole(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), argument="out")
 
 
 _HEADERS = {

@@ -6,7 +6,7 @@ decision, an entity), and its ``missing`` column is rendered only on first use.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from ._decision import Decision
 from ._entities import ENTITY_TYPES, Applicant
 from ._enums import Programme, Verdict
 from ._evaluate import compiled
+from ._output import write_whole
 from ._polars_backend import (
     PolarsProgram,
     frame_schema,
@@ -187,11 +188,9 @@ def write_result(result: ResultTable, out: Path | None, fmt: str) -> None:
         text = frame.write_csv() if fmt == "csv" else frame.write_json()
         sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
         return
-    tmp = out.with_name(out.name + ".partial")
-    if fmt == "parquet":
-        frame.write_parquet(tmp)
-    elif fmt == "csv":
-        frame.write_csv(tmp)
-    else:
-        frame.write_json(tmp)
-    tmp.replace(out)
+    writers: dict[str, Callable[[Path], object]] = {
+        "parquet": frame.write_parquet,
+        "csv": frame.write_csv,
+        "json": frame.write_json,
+    }
+    write_whole(out, writers[fmt], argument="out")

@@ -18,6 +18,7 @@ from ._decision import Decision
 from ._entities import Applicant, Factory, IndustrialPark, SupplyChainEnterprise
 from ._enums import Programme, Status, Strength, Verdict
 from ._explain import STATUS_WORDS
+from ._output import write_whole
 from .exceptions import InputProblem, InvalidInputError
 
 SHEETS = {
@@ -101,7 +102,8 @@ def write_summary(
     whole or not at all.
 
     Raises:
-        InvalidInputError: ``lang`` is not ``zh`` or ``en``, or ``path`` does not end in .xlsx.
+        InvalidInputError: ``lang`` is not ``zh`` or ``en``, ``path`` does not end in .xlsx
+            (``bad-argument``), or it cannot be written (``unwritable``).
     """
     import openpyxl
     from openpyxl.styles import Alignment, Font
@@ -160,9 +162,7 @@ def write_summary(
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A3"
-    tmp = path.with_name(path.name + ".partial")
-    book.save(tmp)
-    tmp.replace(path)  # all or nothing: no half-written workbook under the real name
+    write_whole(path, book.save, argument="path")
     return path
 
 
