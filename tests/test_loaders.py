@@ -189,14 +189,23 @@ def test_json_schema_covers_every_programme() -> None:
     assert consts == {"factory", "park", "supply_chain"}
 
 
-def test_undecodable_text_is_a_typed_error(tmp_path: Path) -> None:
-    """UTF-16 text (Excel's "Unicode text") is reported, not raised as UnicodeDecodeError."""
+@pytest.mark.parametrize(
+    "read",
+    [
+        gr.load_entities,
+        lambda path: gr.evaluate_table(path, tier="province", round=2025, jurisdiction="CN-NM"),
+    ],
+    ids=["load_entities", "evaluate_table"],
+)
+def test_undecodable_text_is_a_typed_error(tmp_path: Path, read: Any) -> None:
+    """UTF-16 text (Excel's "Unicode text") is reported, not raised as UnicodeDecodeError, by
+    the loader and by the columnar engine's own CSV reader."""
     path = tmp_path / "u.csv"
     path.write_bytes(
         ("programme,credit_code,name\nfactory," + credit_code(1) + ",厂\n").encode("utf-16")
     )
     with pytest.raises(gr.InvalidInputError) as info:
-        gr.load_entities(path)
+        read(path)
     assert [p.code for p in info.value.problems] == ["bad-encoding"]
 
 

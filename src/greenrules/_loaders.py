@@ -121,16 +121,22 @@ def _resolve_agency(
     return {**raw, "report": {**report, "agency": known[agency]}}
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, name: str) -> str:
     """Text from bytes in UTF-8 or, failing that, GB18030 (a byte-order mark is dropped).
 
     Raises:
-        UnicodeDecodeError: the bytes are neither (e.g. UTF-16 "Unicode text" from Excel).
+        InvalidInputError: ``bad-encoding``, the bytes are neither (e.g. UTF-16 "Unicode text"
+            from Excel); ``name`` is the file's.
     """
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("gb18030").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        msg = "the text is neither UTF-8 nor GB18030 (save it as UTF-8)"
+        raise InvalidInputError([InputProblem("bad-encoding", (), msg)], source=name) from None
 
 
 def load_entities(source: str | Path) -> list[Applicant]:
@@ -153,11 +159,7 @@ def load_entities(source: str | Path) -> list[Applicant]:
         raise InvalidInputError([InputProblem("unreadable", ("source",), msg, name)]) from None
     if suffix == ".xlsx":
         return _load_xlsx(data, name)
-    try:
-        text = decode(data)
-    except UnicodeDecodeError:
-        msg = "the text is neither UTF-8 nor GB18030 (save it as UTF-8)"
-        raise InvalidInputError([InputProblem("bad-encoding", (), msg)], source=name) from None
+    text = decode(data, name)
     if suffix == ".json":
         return _load_json(text, name)
     try:

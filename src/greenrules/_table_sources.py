@@ -119,7 +119,7 @@ def read_source(source: Any) -> Source | list[Applicant]:
             return Source(pl.read_parquet(io.BytesIO(data)), str(path), None)
         except Exception as exc:
             raise unreadable_parquet(exc, str(path)) from None
-    text = ld.decode(data)
+    text = ld.decode(data, str(path))
     try:
         frame = pl.read_csv(text.encode(), infer_schema=False)
     except Exception as exc:  # malformed quoting and the like
