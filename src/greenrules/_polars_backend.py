@@ -19,7 +19,7 @@ expression per column, and checked against the native engine by the differential
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -79,21 +79,13 @@ def _leaf_dtype(model: type[BaseModel], path: str, spec: FactSpec) -> Any:
 
 @cache
 def frame_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The canonical columns of ``model``: every scalar fact and every list fact, by path."""
-    schema = fact_schema(model)
+    """The canonical columns of ``model``: every scalar fact and every list fact, by path (the
+    fact schema does not descend into lists: their items are the list column's structs)."""
     return {
         path: _leaf_dtype(model, path, spec)
-        for path, spec in schema.items()
-        if spec.kind is not Kind.RECORD and not _inside_list(schema, path)
+        for path, spec in fact_schema(model).items()
+        if spec.kind is not Kind.RECORD
     }
-
-
-def _inside_list(schema: Mapping[str, FactSpec], path: str) -> bool:
-    parts = path.split(".")
-    return any(
-        (spec := schema.get(".".join(parts[:i]))) is not None and spec.kind is Kind.LIST
-        for i in range(1, len(parts))
-    )
 
 
 def _required_leaf(model: type[BaseModel]) -> str | None:
