@@ -69,8 +69,20 @@ def make_factory_rules(ruleset: Any) -> Any:
     report_year, report_due = p["agency_report_year"], p["agency_report_due"]
     ban = dt.date(ruleset.as_of.year - 3, ruleset.as_of.month, ruleset.as_of.day)
     year_ago = dt.date(ruleset.as_of.year - 1, ruleset.as_of.month, ruleset.as_of.day)
-    cities = {"150100", "150200", "150300", "150400", "150500", "150600", "150700", "150800",
-              "150900", "152200", "152500", "152900"}
+    cities = {
+        "150100",
+        "150200",
+        "150300",
+        "150400",
+        "150500",
+        "150600",
+        "150700",
+        "150800",
+        "150900",
+        "152200",
+        "152500",
+        "152900",
+    }
     benchmarks = ruleset.tables["energy_benchmarks"]
     grades = ruleset.tables["energy_quota_grades"]
 
@@ -89,54 +101,85 @@ def make_factory_rules(ruleset: Any) -> Any:
         waived = {w.rule for w in e.waivers}
         v = [
             mandatory(True, _and(_eq(c.legal_entity, True), _eq(c.in_production, True))),
-            mandatory(True, _and(_eq(c.management_systems, True),
-                                 _eq(c.beats_industry_average, True))),
+            mandatory(
+                True, _and(_eq(c.management_systems, True), _eq(c.beats_industry_average, True))
+            ),
             mandatory(True, _eq(c.accepts_energy_supervision, True)),
             mandatory(listed, _gt(e.dynamic_form_filed_on, year_ago)),
             mandatory(listed, _eq(s.major_accident, False)),
             mandatory(listed, _eq(s.falsified_materials, False)),
-            mandatory(_and(listed, _eq(s.material_change, True)),
-                      _eq(c.meets_evaluation_standard, True)),
+            mandatory(
+                _and(listed, _eq(s.material_change, True)), _eq(c.meets_evaluation_standard, True)
+            ),
             mandatory(True, None if e.city is None else e.city in cities),
-            mandatory(True, None if rep is None else _or(
-                rep.route == "self", _and(rep.route == "third_party", rep.agency is not None))),
+            mandatory(
+                True,
+                None
+                if rep is None
+                else _or(
+                    rep.route == "self", _and(rep.route == "third_party", rep.agency is not None)
+                ),
+            ),
         ]
         memberships = e.memberships
-        city_list = (None if memberships is None else
-                     any(m.tier == "city" and m.valid for m in memberships))
-        v.append(PASS if city_list else
-                 (WAIVED if "NM25-F-city-list" in waived else FAIL) if city_list is False
-                 else UNKNOWN)
+        city_list = (
+            None if memberships is None else any(m.tier == "city" and m.valid for m in memberships)
+        )
+        v.append(
+            PASS
+            if city_list
+            else (WAIVED if "NM25-F-city-list" in waived else FAIL)
+            if city_list is False
+            else UNKNOWN
+        )
         v += [
             mandatory(True, _eq(c.meets_evaluation_standard, True)),
             mandatory(True, _eq(e.department_objection, False)),
             mandatory(True, _le(e.submitted_on, deadline)),
             mandatory(True, _eq(s.removed_from_list, False)),
             mandatory(listed, _le(e.dynamic_form_filed_on, form_deadline)),
-            mandatory(third, True if agency is None or agency.blacklisted_on is None
-                      else agency.blacklisted_on <= ban),
+            mandatory(
+                third,
+                True
+                if agency is None or agency.blacklisted_on is None
+                else agency.blacklisted_on <= ban,
+            ),
         ]
         if agency is None or agency.annual_reports is None:
             annual = None
         else:
-            annual = _or(*[_and(r.year == report_year, _le(r.filed_on, report_due))
-                           for r in agency.annual_reports]) if agency.annual_reports else False
+            annual = (
+                _or(
+                    *[
+                        _and(r.year == report_year, _le(r.filed_on, report_due))
+                        for r in agency.annual_reports
+                    ]
+                )
+                if agency.annual_reports
+                else False
+            )
         v.append(mandatory(third, annual))
         points = [0.0] * len(v)
-        review = (None if memberships is None else
-                  any(m.year in (2019, 2022) for m in memberships))
+        review = None if memberships is None else any(m.year in (2019, 2022) for m in memberships)
         v.append(NA if review is False else PASS if review else UNKNOWN)
         points.append(0.0)
         key_water = e.water.key_water_user
         certified = _eq(e.water.water_saving_certified, True)
-        v.append(NA if key_water is False else PASS if certified is True else
-                 (WAIVED if "NM25-F-water-saving" in waived else FAIL)
-                 if (certified is False and key_water is True) else UNKNOWN)
+        v.append(
+            NA
+            if key_water is False
+            else PASS
+            if certified is True
+            else (WAIVED if "NM25-F-water-saving" in waived else FAIL)
+            if (certified is False and key_water is True)
+            else UNKNOWN
+        )
         points.append(0.0)
         key_field = e.industry.key_field
-        for applies, table, column, gain in ((key_field, benchmarks, "benchmark", 2.0),
-                                             (None if key_field is None else not key_field,
-                                              grades, "grade1", 1.0)):
+        for applies, table, column, gain in (
+            (key_field, benchmarks, "benchmark", 2.0),
+            (None if key_field is None else not key_field, grades, "grade1", 1.0),
+        ):
             if applies is False:
                 v.append(NA)
                 points.append(0.0)
@@ -147,8 +190,12 @@ def make_factory_rules(ruleset: Any) -> Any:
             points.append(gain if verdict == PASS else 0.0)
         code = e.industry.code
         util = e.resource_utilisation
-        v.append(mandatory(None if util is None else util is True,
-                           None if code is None else "13" <= code < "44"))
+        v.append(
+            mandatory(
+                None if util is None else util is True,
+                None if code is None else "13" <= code < "44",
+            )
+        )
         points.append(0.0)
         return v, points
 

@@ -37,8 +37,8 @@ POOL = 2_000
 def _pool(seed: int = 7) -> list[Any]:
     """Distinct valid factories, aimed at the packs' thresholds (reused by larger tables)."""
     import greenrules
-    from greenrules._credit_code import ALPHABET, make_credit_code
-    from greenrules._loaders import parse_entities
+    from greenrules._io.loaders import parse_entities
+    from greenrules._model.credit_code import ALPHABET, make_credit_code
     from greenrules.testing import targets
 
     rs = greenrules.default_registry().ruleset(
@@ -175,9 +175,9 @@ def write_population(size: int, folder: Path, writer: str = "pyarrow") -> Path:
     import polars as pl
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-    from greenrules._credit_code import make_credit_code
-    from greenrules._entities import Factory
-    from greenrules._polars_backend import models_to_frame
+    from greenrules._columnar.program import models_to_frame
+    from greenrules._model.credit_code import make_credit_code
+    from greenrules._model.entities import Factory
 
     pool = models_to_frame(_pool(), Factory).with_columns(pl.lit("factory").alias("programme"))
     frame = pool.sample(size, with_replacement=True, seed=1).with_columns(
@@ -229,9 +229,7 @@ def measure_file(path: str) -> dict[str, Any]:
     peak = _rss("VmHWM") - base
     del frame, result
     start = time.perf_counter()
-    batches = greenrules.evaluate_batches(
-        path, tier=TIER, round=ROUND, jurisdiction=JURISDICTION
-    )
+    batches = greenrules.evaluate_batches(path, tier=TIER, round=ROUND, jurisdiction=JURISDICTION)
     next(batches).decision(0)
     first_batch = time.perf_counter() - start
     del batches
@@ -241,9 +239,11 @@ def measure_file(path: str) -> dict[str, Any]:
     rows = pl.scan_parquet(path).select(pl.len()).collect().item()
     return {
         "rows": rows,
-        "rules": len(greenrules.default_registry().ruleset(
-            jurisdiction=JURISDICTION, round=ROUND, tier=TIER, programme="factory"
-        ).rules),
+        "rules": len(
+            greenrules.default_registry()
+            .ruleset(jurisdiction=JURISDICTION, round=ROUND, tier=TIER, programme="factory")
+            .rules
+        ),
         "seconds": elapsed,
         "per_second": rows / elapsed,
         "first_result": first_batch,
@@ -261,8 +261,8 @@ def measure_native(path: str, limit: int) -> dict[str, Any]:
     import polars as pl
 
     import greenrules
-    from greenrules._entities import Factory
-    from greenrules._result_table import entity_from_row
+    from greenrules._columnar.result import entity_from_row
+    from greenrules._model.entities import Factory
 
     rows = pl.read_parquet(path).head(limit).iter_rows(named=True)
     entities = [entity_from_row(r, Factory) for r in rows]
@@ -285,11 +285,11 @@ def measure_phases(path: str) -> dict[str, Any]:
     after a warm-up, so they compare with each other (not with the cold medians of the table).
     """
     import greenrules
-    from greenrules._columnar import program_for
-    from greenrules._entities import Factory
-    from greenrules._enums import Programme
-    from greenrules._table_canonical import canonical_frames
-    from greenrules._table_sources import read_source
+    from greenrules._columnar.api import program_for
+    from greenrules._columnar.canonical import canonical_frames
+    from greenrules._columnar.sources import read_source
+    from greenrules._model.entities import Factory
+    from greenrules._model.enums import Programme
 
     program = program_for(
         greenrules.default_registry().ruleset(

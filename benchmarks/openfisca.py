@@ -74,25 +74,55 @@ VERDICTS = ("pass", "fail", "unknown", "waived", "not_applicable")
 PASS, FAIL, UNKNOWN, WAIVED, NA = range(5)
 STATUSES = ("recommend", "cultivate", "ineligible", "undetermined")  # 0-2: the worst rank
 RANKS = {"cultivate": 1, "ineligible": 2}  # a failed rule's outcome; priority rules: 0
-CITIES = ("150100", "150200", "150300", "150400", "150500", "150600", "150700", "150800",
-          "150900", "152200", "152500", "152900")
+CITIES = (
+    "150100",
+    "150200",
+    "150300",
+    "150400",
+    "150500",
+    "150600",
+    "150700",
+    "150800",
+    "150900",
+    "152200",
+    "152500",
+    "152900",
+)
 REVIEW_YEARS = (2019, 2022)
 
 BOOLEANS = (
-    "conformity.legal_entity", "conformity.in_production", "conformity.management_systems",
-    "conformity.beats_industry_average", "conformity.accepts_energy_supervision",
-    "conformity.meets_evaluation_standard", "standing.major_accident",
-    "standing.falsified_materials", "standing.material_change", "standing.removed_from_list",
-    "department_objection", "water.key_water_user", "water.water_saving_certified",
-    "industry.key_field", "resource_utilisation",
+    "conformity.legal_entity",
+    "conformity.in_production",
+    "conformity.management_systems",
+    "conformity.beats_industry_average",
+    "conformity.accepts_energy_supervision",
+    "conformity.meets_evaluation_standard",
+    "standing.major_accident",
+    "standing.falsified_materials",
+    "standing.material_change",
+    "standing.removed_from_list",
+    "department_objection",
+    "water.key_water_user",
+    "water.water_saving_certified",
+    "industry.key_field",
+    "resource_utilisation",
 )
 DATES = ("submitted_on", "dynamic_form_filed_on", "report.agency.blacklisted_on")
 STRINGS = ("city", "report.route", "industry.code")
 AGENCY = "report.agency.credit_code"  # required in an agency: known iff the agency is
-SCHEMA = ({k: pl.Boolean for k in BOOLEANS} | {k: pl.Date for k in DATES}
-          | {k: pl.String for k in (*STRINGS, AGENCY)})
-REDUCED = ("listed", "on_city_list", "in_review_years", "energy_within_benchmark",
-           "energy_within_grade1", "agency_reported_on_time")
+SCHEMA = (
+    {k: pl.Boolean for k in BOOLEANS}
+    | {k: pl.Date for k in DATES}
+    | {k: pl.String for k in (*STRINGS, AGENCY)}
+)
+REDUCED = (
+    "listed",
+    "on_city_list",
+    "in_review_years",
+    "energy_within_benchmark",
+    "energy_within_grade1",
+    "agency_reported_on_time",
+)
 
 Cond = tuple[Any, Any]  # a three-valued condition: (holds, fails), boolean arrays
 
@@ -224,8 +254,9 @@ def any_(*conds: Cond) -> Cond:
     return reduce(np.logical_or, holds), reduce(np.logical_and, fails)
 
 
-def verdict(requires: Cond, applies: Cond | None = None, waived: Any = None,
-            priority: bool = False) -> Any:
+def verdict(
+    requires: Cond, applies: Cond | None = None, waived: Any = None, priority: bool = False
+) -> Any:
     """The rule's verdict code (see ``VERDICTS``), as greenrules' decision table defines it.
 
     A priority rule passes only when it surely applies.
@@ -276,52 +307,67 @@ def rule_formulas(rs: Any) -> dict[str, Callable[[Callable[[str], Any]], Any]]:
 
     return {
         "CN-F-legal-entity": lambda f: verdict(
-            all_(true(f, "conformity.legal_entity"), true(f, "conformity.in_production"))),
+            all_(true(f, "conformity.legal_entity"), true(f, "conformity.in_production"))
+        ),
         "CN-F-sound-operation": lambda f: verdict(
-            all_(true(f, "conformity.management_systems"),
-                 true(f, "conformity.beats_industry_average"))),
+            all_(
+                true(f, "conformity.management_systems"),
+                true(f, "conformity.beats_industry_average"),
+            )
+        ),
         "CN-F-energy-supervision": lambda f: verdict(
-            true(f, "conformity.accepts_energy_supervision")),
+            true(f, "conformity.accepts_energy_supervision")
+        ),
         "CN-F-dynamic-form": lambda f: verdict(
-            compare(f("dynamic_form_filed_on"), "gt", year_ago), listed(f)),
-        "CN-F-removal-accident": lambda f: verdict(
-            false(f, "standing.major_accident"), listed(f)),
+            compare(f("dynamic_form_filed_on"), "gt", year_ago), listed(f)
+        ),
+        "CN-F-removal-accident": lambda f: verdict(false(f, "standing.major_accident"), listed(f)),
         "CN-F-removal-falsified": lambda f: verdict(
-            false(f, "standing.falsified_materials"), listed(f)),
+            false(f, "standing.falsified_materials"), listed(f)
+        ),
         "CN-F-removal-change": lambda f: verdict(
             true(f, "conformity.meets_evaluation_standard"),
-            all_(listed(f), true(f, "standing.material_change"))),
+            all_(listed(f), true(f, "standing.material_change")),
+        ),
         "NM25-F-in-region": lambda f: verdict(one_of(f("city"), CITIES)),
         "NM25-F-evaluation-route": lambda f: verdict(
-            any_(eq(f("report_route"), "self"), third_party(f))),
+            any_(eq(f("report_route"), "self"), third_party(f))
+        ),
         "NM25-F-city-list": lambda f: verdict(
-            is_(f("on_city_list"), True), waived=f(waiver("NM25-F-city-list"))),
-        "NM25-F-meets-standard": lambda f: verdict(
-            true(f, "conformity.meets_evaluation_standard")),
+            is_(f("on_city_list"), True), waived=f(waiver("NM25-F-city-list"))
+        ),
+        "NM25-F-meets-standard": lambda f: verdict(true(f, "conformity.meets_evaluation_standard")),
         "NM25-F-consultation": lambda f: verdict(false(f, "department_objection")),
         "NM25-F-on-time": lambda f: verdict(compare(f("submitted_on"), "le", deadline)),
         "NM25-F-not-removed": lambda f: verdict(false(f, "standing.removed_from_list")),
         "NM25-F-dynamic-form-on-time": lambda f: verdict(
-            compare(f("dynamic_form_filed_on"), "le", form_deadline), listed(f)),
+            compare(f("dynamic_form_filed_on"), "le", form_deadline), listed(f)
+        ),
         "NM25-F-agency-not-blacklisted": lambda f: verdict(
             any_(known(np.isnat(blacklisted_on(f))), compare(blacklisted_on(f), "le", ban)),
-            third_party(f)),
+            third_party(f),
+        ),
         "NM25-F-agency-annual-report": lambda f: verdict(
-            is_(f("agency_reported_on_time"), True), third_party(f)),
+            is_(f("agency_reported_on_time"), True), third_party(f)
+        ),
         "NM25-F-review-2019-2022": lambda f: verdict(
-            is_(f("in_review_years"), True), is_(f("in_review_years"), True), priority=True),
+            is_(f("in_review_years"), True), is_(f("in_review_years"), True), priority=True
+        ),
         "NM25-F-water-saving": lambda f: verdict(
-            true(f, "water.water_saving_certified"), true(f, "water.key_water_user"),
-            waived=f(waiver("NM25-F-water-saving"))),
+            true(f, "water.water_saving_certified"),
+            true(f, "water.key_water_user"),
+            waived=f(waiver("NM25-F-water-saving")),
+        ),
         "NM25-F-benchmark": lambda f: verdict(
-            is_(f("energy_within_benchmark"), True), true(f, "industry.key_field"),
-            priority=True),
+            is_(f("energy_within_benchmark"), True), true(f, "industry.key_field"), priority=True
+        ),
         "NM25-F-quota-grade1": lambda f: verdict(
-            is_(f("energy_within_grade1"), True), false(f, "industry.key_field"),
-            priority=True),
+            is_(f("energy_within_grade1"), True), false(f, "industry.key_field"), priority=True
+        ),
         "NM25-F-resource-utilisation": lambda f: verdict(
             all_(compare(f("industry_code"), "ge", "13"), compare(f("industry_code"), "lt", "44")),
-            true(f, "resource_utilisation")),
+            true(f, "resource_utilisation"),
+        ),
     }
 
 
@@ -348,24 +394,34 @@ def summary_formulas(rs: Any) -> dict[str, Callable[[Callable[[str], Any]], Any]
         return reduce(np.logical_or, (f(name(r.id)) == WAIVED for r in rules))
 
     def priority(f: Callable[[str], Any]) -> Any:
-        return sum(np.where(f(name(r.id)) == PASS, r.points, 0.0)
-                   for r in rules if r.strength == "priority")
+        return sum(
+            np.where(f(name(r.id)) == PASS, r.points, 0.0)
+            for r in rules
+            if r.strength == "priority"
+        )
 
     return {"status": status, "review_required": review_required, "priority": priority}
 
 
 def build_system(rs: Any) -> Any:
     """The tax-benefit system: one entity, the input variables, a variable per rule and summary."""
-    factory = build_entity(key="factory", plural="factories", label="A factory applying",
-                           is_person=True)
+    factory = build_entity(
+        key="factory", plural="factories", label="A factory applying", is_person=True
+    )
     system = TaxBenefitSystem([factory])
 
     def add(var: str, value_type: type, fn: Callable[..., Any] | None = None) -> None:
-        attrs: dict[str, Any] = {"value_type": value_type, "entity": factory,
-                                 "definition_period": DateUnit.YEAR, "label": var}
+        attrs: dict[str, Any] = {
+            "value_type": value_type,
+            "entity": factory,
+            "definition_period": DateUnit.YEAR,
+            "label": var,
+        }
         if fn is not None:
+
             def formula(population: Any, period: Any) -> Any:
                 return fn(lambda v: population(v, period))
+
             attrs["formula"] = formula
         system.add_variable(type(var, (Variable,), attrs))
 
@@ -436,8 +492,9 @@ class OpenFiscaDecision:
 def mismatches(got: dict[str, Any], table: pl.DataFrame, rs: Any) -> dict[str, Any]:
     """Column -> a mask of the records where OpenFisca and greenrules decide differently."""
     verdicts, statuses = np.array(VERDICTS), np.array(STATUSES)
-    pairs = {r.id: (verdicts[got[name(r.id)]], table[r.id].cast(pl.String).to_numpy())
-             for r in rs.rules}
+    pairs = {
+        r.id: (verdicts[got[name(r.id)]], table[r.id].cast(pl.String).to_numpy()) for r in rs.rules
+    }
     pairs["status"] = (statuses[got["status"]], table["status"].cast(pl.String).to_numpy())
     pairs["review_required"] = (got["review_required"], table["review_required"].to_numpy())
     pairs["priority"] = (got["priority"], table["priority.0"].to_numpy())
@@ -449,8 +506,9 @@ def evaluate(records: list[dict[str, Any]]) -> Any:
     return greenrules.evaluate_table(records, tier=TIER, round=ROUND, jurisdiction=JURISDICTION)
 
 
-def median_seconds(run: Callable[[Any], Any], setup: Callable[[], Any] = lambda: None,
-                   repeats: int = 3) -> float:
+def median_seconds(
+    run: Callable[[Any], Any], setup: Callable[[], Any] = lambda: None, repeats: int = 3
+) -> float:
     """The median time of ``run(setup())``, setup untimed."""
     times = []
     for _ in range(repeats):
@@ -469,12 +527,15 @@ def measure(size: int, folder: Path, decide: OpenFiscaDecision, rs: Any) -> dict
     n = len(records)
     masks = mismatches(decide(records), evaluate(records).outcomes, rs)
     agree = n - int(np.logical_or.reduce(list(masks.values())).sum())
-    print(f"{n:>9,} records: {agree:,} agree with greenrules on every verdict ({len(rs.rules)} "
-          "rules), the status, the review flag and the priority")
+    print(
+        f"{n:>9,} records: {agree:,} agree with greenrules on every verdict ({len(rs.rules)} "
+        "rules), the status, the review flag and the priority"
+    )
     if agree != n:
         bad = {column: int(mask.sum()) for column, mask in masks.items() if mask.any()}
-        raise SystemExit(f"OpenFisca disagrees with greenrules (records per column): {bad}; "
-                         "not timing")
+        raise SystemExit(
+            f"OpenFisca disagrees with greenrules (records per column): {bad}; not timing"
+        )
     arrays = decide.inputs(records)
     return {
         "records": n,
@@ -490,11 +551,14 @@ def main() -> None:
         print(INSTALL)
         return
     rs = greenrules.default_registry().ruleset(
-        jurisdiction=JURISDICTION, round=ROUND, tier=TIER, programme="factory")
+        jurisdiction=JURISDICTION, round=ROUND, tier=TIER, programme="factory"
+    )
     decide = OpenFiscaDecision(rs)
-    print(f"== OpenFisca-core {version('openfisca-core')} (numpy {np.__version__}) vs greenrules "
-          f"{greenrules.__version__}, CN-NM 2025 province factory decision ({len(rs.rules)} "
-          f"rules); POLARS_MAX_THREADS={os.environ['POLARS_MAX_THREADS']}; medians of 3 ==")
+    print(
+        f"== OpenFisca-core {version('openfisca-core')} (numpy {np.__version__}) vs greenrules "
+        f"{greenrules.__version__}, CN-NM 2025 province factory decision ({len(rs.rules)} "
+        f"rules); POLARS_MAX_THREADS={os.environ['POLARS_MAX_THREADS']}; medians of 3 =="
+    )
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         warm = pl.read_parquet(write_population(100, Path(folder))).to_dicts()
@@ -502,14 +566,20 @@ def main() -> None:
         evaluate(warm)
         for size in SIZES:
             rows.append(measure(size, Path(folder), decide, rs))
-    print(f"{'records':>9} {'OpenFisca e2e/s':>16} {'OF formulas/s':>14} {'greenrules/s':>13} "
-          f"{'greenrules / OF e2e':>20}")
+    print(
+        f"{'records':>9} {'OpenFisca e2e/s':>16} {'OF formulas/s':>14} {'greenrules/s':>13} "
+        f"{'greenrules / OF e2e':>20}"
+    )
     for r in rows:
-        print(f"{r['records']:>9,} {r['openfisca']:>16,.0f} {r['formulas']:>14,.0f} "
-              f"{r['greenrules']:>13,.0f} {r['greenrules'] / r['openfisca']:>19.2f}x")
+        print(
+            f"{r['records']:>9,} {r['openfisca']:>16,.0f} {r['formulas']:>14,.0f} "
+            f"{r['greenrules']:>13,.0f} {r['greenrules'] / r['openfisca']:>19.2f}x"
+        )
     last = rows[-1]
-    print(f"issue 7 (>= 3x OpenFisca from in-memory records) at {last['records']:,}: needs "
-          f"{3 * last['openfisca']:,.0f}/s, greenrules got {last['greenrules']:,.0f}/s")
+    print(
+        f"issue 7 (>= 3x OpenFisca from in-memory records) at {last['records']:,}: needs "
+        f"{3 * last['openfisca']:,.0f}/s, greenrules got {last['greenrules']:,.0f}/s"
+    )
 
 
 if __name__ == "__main__":

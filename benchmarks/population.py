@@ -18,24 +18,51 @@ from collections.abc import Sequence
 from typing import Any
 
 import greenrules as gr
-from greenrules._credit_code import make_credit_code
+from greenrules._model.credit_code import make_credit_code
 
-CITIES = ["150100", "150200", "150300", "150400", "150500", "150600", "150700", "150800",
-          "150900", "152200", "152500", "152900"]
-STANDING = ["operating_normally", "incident_or_violation", "removed_from_list",
-            "serious_inspection_findings", "energy_rectification_open", "dishonest_debtor",
-            "major_accident", "falsified_materials", "material_change"]
+CITIES = [
+    "150100",
+    "150200",
+    "150300",
+    "150400",
+    "150500",
+    "150600",
+    "150700",
+    "150800",
+    "150900",
+    "152200",
+    "152500",
+    "152900",
+]
+STANDING = [
+    "operating_normally",
+    "incident_or_violation",
+    "removed_from_list",
+    "serious_inspection_findings",
+    "energy_rectification_open",
+    "dishonest_debtor",
+    "major_accident",
+    "falsified_materials",
+    "material_change",
+]
 GOOD_STANDING = {"operating_normally": True, "material_change": True}
-CONFORMITY = ["legal_entity", "in_production", "management_systems", "beats_industry_average",
-              "accepts_energy_supervision", "meets_evaluation_standard"]
+CONFORMITY = [
+    "legal_entity",
+    "in_production",
+    "management_systems",
+    "beats_industry_average",
+    "accepts_energy_supervision",
+    "meets_evaluation_standard",
+]
 MIX = (("factory", 0.7), ("park", 0.15), ("supply_chain", 0.15))
 
 
 def energy_products(registry: gr.Registry | None = None) -> list[str]:
     """The product keys of the CN-NM 2025 factory rule set's energy benchmark table."""
     registry = registry or gr.default_registry()
-    ruleset = registry.ruleset(jurisdiction="CN-NM", round=2025, tier="province",
-                               programme="factory")
+    ruleset = registry.ruleset(
+        jurisdiction="CN-NM", round=2025, tier="province", programme="factory"
+    )
     return sorted(ruleset.tables.get("energy_benchmarks", {})) or ["widget"]
 
 
@@ -62,56 +89,82 @@ class _Maker:
     def memberships(self, programme: str) -> list[dict[str, Any]] | None:
         r = self.r
         items = [
-            {"programme": programme if r.random() < 0.8 else r.choice(["factory", "park",
-                                                                      "supply_chain"]),
-             "tier": r.choice(["city", "city", "province", "national"]),
-             "year": r.choice([2018, 2019, 2020, 2021, 2022, 2023, 2024]),
-             "valid": r.random() < 0.92}
+            {
+                "programme": programme
+                if r.random() < 0.8
+                else r.choice(["factory", "park", "supply_chain"]),
+                "tier": r.choice(["city", "city", "province", "national"]),
+                "year": r.choice([2018, 2019, 2020, 2021, 2022, 2023, 2024]),
+                "valid": r.random() < 0.92,
+            }
             for _ in range(r.choice([0, 1, 1, 2, 2, 3]))
         ]
         return self.known(items, 0.05)
 
     def members(self, n: int) -> list[dict[str, Any]]:
-        return [{"credit_code": self.code(), "name": f"member {self.n}",
-                 "memberships": self.memberships("factory")} for _ in range(n)]
+        return [
+            {
+                "credit_code": self.code(),
+                "name": f"member {self.n}",
+                "memberships": self.memberships("factory"),
+            }
+            for _ in range(n)
+        ]
 
     def applicant(self, programme: str) -> dict[str, Any]:
         r = self.r
         third = r.random() < 0.6
         agency = {
-            "credit_code": self.code(), "name": f"agency {self.n}",
+            "credit_code": self.code(),
+            "name": f"agency {self.n}",
             "blacklisted_on": r.choice([None] * 9 + ["2021-03-01"]),
-            "annual_reports": self.known([
-                {"year": y, "filed_on": self.known(self.day(dt.date(y + 1, 4, 30), 30))}
-                for y in (2023, 2024) if r.random() < 0.9
-            ], 0.05),
+            "annual_reports": self.known(
+                [
+                    {"year": y, "filed_on": self.known(self.day(dt.date(y + 1, 4, 30), 30))}
+                    for y in (2023, 2024)
+                    if r.random() < 0.9
+                ],
+                0.05,
+            ),
             "national_projects": self.known(r.randint(0, 40)),
         }
         base: dict[str, Any] = {
             "credit_code": self.code(),
             "name": f"{programme} {self.n}",
             "city": self.known(r.choice(CITIES)),
-            "industry": {"code": self.known(r.choice(["13", "25", "26", "30", "31", "44"])),
-                         "key_field": self.known(r.random() < 0.4)},
-            "water": {"key_water_user": self.known(r.random() < 0.5),
-                      "water_saving_certified": self.flag(True, 0.85)},
+            "industry": {
+                "code": self.known(r.choice(["13", "25", "26", "30", "31", "44"])),
+                "key_field": self.known(r.random() < 0.4),
+            },
+            "water": {
+                "key_water_user": self.known(r.random() < 0.5),
+                "water_saving_certified": self.flag(True, 0.85),
+            },
             "memberships": self.memberships(programme),
-            "report": self.known({"route": "third_party" if third else "self",
-                                  "agency": agency if third else None}),
+            "report": self.known(
+                {"route": "third_party" if third else "self", "agency": agency if third else None}
+            ),
             "submitted_on": self.known(self.day(dt.date(2025, 5, 30))),
             "dynamic_form_filed_on": self.known(self.day(dt.date(2025, 4, 15))),
             "department_objection": self.flag(False, 0.97),
-            "standing": {name: self.flag(GOOD_STANDING.get(name, False), 0.97)
-                         for name in STANDING},
+            "standing": {
+                name: self.flag(GOOD_STANDING.get(name, False), 0.97) for name in STANDING
+            },
             "conformity": {name: self.flag(True) for name in CONFORMITY},
         }
         if programme == "factory":
             base["resource_utilisation"] = self.flag(True, 0.8)
-            base["energy"] = self.known([
-                {"product": r.choice(self.products), "value": round(r.uniform(0.5, 1500.0), 3),
-                 "unit": None}
-                for _ in range(r.choice([1, 1, 2, 3]))
-            ], 0.05)
+            base["energy"] = self.known(
+                [
+                    {
+                        "product": r.choice(self.products),
+                        "value": round(r.uniform(0.5, 1500.0), 3),
+                        "unit": None,
+                    }
+                    for _ in range(r.choice([1, 1, 2, 3]))
+                ],
+                0.05,
+            )
         elif programme == "park":
             base.update(
                 management_body=self.flag(True),
@@ -135,8 +188,12 @@ class _Maker:
 
 
 def population(
-    n: int, seed: int = 0, *, programmes: Sequence[str] | None = None,
-    products: Sequence[str] | None = None, waiver_rules: Sequence[str] = (),
+    n: int,
+    seed: int = 0,
+    *,
+    programmes: Sequence[str] | None = None,
+    products: Sequence[str] | None = None,
+    waiver_rules: Sequence[str] = (),
 ) -> list[gr.Applicant]:
     """``n`` validated applicants, the same for the same arguments.
 
@@ -155,12 +212,19 @@ def population(
         programme = maker.r.choices(names, weights)[0]
         data = maker.applicant(programme)
         if waiver_rules and maker.r.random() < 0.05:
-            data["waivers"] = [{"rule": maker.r.choice(list(waiver_rules)),
-                                "justification": "a written justification for the reviewer"}]
+            data["waivers"] = [
+                {
+                    "rule": maker.r.choice(list(waiver_rules)),
+                    "justification": "a written justification for the reviewer",
+                }
+            ]
         out.append(_model(programme).model_validate(data))
     return out
 
 
 def _model(programme: str) -> type[gr.Applicant]:
-    return {"factory": gr.Factory, "park": gr.IndustrialPark,
-            "supply_chain": gr.SupplyChainEnterprise}[programme]
+    return {
+        "factory": gr.Factory,
+        "park": gr.IndustrialPark,
+        "supply_chain": gr.SupplyChainEnterprise,
+    }[programme]

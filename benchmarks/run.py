@@ -50,8 +50,9 @@ def peak_mib() -> float:
 
 def evaluate(entities: list[Any], engine: str) -> list[gr.Decision]:
     """The full Inner Mongolia 2025 province packs, every programme."""
-    return gr.evaluate_many(entities, tier=TIER, round=ROUND, jurisdiction=JURISDICTION,
-                            engine=engine)
+    return gr.evaluate_many(
+        entities, tier=TIER, round=ROUND, jurisdiction=JURISDICTION, engine=engine
+    )
 
 
 def rate(fn: Callable[[], Any], n: int, repeat: int = 3) -> float:
@@ -79,8 +80,9 @@ def child(engine: str, n: int) -> None:
 
 def in_child(*args: str) -> dict[str, Any]:
     """Run :func:`child` (or a one-liner) in a fresh interpreter and parse its last line."""
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -107,10 +109,14 @@ def section_header() -> None:
         durable = md.version("durable-rules")
     except md.PackageNotFoundError:
         durable = "not installed"
-    print(f"greenrules {gr.__version__} engines benchmark: Python {platform.python_version()} "
-          f"on {platform.machine()}, durable-rules {durable}, 1 process")
-    print(f"packs: {JURISDICTION} {ROUND} {TIER}, every programme (population: 70% factories, "
-          "15% parks, 15% supply-chain enterprises, seeded)")
+    print(
+        f"greenrules {gr.__version__} engines benchmark: Python {platform.python_version()} "
+        f"on {platform.machine()}, durable-rules {durable}, 1 process"
+    )
+    print(
+        f"packs: {JURISDICTION} {ROUND} {TIER}, every programme (population: 70% factories, "
+        "15% parks, 15% supply-chain enterprises, seeded)"
+    )
 
 
 def section_first_decision() -> None:
@@ -121,8 +127,10 @@ def section_first_decision() -> None:
         except subprocess.CalledProcessError as exc:
             print(f"time to first decision, {engine}: unavailable ({exc.stderr.splitlines()[-1]})")
             continue
-        print(f"time to first decision, {engine}: {seconds * 1000:.0f} ms "
-              "(import + pack loading + compile + 1 entity)")
+        print(
+            f"time to first decision, {engine}: {seconds * 1000:.0f} ms "
+            "(import + pack loading + compile + 1 entity)"
+        )
 
 
 def section_bare_predicates() -> None:
@@ -131,8 +139,9 @@ def section_bare_predicates() -> None:
 
     entities = population(20_000, seed=2, programmes=["factory"], waiver_rules=WAIVABLE)
     registry = gr.default_registry()
-    ruleset = registry.ruleset(jurisdiction=JURISDICTION, round=ROUND, tier=TIER,
-                               programme="factory")
+    ruleset = registry.ruleset(
+        jurisdiction=JURISDICTION, round=ROUND, tier=TIER, programme="factory"
+    )
     run = bare.make_factory_rules(ruleset)
     decisions = evaluate(entities, "native")
     for entity, decision in zip(entities, decisions, strict=True):
@@ -145,8 +154,10 @@ def section_bare_predicates() -> None:
     findings_rate = rate(lambda: [d.findings for d in evaluate(entities, "native")], n)
     RESULTS["native_factory"] = native_rate
     print(f"bare Python predicates (factory rules, verdicts only): {bare_rate:,.0f} /s")
-    print(f"native, factory rules, full decisions: {native_rate:,.0f} /s "
-          f"({bare_rate / native_rate:.2f}x slower than bare predicates)")
+    print(
+        f"native, factory rules, full decisions: {native_rate:,.0f} /s "
+        f"({bare_rate / native_rate:.2f}x slower than bare predicates)"
+    )
     print(f"native, factory rules, every Finding materialised: {findings_rate:,.0f} /s")
 
 
@@ -161,8 +172,10 @@ def section_engines() -> None:
                 print(f"{engine} {n:>7,}: unavailable ({exc.stderr.splitlines()[-1]})")
                 continue
             r = row[engine]
-            print(f"{engine:>6} {n:>7,} entities: {r['rate']:>9,.0f} decisions/s, "
-                  f"peak RSS {r['peak_mib']:.0f} MiB (population and imports: {r['base_mib']:.0f})")
+            print(
+                f"{engine:>6} {n:>7,} entities: {r['rate']:>9,.0f} decisions/s, "
+                f"peak RSS {r['peak_mib']:.0f} MiB (population and imports: {r['base_mib']:.0f})"
+            )
         if len(row) == 2:
             ratio = row["native"]["rate"] / row["rete"]["rate"]
             RESULTS[f"ratio_{n}"] = ratio
@@ -172,7 +185,7 @@ def section_engines() -> None:
 def section_repeated_batches() -> None:
     """RSS after each of 10 batches of 1,000 (rete): memory must not grow with batches done."""
     try:
-        from greenrules import _rete
+        from greenrules._engines import rete as _rete
 
         _rete.load_engine()
     except gr.EngineUnavailableError:
@@ -185,9 +198,11 @@ def section_repeated_batches() -> None:
         evaluate(batch, "rete")
         gc.collect()
         sizes.append(rss_mib())
-    print("rete RSS after each of 10 batches of 1,000 (MiB): "
-          + " ".join(f"{s:.0f}" for s in sizes)
-          + f" (growth after the first: {sizes[-1] - sizes[0]:+.1f} MiB)")
+    print(
+        "rete RSS after each of 10 batches of 1,000 (MiB): "
+        + " ".join(f"{s:.0f}" for s in sizes)
+        + f" (growth after the first: {sizes[-1] - sizes[0]:+.1f} MiB)"
+    )
 
 
 def section_columnar() -> None:
@@ -212,8 +227,11 @@ def main() -> None:
     for section in SECTIONS:
         section()
     ratio = RESULTS.get("ratio_100000") or RESULTS.get("ratio_10000")
-    print(f"native-to-rete speed ratio: {ratio:.1f}x" if ratio else
-          "native-to-rete speed ratio: n/a (rete unavailable)")
+    print(
+        f"native-to-rete speed ratio: {ratio:.1f}x"
+        if ratio
+        else "native-to-rete speed ratio: n/a (rete unavailable)"
+    )
 
 
 if __name__ == "__main__":

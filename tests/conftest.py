@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings
 
 import greenrules as gr
-from greenrules._credit_code import make_credit_code
+from greenrules._model.credit_code import make_credit_code
 
 PACKS = Path(__file__).parent / "packs"
 

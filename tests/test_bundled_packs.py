@@ -13,9 +13,10 @@ import pytest
 import yaml
 
 import greenrules as gr
-from greenrules import _conditions as c
 from greenrules._cli import main
-from greenrules._rules import CHECKABLE_KINDS, CoverageHow
+from greenrules._io.loaders import parse_entities
+from greenrules._rules import conditions as c
+from greenrules._rules.rules import CHECKABLE_KINDS, CoverageHow
 
 NM = "cn-nm"
 NATIONAL = "cn-national"
@@ -175,7 +176,7 @@ def test_quota_rows_are_dated_by_their_editions(registry: gr.Registry) -> None:
 def _factory(**fields: Any) -> gr.Factory:
     path = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
-    (entity,) = gr._loaders.parse_entities([{**doc["applicants"][0], **fields}], doc["agencies"])
+    (entity,) = parse_entities([{**doc["applicants"][0], **fields}], doc["agencies"])
     assert isinstance(entity, gr.Factory)
     return entity
 

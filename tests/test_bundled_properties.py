@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import greenrules as gr
-from greenrules._ranking import _STATUS_ORDER
+from greenrules._decision.ranking import _STATUS_ORDER
 from greenrules.testing import factories, parks, supply_chain_enterprises
 
 REGISTRY = gr.default_registry()

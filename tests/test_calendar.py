@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import greenrules as gr
-from greenrules._reference import load_table
+from greenrules._rules.reference import load_table
 from greenrules_cn_nm import calendar, pack_2025
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from greenrules import _check
-from greenrules._check import check_pack
+from greenrules import _pack_lint as _check
 from greenrules._cli import main
+from greenrules._pack_lint import check_pack
 
 ROOT = Path(__file__).parents[1]
 KIT = ROOT / "tests" / "kit_packs"

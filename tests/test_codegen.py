@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from conftest import PACKS, factory
-from greenrules._codegen import generate, generate_missing
-from greenrules._entities import ENTITY_TYPES
-from greenrules._native import NativeProgram
-from greenrules._status import StatusPlan
+from greenrules._engines.codegen import generate, generate_missing
+from greenrules._engines.interpreter import NativeProgram
+from greenrules._model.entities import ENTITY_TYPES
+from greenrules._rules.status import StatusPlan
 from greenrules.testing import applicants_for
 
 TEST_REGISTRY = gr.Registry([gr.load_pack(PACKS / "base"), gr.load_pack(PACKS / "region")])

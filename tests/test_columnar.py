@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from conftest import credit_code, factory
-from greenrules import _conditions as c
-from greenrules._columnar import ColumnarEngine, load_engine
-from greenrules._entities import ENTITY_TYPES
-from greenrules._polars_backend import PolarsProgram, models_to_frame, priority_column
-from greenrules._ruleset import RuleSet
+from greenrules._columnar.api import ColumnarEngine, load_engine
+from greenrules._columnar.program import PolarsProgram, models_to_frame, priority_column
+from greenrules._model.entities import ENTITY_TYPES
+from greenrules._rules import conditions as c
+from greenrules._rules.ruleset import RuleSet
 from greenrules.exceptions import EngineUnavailableError
 from greenrules.testing import applicants
 
@@ -329,7 +329,7 @@ def test_result_columns_and_priority_levels() -> None:
     result = gr.evaluate_table(
         _frame([factory(1)], "factory"), tier="province", round=2025, jurisdiction="CN-NM"
     )
-    from greenrules._status import StatusPlan
+    from greenrules._rules.status import StatusPlan
 
     levels = StatusPlan.of(rs).levels
     columns = result.frame.columns

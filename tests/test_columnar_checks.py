@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from conftest import credit_code, factory
-from greenrules._credit_code import ALPHABET, credit_code_problem, make_credit_code
-from greenrules._entities import Factory
-from greenrules._polars_backend import models_to_frame
-from greenrules._table_credit_codes import credit_codes_bad
+from greenrules._columnar.credit_codes import credit_codes_bad
+from greenrules._columnar.program import models_to_frame
+from greenrules._model.credit_code import ALPHABET, credit_code_problem, make_credit_code
+from greenrules._model.entities import Factory
 
 ARGS: dict[str, Any] = {"tier": "province", "round": 2025, "jurisdiction": "CN-NM"}
 

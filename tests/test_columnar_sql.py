@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from conftest import factory
-from greenrules import _conditions as c
-from greenrules._entities import ENTITY_TYPES
-from greenrules._polars_backend import models_to_frame
-from greenrules._sql_plan import spark_sql
+from greenrules._columnar.program import models_to_frame
+from greenrules._columnar.sql import spark_sql
+from greenrules._model.entities import ENTITY_TYPES
+from greenrules._rules import conditions as c
 from greenrules.exceptions import GreenrulesError
 from greenrules.testing import applicants
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from greenrules import _conditions as c
-from greenrules._entities import Factory, IndustrialPark
-from greenrules._facts import Kind, fact_schema
+from greenrules._model.entities import Factory, IndustrialPark
+from greenrules._model.facts import Kind, fact_schema
+from greenrules._rules import conditions as c
 
 
 def scope(model: type = Factory) -> c.Scope:

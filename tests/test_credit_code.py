@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from greenrules._credit_code import ALPHABET, check_character, credit_code_problem, make_credit_code
+from greenrules._model.credit_code import (
+    ALPHABET,
+    check_character,
+    credit_code_problem,
+    make_credit_code,
+)
 
 # Published codes of real companies, used only to prove the checksum matches the standard.
 REAL_CODES = ["91350100M000100Y43", "91110000600037341L", "911100001000128855"]

@@ -102,7 +102,7 @@ def test_findings_are_built_once_on_first_access(
     evaluate: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Evaluating builds no findings; the first access builds them, later ones reuse them."""
-    from greenrules import _decision
+    from greenrules._decision import decision as _decision
 
     calls: list[int] = []
     original = _decision.LiveBasis.findings

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import greenrules as gr
-from greenrules import _conditions as c
-from greenrules import _rete
+from greenrules._engines import rete as _rete
 from greenrules._evaluate import NativeEngine
+from greenrules._rules import conditions as c
 from greenrules.testing import applicants
 
 pytestmark = pytest.mark.skipif(
@@ -63,8 +63,15 @@ def registry_named(name: str) -> gr.Registry:
 
 def comparable(decision: gr.Decision) -> tuple[Any, ...]:
     """Everything a decision says, except which engine produced it."""
-    return (decision.entity_id, decision.status, decision.review_required, decision.priority,
-            decision.rule_ids, decision.verdicts, decision.missing)
+    return (
+        decision.entity_id,
+        decision.status,
+        decision.review_required,
+        decision.priority,
+        decision.rule_ids,
+        decision.verdicts,
+        decision.missing,
+    )
 
 
 def assert_agree(registry: gr.Registry, entities: list[Any], **context: Any) -> None:
@@ -75,16 +82,16 @@ def assert_agree(registry: gr.Registry, entities: list[Any], **context: Any) -> 
         assert comparable(a) == comparable(b), entity
 
 
-@pytest.mark.parametrize(("registry_name", "jurisdiction", "round_", "tier", "programme"),
-                         CONTEXTS)
+@pytest.mark.parametrize(("registry_name", "jurisdiction", "round_", "tier", "programme"), CONTEXTS)
 def test_engines_agree_on_generated_entities(
     registry_name: str, jurisdiction: str, round_: int, tier: str, programme: str
 ) -> None:
     """Status, every verdict, priority and missing facts agree, thresholds and unknowns included."""
     registry = registry_named(registry_name)
     try:
-        ruleset = registry.ruleset(jurisdiction=jurisdiction, round=round_, tier=tier,
-                                   programme=programme)
+        ruleset = registry.ruleset(
+            jurisdiction=jurisdiction, round=round_, tier=tier, programme=programme
+        )
     except gr.PackNotFoundError:
         pytest.skip(f"no {tier} {programme} rules in {jurisdiction} {round_}")
     entities = st.lists(applicants(programmes=[programme], aim=ruleset), min_size=1, max_size=12)
@@ -111,8 +118,7 @@ def _break(ruleset: Any, rule_id: str, new_op: str) -> Any:
 def test_a_broken_copy_of_one_rule_is_caught() -> None:
     """Changing one rule's ``le`` to ``lt`` on the rete side only is found by the same check."""
     registry = _test_packs()
-    ruleset = registry.ruleset(jurisdiction="ZZ", round=2030, tier="province",
-                               programme="factory")
+    ruleset = registry.ruleset(jurisdiction="ZZ", round=2030, tier="province", programme="factory")
     broken = _break(ruleset, "B-F-deadline", "lt")
 
     @settings(SETTINGS, max_examples=200, database=None)
@@ -133,17 +139,22 @@ def test_empty_and_unknown_lists_agree() -> None:
     """Empty lists (count 0, every true, some false) and unknown lists (all unknown) agree."""
     registry = _test_packs()
     base = {"name": "n", "standing": {"operating_normally": True}, "report": {"route": "self"}}
-    factories = [gr.Factory.model_validate({**base, "credit_code": _code(i), "energy": energy})
-                 for i, energy in enumerate([[], None, [{"product": "gizmo", "value": 1.0}]])]
-    parks = [gr.IndustrialPark.model_validate({**base, "credit_code": _code(10 + i),
-                                               "enterprises": members})
-             for i, members in enumerate([[], None, [{"credit_code": _code(20), "name": "m"}]])]
+    factories = [
+        gr.Factory.model_validate({**base, "credit_code": _code(i), "energy": energy})
+        for i, energy in enumerate([[], None, [{"product": "gizmo", "value": 1.0}]])
+    ]
+    parks = [
+        gr.IndustrialPark.model_validate(
+            {**base, "credit_code": _code(10 + i), "enterprises": members}
+        )
+        for i, members in enumerate([[], None, [{"credit_code": _code(20), "name": "m"}]])
+    ]
     for tier in ("city", "province", "national"):
         assert_agree(registry, factories, tier=tier, round=2030, jurisdiction="ZZ")
         assert_agree(registry, parks, tier=tier, round=2030, jurisdiction="ZZ")
 
 
 def _code(n: int) -> str:
-    from greenrules._credit_code import make_credit_code
+    from greenrules._model.credit_code import make_credit_code
 
     return make_credit_code(f"91150000MA{n:07d}")

@@ -20,7 +20,7 @@ def raised() -> set[str]:
     codes: set[str] = set()
     for path in SOURCE.rglob("*.py"):
         codes |= set(RAISED.findall(path.read_text(encoding="utf-8")))
-    from greenrules import _loaders
+    from greenrules._io import loaders as _loaders
 
     codes |= set(_loaders._CODES.values()) | _loaders._CUSTOM
     return codes

@@ -9,8 +9,8 @@ import pytest
 
 import greenrules as gr
 from conftest import credit_code, factory
-from greenrules import _conditions as c
-from greenrules._native import Compiler, values_at
+from greenrules._engines.interpreter import Compiler, values_at
+from greenrules._rules import conditions as c
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from conftest import PACKS
-from greenrules import _conditions as c
-from greenrules._native import Compiler
+from greenrules._engines.interpreter import Compiler
+from greenrules._rules import conditions as c
 from greenrules.testing import factories, parks
 
 REGISTRY = gr.Registry([gr.load_pack(PACKS / "base"), gr.load_pack(PACKS / "region")])

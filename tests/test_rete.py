@@ -14,15 +14,20 @@ import yaml
 from tests.conftest import factory
 
 import greenrules as gr
-from greenrules import _rete, _rete_compile
+from greenrules._engines import rete as _rete
+from greenrules._engines import rete_compile as _rete_compile
 
 needs_durable = pytest.mark.skipif(
     _rete._IMPORT_ERROR is not None, reason="durable-rules cannot be imported on this Python"
 )
 
 
-def write_pack(folder: Path, rules: list[dict[str, Any]], params: dict[str, Any] | None = None,
-               jurisdiction: str = "QQ") -> gr.Pack:
+def write_pack(
+    folder: Path,
+    rules: list[dict[str, Any]],
+    params: dict[str, Any] | None = None,
+    jurisdiction: str = "QQ",
+) -> gr.Pack:
     """A one-clause factory pack made of ``rules`` (each gets the clause and a summary)."""
     folder.mkdir(parents=True, exist_ok=True)
     pack = {
@@ -42,15 +47,25 @@ def write_pack(folder: Path, rules: list[dict[str, Any]], params: dict[str, Any]
         "p,1.5,,,synthetic,high\nwidget,100,,,synthetic,high\nnone,,,,synthetic,low\n"
     )
     (folder / "pack.yaml").write_text(yaml.safe_dump(pack))
-    clause = {"id": "Q-1", "kind": "hard", "section": "1", "summary": {"zh": "测", "en": "t"},
-              "coverage": {"how": "rules"}}
+    clause = {
+        "id": "Q-1",
+        "kind": "hard",
+        "section": "1",
+        "summary": {"zh": "测", "en": "t"},
+        "coverage": {"how": "rules"},
+    }
     (folder / "clauses.yaml").write_text(yaml.safe_dump({"clauses": [clause]}))
     if params:
         (folder / "params.yaml").write_text(yaml.safe_dump({"params": params}))
     (folder / "rules").mkdir(exist_ok=True)
     full = [
-        {"clause": "Q-1", "tiers": ["province"], "strength": "mandatory",
-         "summary": {"zh": "测", "en": "t"}, **rule}
+        {
+            "clause": "Q-1",
+            "tiers": ["province"],
+            "strength": "mandatory",
+            "summary": {"zh": "测", "en": "t"},
+            **rule,
+        }
         for rule in rules
     ]
     (folder / "rules" / "factory.yaml").write_text(
@@ -63,8 +78,14 @@ def both(registry: gr.Registry, entities: list[Any], jurisdiction: str = "QQ") -
     """Decisions from the native and the rete engine, as comparable tuples."""
     out = []
     for engine in ("native", "rete"):
-        decisions = gr.evaluate_many(entities, tier="province", round=2030,
-                                     jurisdiction=jurisdiction, registry=registry, engine=engine)
+        decisions = gr.evaluate_many(
+            entities,
+            tier="province",
+            round=2030,
+            jurisdiction=jurisdiction,
+            registry=registry,
+            engine=engine,
+        )
         out.append([(d.status, d.verdicts, d.priority, d.missing) for d in decisions])
     return out[0], out[1]
 
@@ -83,8 +104,9 @@ def one_rule(tmp_path: Path) -> Any:
 
 def compiled_definitions(registry: gr.Registry) -> list[dict[str, Any]]:
     """Every durable rule definition of the factory rule set, after one evaluation."""
-    gr.evaluate(factory(), tier="province", round=2030, jurisdiction="QQ", registry=registry,
-                engine="rete")
+    gr.evaluate(
+        factory(), tier="province", round=2030, jurisdiction="QQ", registry=registry, engine="rete"
+    )
     ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
     program = ruleset.compiled["rete"]
     return [{"all": patterns} for s in program.strata.values() for patterns, _ in s.rules.values()]
@@ -125,8 +147,10 @@ def test_every_rule_has_a_positive_anchor_so_negation_cannot_loop(one_rule: Any)
 def test_exponent_floats_reach_the_engine_only_as_integers(one_rule: Any, value: float) -> None:
     """Floats Python prints with an exponent compare exactly, as rule constants and as facts."""
     registry = one_rule({"every": "energy", "where": {"fact": "value", "le": value}})
-    entities = [factory(i, energy=[{"product": "p", "value": v}])
-                for i, v in enumerate([value, value * 0.999999, value * 1.000001, -value, 0.0])]
+    entities = [
+        factory(i, energy=[{"product": "p", "value": v}])
+        for i, v in enumerate([value, value * 0.999999, value * 1.000001, -value, 0.0])
+    ]
     native, rete = both(registry, entities)
     assert native == rete
     assert native[0][1] == (gr.Verdict.PASS,)
@@ -135,22 +159,32 @@ def test_exponent_floats_reach_the_engine_only_as_integers(one_rule: Any, value:
 @needs_durable
 def test_only_integers_reach_the_engine_so_nothing_is_coerced(one_rule: Any) -> None:
     """Rule constants are all ints (no strings, floats, booleans) in every compiled rule."""
-    registry = one_rule({"all": [{"fact": "report.route", "eq": "self"},
-                                 {"fact": "industry.code", "ge": "99"},
-                                 {"fact": "water.key_water_user", "eq": True}]})
+    registry = one_rule(
+        {
+            "all": [
+                {"fact": "report.route", "eq": "self"},
+                {"fact": "industry.code", "ge": "99"},
+                {"fact": "water.key_water_user", "eq": True},
+            ]
+        }
+    )
     for definition in compiled_definitions(registry):
         for leaf in walk_json(definition):
             assert type(leaf) is int or (isinstance(leaf, str) and leaf.isascii()), leaf
-    entities = [factory(1, industry={"code": "100"}), factory(2, industry={"code": "99"}),
-                factory(3, industry={"code": "990"})]
+    entities = [
+        factory(1, industry={"code": "100"}),
+        factory(2, industry={"code": "99"}),
+        factory(3, industry={"code": "990"}),
+    ]
     assert both(registry, entities)[0] == both(registry, entities)[1]
 
 
 @needs_durable
 def test_text_order_is_python_order_despite_prefixes_and_control_characters(one_rule: Any) -> None:
     """'a' < 'a b', '\\x1f' order as Python orders them (pydantic rejects lone surrogates)."""
-    registry = one_rule({"any": [{"fact": "industry.code", "gt": "a b"},
-                                 {"fact": "industry.code", "lt": "\x1f"}]})
+    registry = one_rule(
+        {"any": [{"fact": "industry.code", "gt": "a b"}, {"fact": "industry.code", "lt": "\x1f"}]}
+    )
     codes = ["a", "a b", "a c", "", "\x1f", "\x1e", "a\x1f", "b", "a b\x00"]
     entities = [factory(i, industry={"code": code}) for i, code in enumerate(codes)]
     native, rete = both(registry, entities)
@@ -194,8 +228,14 @@ def test_an_exception_in_an_action_raises_and_leaves_the_engine_usable(
     for promise in stratum.ruleset._actions.values():
         monkeypatch.setattr(promise, "_func", _rete._action(stratum.sink, ("seen",)))
     with pytest.raises(gr.EngineUnavailableError, match="boom"):
-        gr.evaluate(factory(), tier="province", round=2030, jurisdiction="QQ",
-                    registry=registry, engine="rete")
+        gr.evaluate(
+            factory(),
+            tier="province",
+            round=2030,
+            jurisdiction="QQ",
+            registry=registry,
+            engine="rete",
+        )
     monkeypatch.undo()
     stratum.sink = good
     entities = [factory(1), factory(2, standing={"operating_normally": False})]
@@ -217,8 +257,9 @@ def test_no_arithmetic_reaches_the_engine_so_division_cannot_kill_the_process(
     one_rule: Any,
 ) -> None:
     """Compiled rules use comparisons, existence and joins only: no $div, $add, $sub, $mul."""
-    registry = one_rule({"value": {"count": "energy", "where": {"fact": "value", "gt": 0.0}},
-                         "ge": 2})
+    registry = one_rule(
+        {"value": {"count": "energy", "where": {"fact": "value", "gt": 0.0}}, "ge": 2}
+    )
     allowed = {"$and", "$or", "$ex", "$nex", "$neq", "$lt", "$lte", "$gt", "$gte", "$m"}
     for definition in compiled_definitions(registry):
         for leaf in walk_json(definition):
@@ -315,8 +356,14 @@ def test_too_many_facts_per_fact_are_refused_at_compile_time(
 ) -> None:
     """durable rejects facts of more than 252 properties; compiling checks the count first."""
     monkeypatch.setattr(_rete_compile, "_MAX_FIELDS", 1)
-    registry = one_rule({"all": [{"fact": "standing.operating_normally", "eq": True},
-                                 {"fact": "standing.dishonest_debtor", "eq": False}]})
+    registry = one_rule(
+        {
+            "all": [
+                {"fact": "standing.operating_normally", "eq": True},
+                {"fact": "standing.dishonest_debtor", "eq": False},
+            ]
+        }
+    )
     with pytest.raises(gr.EngineUnavailableError, match="per fact"):
         both(registry, [factory()])
 
@@ -329,8 +376,9 @@ def test_same_entity_twice_gives_the_same_decision(registry: gr.Registry) -> Non
     """Evaluation is deterministic and leaves no state behind."""
     entity = factory(energy=[{"product": "widget", "value": 101.0}])
     runs = [
-        gr.evaluate(entity, tier="province", round=2030, jurisdiction="ZZ", registry=registry,
-                    engine="rete").to_dict()
+        gr.evaluate(
+            entity, tier="province", round=2030, jurisdiction="ZZ", registry=registry, engine="rete"
+        ).to_dict()
         for _ in range(3)
     ]
     assert runs[0] == runs[1] == runs[2]
@@ -340,12 +388,19 @@ def test_same_entity_twice_gives_the_same_decision(registry: gr.Registry) -> Non
 @needs_durable
 def test_threads_evaluating_at_once_get_the_serial_answers(registry: gr.Registry) -> None:
     """Concurrent use is safe: a process-wide lock serialises every call into durable."""
-    entities = [factory(i, energy=[{"product": "widget", "value": 90.0 + i % 20}])
-                for i in range(60)]
+    entities = [
+        factory(i, energy=[{"product": "widget", "value": 90.0 + i % 20}]) for i in range(60)
+    ]
 
     def run() -> list[Any]:
-        decisions = gr.evaluate_many(entities, tier="province", round=2030, jurisdiction="ZZ",
-                                     registry=registry, engine="rete")
+        decisions = gr.evaluate_many(
+            entities,
+            tier="province",
+            round=2030,
+            jurisdiction="ZZ",
+            registry=registry,
+            engine="rete",
+        )
         return [(d.status, d.verdicts) for d in decisions]
 
     expected = run()
@@ -367,8 +422,14 @@ def test_unavailable_engine_says_why_and_what_to_do(
             _rete, "_IMPORT_ERROR", ImportError("undefined symbol: PyEval_CallObject")
         )
     with pytest.raises(gr.EngineUnavailableError) as info:
-        gr.evaluate(factory(), tier="province", round=2030, jurisdiction="ZZ", registry=registry,
-                    engine="rete")
+        gr.evaluate(
+            factory(),
+            tier="province",
+            round=2030,
+            jurisdiction="ZZ",
+            registry=registry,
+            engine="rete",
+        )
     assert isinstance(info.value, gr.GreenrulesError)
     assert "pip install greenrules[rete]" in str(info.value)
     assert "3.11" in str(info.value) and "engine='native'" in str(info.value)

@@ -13,7 +13,7 @@ from hypothesis.errors import InvalidArgument
 from pydantic import BaseModel
 
 import greenrules
-from greenrules._credit_code import credit_code_problem
+from greenrules._model.credit_code import credit_code_problem
 from greenrules.testing import (
     Targets,
     agencies,

@@ -9,7 +9,7 @@ import pytest
 
 import greenrules as gr
 from greenrules._cli import main
-from greenrules._workbook import (
+from greenrules._io.workbook import (
     ALL_HEADERS,
     CULTIVATION_HEADERS,
     SHEETS,

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from greenrules._credit_code import make_credit_code
+from greenrules._model.credit_code import make_credit_code
 
 OUT = Path("criteria/greenrules_cn_nm/r2025/examples/round-2025.json")
 _serial = iter(range(1, 10_000))

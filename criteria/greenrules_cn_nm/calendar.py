@@ -18,7 +18,7 @@ import attrs
 
 import greenrules
 from greenrules import Applicant
-from greenrules._conditions import Compare, Fact, Literal, walk
+from greenrules._rules.conditions import Compare, Fact, Literal, walk
 
 NOTICE_ROUND = 2025
 """The round of the notice the deadline table was read from."""

@@ -4,23 +4,21 @@ The public API is exactly what this module lists in ``__all__``; everything in a
 private and may change without notice. See ``docs/reference/api.md``.
 """
 
-from ._columnar import evaluate_batches, evaluate_table, sql_plan
-from ._decision import Decision, Finding, Priority, Provenance
-from ._entities import (
+from greenrules._columnar.api import evaluate_batches, evaluate_table, sql_plan
+from greenrules._decision.decision import Decision, Finding, Priority, Provenance
+from greenrules._decision.ranking import rank
+from greenrules._evaluate import evaluate, evaluate_many
+from greenrules._io.loaders import entity_json_schema, load_entities
+from greenrules._io.workbook import write_summary
+from greenrules._model.entities import (
     Applicant,
     EvaluationAgency,
     Factory,
     IndustrialPark,
     SupplyChainEnterprise,
 )
-from ._enums import Outcome, Programme, Status, Strength, Tier, Verdict
-from ._evaluate import evaluate, evaluate_many
-from ._loaders import entity_json_schema, load_entities
-from ._packs import Pack, Predicate, load_pack
-from ._ranking import rank
-from ._registry import Registry, default_registry
-from ._rules import Clause, Rule
-from ._values import (
+from greenrules._model.enums import Outcome, Programme, Status, Strength, Tier, Verdict
+from greenrules._model.values import (
     AnnualReport,
     ChainRole,
     Conformity,
@@ -34,9 +32,11 @@ from ._values import (
     Waiver,
     WaterStatus,
 )
-from ._version import __version__
-from ._workbook import write_summary
-from .exceptions import (
+from greenrules._rules.packs import Pack, Predicate, load_pack
+from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.rules import Clause, Rule
+from greenrules._version import __version__
+from greenrules.exceptions import (
     EngineUnavailableError,
     GreenrulesError,
     InputProblem,

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from ._cases import Case, read_cases, run_case
-from ._packs import Pack
-from ._registry import Registry, default_registry
-from .exceptions import InvalidInputError
+from greenrules._cases import Case, read_cases, run_case
+from greenrules._rules.packs import Pack
+from greenrules._rules.registry import Registry, default_registry
+from greenrules.exceptions import InvalidInputError
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

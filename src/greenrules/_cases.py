@@ -30,13 +30,13 @@ import attrs
 import pydantic
 import yaml
 
-from ._decision import Decision
-from ._enums import Status, Tier, Verdict
-from ._evaluate import evaluate
-from ._loaders import parse_entities
-from ._packs import Pack
-from ._registry import Registry
-from .exceptions import InputProblem, InvalidInputError
+from greenrules._decision.decision import Decision
+from greenrules._evaluate import evaluate
+from greenrules._io.loaders import parse_entities
+from greenrules._model.enums import Status, Tier, Verdict
+from greenrules._rules.packs import Pack
+from greenrules._rules.registry import Registry
+from greenrules.exceptions import InputProblem, InvalidInputError
 
 
 class _Strict(pydantic.BaseModel):

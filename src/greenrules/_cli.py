@@ -14,19 +14,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._decision import Decision
-from ._entities import Applicant
-from ._enums import Status, Strength, Tier, Verdict
-from ._evaluate import ENGINES, evaluate_many
-from ._loaders import entity_json_schema, load_entities
-from ._output import write_whole
-from ._packs import Pack
-from ._progress import ProgressBar
-from ._ranking import rank
-from ._registry import Registry, default_registry
-from ._version import __version__
-from ._workbook import write_summary
-from .exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
+from greenrules._decision.decision import Decision
+from greenrules._decision.ranking import rank
+from greenrules._evaluate import ENGINES, evaluate_many
+from greenrules._io.loaders import entity_json_schema, load_entities
+from greenrules._io.output import write_whole
+from greenrules._io.progress import ProgressBar
+from greenrules._io.workbook import write_summary
+from greenrules._model.entities import Applicant
+from greenrules._model.enums import Status, Strength, Tier, Verdict
+from greenrules._rules.packs import Pack
+from greenrules._rules.registry import Registry, default_registry
+from greenrules._version import __version__
+from greenrules.exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
 PROGRESS_THRESHOLD = 1000
@@ -167,7 +167,7 @@ def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decis
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from ._columnar import cli_engine, run_cli
+    from greenrules._columnar.api import cli_engine, run_cli
 
     args.engine = cli_engine(args.engine, args.path, args.format)
     if args.engine == "columnar":
@@ -366,7 +366,10 @@ def _run_schema(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from ._check import as_data, check_pack  # the analysis imports hypothesis: only when asked
+    from greenrules._pack_lint import (
+        as_data,
+        check_pack,
+    )  # the analysis imports hypothesis: only when asked
 
     report = check_pack(args.pack, analyse=not args.no_analysis)
     if args.format == "json":

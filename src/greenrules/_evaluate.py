@@ -7,18 +7,18 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from ._codegen import generate, generate_missing
-from ._decision import Decision, LiveBasis, jsonable
-from ._entities import ENTITY_TYPES, Applicant
-from ._enums import Tier, Verdict
-from ._explain import verdict_message
-from ._facts import Kind, fact_schema
-from ._native import NativeProgram, path_getter, values_at
-from ._registry import Registry, default_registry
-from ._rules import Rule
-from ._ruleset import RuleSet
-from ._status import StatusPlan
-from .exceptions import EngineUnavailableError, InputProblem, InvalidInputError
+from greenrules._decision.decision import Decision, LiveBasis, jsonable
+from greenrules._decision.explain import verdict_message
+from greenrules._engines.codegen import generate, generate_missing
+from greenrules._engines.interpreter import NativeProgram, path_getter, values_at
+from greenrules._model.entities import ENTITY_TYPES, Applicant
+from greenrules._model.enums import Tier, Verdict
+from greenrules._model.facts import Kind, fact_schema
+from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.rules import Rule
+from greenrules._rules.ruleset import RuleSet
+from greenrules._rules.status import StatusPlan
+from greenrules.exceptions import EngineUnavailableError, InputProblem, InvalidInputError
 
 ENGINES = ("native", "rete", "columnar")
 PROGRESS_CHUNK = 10_000  # entities between two progress reports
@@ -151,11 +151,11 @@ def _engine(name: str) -> Engine:
     if name == "native":
         return NativeEngine()
     if name == "rete":
-        from ._rete import load_engine as load_rete
+        from greenrules._engines.rete import load_engine as load_rete
 
         return load_rete()
     if name == "columnar":
-        from ._columnar import load_engine as load_columnar
+        from greenrules._columnar.api import load_engine as load_columnar
 
         return load_columnar()
     raise InvalidInputError(

@@ -16,13 +16,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
-from .._decision import Decision
-from .._entities import Applicant
-from .._enums import Status, Strength, Tier, Verdict
-from .._evaluate import evaluate, evaluate_many
-from .._packs import Pack
-from .._rules import CoverageHow, Direction
-from .._values import Waiver
+from greenrules._decision.decision import Decision
+from greenrules._evaluate import evaluate, evaluate_many
+from greenrules._model.entities import Applicant
+from greenrules._model.enums import Status, Strength, Tier, Verdict
+from greenrules._model.values import Waiver
+from greenrules._rules.packs import Pack
+from greenrules._rules.rules import CoverageHow, Direction
+
 from ._improve import CannotImprove, candidates, improve, read
 from ._order import VERDICT_RANK, no_worse, outcome_range
 from ._subject import Context, Subject, applicants_for, as_subject

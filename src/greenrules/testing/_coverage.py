@@ -18,11 +18,12 @@ import attrs
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as Settings
 
-from .. import _conditions as c
-from .._enums import Strength, Verdict
-from .._evaluate import compiled
-from .._rules import Rule
-from .._ruleset import RuleSet
+from greenrules._evaluate import compiled
+from greenrules._model.enums import Strength, Verdict
+from greenrules._rules import conditions as c
+from greenrules._rules.rules import Rule
+from greenrules._rules.ruleset import RuleSet
+
 from ._subject import Context, Subject, as_subject, variants
 from ._violation import PropertyViolation, as_example
 

@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from pydantic import AfterValidator, BaseModel
 
-from .._credit_code import ALPHABET, make_credit_code
-from .._facts import _unwrap
-from .._values import _check_credit_code, _check_division_code
+from greenrules._model.credit_code import ALPHABET, make_credit_code
+from greenrules._model.facts import _unwrap
+from greenrules._model.values import _check_credit_code, _check_division_code
+
 from ._targets import Targets
 
 MISSING_WEIGHT = 4

@@ -18,7 +18,7 @@ import pydantic
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from .._rules import Direction
+from greenrules._rules.rules import Direction
 
 
 class CannotImprove(Exception):

@@ -8,10 +8,10 @@ range, not a rank), and a change is no worse when neither end of the range gets 
 
 from __future__ import annotations
 
-from .._decision import Decision
-from .._enums import Verdict
-from .._evaluate import compiled
-from .._ruleset import RuleSet
+from greenrules._decision.decision import Decision
+from greenrules._evaluate import compiled
+from greenrules._model.enums import Verdict
+from greenrules._rules.ruleset import RuleSet
 
 VERDICT_RANK = {
     Verdict.FAIL: 0,

@@ -15,9 +15,16 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .._entities import ENTITY_TYPES, Applicant, Factory, IndustrialPark, SupplyChainEnterprise
-from .._enums import Programme
-from .._values import EvaluationAgency
+from greenrules._model.entities import (
+    ENTITY_TYPES,
+    Applicant,
+    Factory,
+    IndustrialPark,
+    SupplyChainEnterprise,
+)
+from greenrules._model.enums import Programme
+from greenrules._model.values import EvaluationAgency
+
 from ._fields import Options, check_pins, model_strategy, schema_paths
 from ._targets import AimSource, Targets, targets
 

@@ -16,11 +16,12 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .._entities import ENTITY_TYPES, Applicant
-from .._enums import Programme, Tier
-from .._packs import Pack
-from .._registry import Registry, default_registry
-from .._ruleset import RuleSet
+from greenrules._model.entities import ENTITY_TYPES, Applicant
+from greenrules._model.enums import Programme, Tier
+from greenrules._rules.packs import Pack
+from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.ruleset import RuleSet
+
 from ._fields import Options, model_strategy
 from ._targets import targets
 from ._witness import combine, failing_witnesses, passing_witnesses, witness_pins

@@ -3,7 +3,7 @@
 Boundary bugs hide at the threshold a rule compares with: ``le 1.2`` against ``lt 1.2``, a
 date one day before the cut-off. Uniform random values almost never land there, so the
 strategies are aimed: :func:`targets` reads the rule data (literal constants through
-:func:`greenrules._conditions.literal_thresholds`, plus parameters, reference-table values
+:func:`greenrules._rules.conditions.literal_thresholds`, plus parameters, reference-table values
 reached through lookups, evaluation-date arithmetic and ``count`` sizes) and offers, for each
 fact path, values just below, at and just above every constant.
 """
@@ -17,11 +17,11 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from .. import _conditions as c
-from .._enums import Strength
-from .._packs import Pack
-from .._rules import Rule
-from .._ruleset import RuleSet
+from greenrules._model.enums import Strength
+from greenrules._rules import conditions as c
+from greenrules._rules.packs import Pack
+from greenrules._rules.rules import Rule
+from greenrules._rules.ruleset import RuleSet
 
 
 @attrs.frozen
@@ -66,7 +66,7 @@ AimSource: TypeAlias = "Targets | Pack | RuleSet | Iterable[Targets | Pack | Rul
 def targets(source: AimSource) -> Targets:
     """The targets of a rule set, a pack (every dated value), or several of them merged.
 
-    A :class:`~greenrules._ruleset.RuleSet` contributes parameter and table values in force on
+    A :class:`~greenrules._rules.ruleset.RuleSet` contributes parameter and table values in force on
     its date; a :class:`~greenrules.Pack` contributes every value it has ever dated, so that
     strategies aimed at a pack also probe the rounds before and after a change.
     """

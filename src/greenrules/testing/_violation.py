@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .._decision import Decision
-from ..exceptions import GreenrulesError
+from greenrules._decision.decision import Decision
+from greenrules.exceptions import GreenrulesError
 
 
 class PropertyViolation(GreenrulesError, AssertionError):

@@ -20,9 +20,10 @@ import attrs
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from .. import _conditions as c
-from .._facts import Kind, fact_schema
-from .._ruleset import RuleSet
+from greenrules._model.facts import Kind, fact_schema
+from greenrules._rules import conditions as c
+from greenrules._rules.ruleset import RuleSet
+
 from ._fields import Avoid
 
 _NEGATE = {

@@ -1,0 +1,292 @@
+"""The columnar engine: whole populations evaluated as columns, with the native engine's decisions.
+
+This module is the facade and imports no optional dependency at import time: the core asks for
+:func:`load_engine` (``engine="columnar"``) or calls :func:`evaluate_table`, and only then is
+polars imported, through :mod:`greenrules._columnar.program` (the one module that evaluates with
+polars) and :mod:`greenrules._columnar.evaluate` (reading, checking and evaluating tables, with the
+``_table_*`` modules and :mod:`greenrules._columnar.result`). Without polars, both raise
+:class:`~greenrules.exceptions.EngineUnavailableError` naming the extra to install.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from greenrules._model.entities import ENTITY_TYPES, Applicant
+from greenrules._model.enums import Programme, Tier, Verdict
+from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.ruleset import RuleSet
+from greenrules.exceptions import EngineUnavailableError, InputProblem, InvalidInputError
+
+if TYPE_CHECKING:
+    from greenrules._columnar.result import ResultTable
+
+INSTALL_HINT = "pip install 'greenrules[columnar]'"
+
+RuleRun = tuple[Sequence[Verdict], Sequence[float]]
+
+
+def _require_polars() -> None:
+    if importlib.util.find_spec("polars") is None:
+        raise EngineUnavailableError(
+            f"the columnar engine needs polars, which is not installed; run: {INSTALL_HINT}"
+        )
+
+
+def program_for(ruleset: RuleSet, model: type[Applicant]) -> Any:
+    """The polars program of a rule set for an entity model, compiled once and kept."""
+    from greenrules._columnar.program import PolarsProgram
+
+    key = f"columnar:{model.__name__}"
+    found = ruleset.compiled.get(key)
+    if found is None:
+        found = ruleset.compiled[key] = PolarsProgram(ruleset, model)
+    return found
+
+
+class ColumnarEngine:
+    """``engine="columnar"``: the rule set runs as one polars plan over all entities at once."""
+
+    name = "columnar"
+
+    def run(self, ruleset: RuleSet, entities: Sequence[Applicant]) -> list[RuleRun]:
+        """Verdicts and priority contributions, one pair per entity, in input order."""
+        from greenrules._columnar.program import add_predicates, models_to_frame, run_row_wise
+
+        if not entities:
+            return []
+        model = ENTITY_TYPES[ruleset.programme]
+        program = program_for(ruleset, model)
+        frame = models_to_frame(entities, model)
+        frame = add_predicates(program, frame)
+        frame = run_row_wise(program, frame, entities)
+        out = program.run(frame, missing=False)
+        return rule_runs(out, program)
+
+
+def rule_runs(frame: Any, program: Any) -> list[RuleRun]:
+    """Per row, the verdicts (as :class:`Verdict`) and contributions in rule order."""
+    ids = program.ruleset.rule_ids
+    names = set(program.point_columns())
+    from greenrules._columnar.program import points_column
+
+    by_value = {v.value: v for v in Verdict}
+    verdict_cols = [[by_value[x] for x in frame.get_column(i).to_list()] for i in ids]
+    zero = [0.0] * frame.height
+    point_cols = [
+        frame.get_column(points_column(i)).to_list() if points_column(i) in names else zero
+        for i in ids
+    ]
+    return (
+        [
+            (list(vs), list(ps))
+            for vs, ps in zip(
+                zip(*verdict_cols, strict=True), zip(*point_cols, strict=True), strict=True
+            )
+        ]
+        if ids
+        else [([], []) for _ in range(frame.height)]
+    )
+
+
+def load_engine() -> ColumnarEngine:
+    """The columnar engine; EngineUnavailableError saying what to install when polars is absent."""
+    _require_polars()
+    return ColumnarEngine()
+
+
+def evaluate_table(
+    source: Any,
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    as_of: dt.date | None = None,
+    registry: Registry | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ResultTable:
+    """Evaluate a whole table of applicants at once with the columnar engine.
+
+    ``source`` is a polars or pandas DataFrame, a pyarrow Table, a list of records (mappings
+    keyed by column name, typed by the entity models' schema, never inferred), or a path to a
+    CSV, XLSX or Parquet file. Columns follow :func:`~greenrules.load_entities`: a
+    ``programme`` column (a row without one is a ``bad-choice``), dotted field names, list
+    fields as JSON text or as native list-of-struct columns. The table is checked column by column
+    with the same problem codes and locations as the entity models (a typed column needs no
+    per-cell check; only rows a vectorised check flags are read by the models); every problem
+    is raised together as :class:`~greenrules.exceptions.InvalidInputError`.
+
+    ``progress``, if given, is called with the rows done and the rows in all as each chunk of
+    the table is evaluated (first with zero, before the table is checked). Returns a
+    :class:`ResultTable`: one row per entity, in input order, with status, review flag,
+    priority, one verdict column per rule and the missing facts (rendered on first use of
+    ``result.frame``); ``result.decision(i)`` gives row ``i`` as the native engine's
+    :class:`~greenrules.Decision`.
+    """
+    from greenrules._evaluate import _check_arguments
+
+    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    _require_polars()
+    from greenrules._columnar.evaluate import evaluate_frame
+
+    return evaluate_frame(
+        source,
+        tier=tier_,
+        round_=round,
+        jurisdiction=jurisdiction,
+        as_of=as_of,
+        registry=registry,
+        progress=progress,
+        source_name=str(source) if isinstance(source, str | Path) else None,
+    )
+
+
+def evaluate_batches(
+    source: Any,
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    as_of: dt.date | None = None,
+    registry: Registry | None = None,
+    rows: int = 1 << 18,
+) -> Iterator[ResultTable]:
+    """Evaluate a table ``rows`` entities at a time: first results early, memory bounded.
+
+    Yields one :class:`ResultTable` per batch, in input order, as :func:`evaluate_table` would
+    give for those rows (``decision(i)`` counts from the batch's first row). A Parquet file is
+    read batch by batch; frames are sliced; CSV, XLSX and JSON files and records come as one
+    batch. A batch's problems raise :class:`~greenrules.exceptions.InvalidInputError` (rows
+    located in the whole table) when that batch is reached: earlier batches were good.
+    """
+    from greenrules._evaluate import _check_arguments
+
+    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    if type(rows) is not int or rows < 1:
+        msg = "expected a positive number of rows per batch"
+        raise InvalidInputError([InputProblem("bad-argument", ("rows",), msg, rows)])
+    _require_polars()
+    from greenrules._columnar.evaluate import evaluate_batches as batches
+
+    return batches(
+        source,
+        rows=rows,
+        tier=tier_,
+        round_=round,
+        jurisdiction=jurisdiction,
+        as_of=as_of,
+        registry=registry,
+    )
+
+
+def sql_plan(
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    programme: str = "factory",
+    as_of: dt.date | None = None,
+    table: str = "entities",
+    registry: Registry | None = None,
+) -> str:
+    """The rule set of one programme as a Spark SQL query, for populations beyond one machine.
+
+    The query reads ``table`` (one row per entity, with the columns of
+    :func:`evaluate_table`'s canonical frame: dotted fact paths, list facts as arrays of
+    structs, e.g. a Parquet file written from it) and returns ``entity_id``, ``name``,
+    ``programme``, ``status``, ``review_required``, the priority per level and one verdict
+    column per rule, computed with SQL's three-valued logic exactly as the columnar engine
+    computes them. Missing facts and decisions are not part of it: rebuild any row's decision
+    on one machine with :func:`greenrules.evaluate`. A rule that calls a Python predicate has
+    no SQL form and raises :class:`~greenrules.exceptions.GreenrulesError` naming it. The plan
+    is compiled over the columnar engine's canonical frame, so it needs the same extra
+    (:class:`~greenrules.EngineUnavailableError` without it).
+    """
+    from greenrules._evaluate import _check_arguments
+
+    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    _require_polars()
+    from greenrules._columnar.sql import spark_sql
+
+    kind = _programme(programme)
+    ruleset = (registry or default_registry()).ruleset(
+        jurisdiction=jurisdiction, round=round, tier=tier_, programme=kind, as_of=as_of
+    )
+    return spark_sql(ruleset, ENTITY_TYPES[kind], table)
+
+
+def _programme(value: str) -> Programme:
+    try:
+        return Programme(value)
+    except ValueError:
+        choices = [p.value for p in Programme]
+        msg = f"programme must be one of {choices}"
+        raise InvalidInputError(
+            [InputProblem("bad-argument", ("programme",), msg, value)]
+        ) from None
+
+
+COLUMNAR_BYTES = 2_000_000
+"""Files at least this large (about ten thousand applicants) go to the columnar engine."""
+
+
+def cli_engine(requested: str, path: Path, fmt: str) -> str:
+    """The engine ``greenrules evaluate --engine auto`` uses for ``path``."""
+    if requested != "auto":
+        return requested
+    suffix = path.suffix.lower()
+    size = path.stat().st_size if path.is_file() else 0
+    large = (
+        suffix == ".parquet"
+        or fmt in ("csv", "parquet")
+        or (suffix == ".csv" and size >= COLUMNAR_BYTES)
+    )
+    if large and importlib.util.find_spec("polars") is not None:
+        return "columnar"
+    return "native"
+
+
+def run_cli(
+    args: Any, jurisdiction: str, round_: int, registry: Registry, emit: Callable[..., None]
+) -> int:
+    """``greenrules evaluate`` with the columnar engine: progress bar, then the output file."""
+    import sys
+    import time
+
+    from greenrules._decision.ranking import rank
+    from greenrules._io.progress import ProgressBar
+
+    bars: list[ProgressBar] = []
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if not bars and total >= 1000:
+            bar = ProgressBar(total, sys.stderr)
+            bar.started = started  # the rate counts reading and checking the file too
+            bars.append(bar)
+        if bars:
+            bars[0].update(done)
+
+    result = evaluate_table(
+        args.path,
+        tier=args.tier,
+        round=round_,
+        jurisdiction=jurisdiction,
+        as_of=args.as_of,
+        registry=registry,
+        progress=progress,
+    )
+    if bars:
+        bars[0].close()
+    if args.format in ("table", "xlsx"):
+        decisions = rank(result.decisions())
+        emit(args, decisions, [result.entity(d) for d in decisions])
+        return 0
+    from greenrules._columnar.result import write_result
+
+    write_result(result, args.out, args.format)
+    return 0

@@ -1,0 +1,138 @@
+"""The shape of a decision's dict, validated when a decision is restored from it.
+
+``Decision.to_dict`` writes this shape and ``Decision.from_dict`` reads it back through these
+strict models, so a malformed dict is reported field by field instead of half-restored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pydantic
+
+from greenrules._decision.decision import Decision, Finding, Priority, Provenance
+from greenrules._model.enums import Programme, Status, Strength, Tier, Verdict
+from greenrules._rules.ruleset import PackRef
+
+
+@attrs.frozen
+class StoredBasis:
+    """Identity, priority, findings and provenance restored from a decision's dict."""
+
+    entity_id: str
+    entity_name: str
+    programme: Programme
+    rule_ids: tuple[str, ...]
+    stored_priority: Priority
+    stored_findings: tuple[Finding, ...]
+    stored_provenance: Provenance
+
+    def priority(self) -> Priority:
+        return self.stored_priority
+
+    def findings(self, decision: Decision) -> tuple[Finding, ...]:
+        return self.stored_findings
+
+    def provenance(self) -> Provenance:
+        return self.stored_provenance
+
+
+class _Data(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
+class _EntityData(_Data):
+    id: str
+    name: str
+    programme: Programme
+
+
+class _PriorityData(_Data):
+    score: tuple[float, ...]
+    reasons: tuple[str, ...]
+
+
+class _MessageData(_Data):
+    zh: str
+    en: str
+
+
+class _FindingData(_Data):
+    rule: str
+    clause: str
+    strength: Strength
+    verdict: Verdict
+    read: dict[str, Any]
+    message: _MessageData
+    points: float
+
+
+class _PackRefData(_Data):
+    id: str
+    version: str
+    digest: str
+
+
+class _ProvenanceData(_Data):
+    library_version: str
+    engine: str
+    jurisdiction: str
+    round: int
+    tier: Tier
+    as_of: dt.date
+    packs: tuple[_PackRefData, ...]
+    input_digest: str
+
+
+class DecisionData(_Data):
+    entity: _EntityData
+    status: Status
+    review_required: bool
+    priority: _PriorityData
+    missing: tuple[str, ...]
+    findings: tuple[_FindingData, ...]
+    provenance: _ProvenanceData
+
+    def build(self) -> Decision:
+        findings = tuple(
+            Finding(
+                f.rule,
+                f.clause,
+                f.strength,
+                f.verdict,
+                tuple(f.read.items()),
+                f.message.zh,
+                f.message.en,
+                f.points,
+            )
+            for f in self.findings
+        )
+        p = self.provenance
+        provenance = Provenance(
+            p.library_version,
+            p.engine,
+            p.jurisdiction,
+            p.round,
+            p.tier,
+            p.as_of,
+            tuple(PackRef(r.id, r.version, r.digest) for r in p.packs),
+            p.input_digest,
+        )
+        basis = StoredBasis(
+            self.entity.id,
+            self.entity.name,
+            self.entity.programme,
+            tuple(f.rule for f in findings),
+            Priority(self.priority.score, self.priority.reasons),
+            findings,
+            provenance,
+        )
+        return Decision(
+            status=self.status,
+            review_required=self.review_required,
+            verdicts=tuple(f.verdict for f in findings),
+            missing=self.missing,
+            basis=basis,
+        )

@@ -1,0 +1,299 @@
+"""The recommendation summary workbook: ranked decisions as the table a local bureau files.
+
+A local authority hands its list upward as a spreadsheet, one row per recommended unit with the
+columns it fills by hand today (unit, credit code, city, programme, tier, evaluation route and
+agency, key indicators, status, clauses not met or waived). This module writes that table from
+decisions, plus a sheet of cultivation objects with what each must improve and a sheet with
+every decision, so nothing evaluated is silently dropped. It knows no law: headings are generic
+labels, city names come from the caller, and every clause shown is one a decision cited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from greenrules._decision.decision import Decision
+from greenrules._decision.explain import STATUS_WORDS
+from greenrules._io.output import write_whole
+from greenrules._model.entities import Applicant, Factory, IndustrialPark, SupplyChainEnterprise
+from greenrules._model.enums import Programme, Status, Strength, Verdict
+from greenrules.exceptions import InputProblem, InvalidInputError
+
+SHEETS = {
+    "zh": ("推荐汇总表", "培育对象", "全部结论"),
+    "en": ("Recommendations", "Cultivation", "All decisions"),
+}
+"""Sheet titles by language: the summary, the cultivation objects, every decision."""
+
+_PROGRAMME = {
+    "zh": {
+        Programme.FACTORY: "绿色工厂",
+        Programme.PARK: "绿色工业园区",
+        Programme.SUPPLY_CHAIN: "绿色供应链管理企业",
+    },
+    "en": {
+        Programme.FACTORY: "green factory",
+        Programme.PARK: "green industrial park",
+        Programme.SUPPLY_CHAIN: "green supply-chain management enterprise",
+    },
+}
+_TIER = {
+    "zh": {"city": "市级", "province": "省级（自治区级）", "national": "国家级"},
+    "en": {"city": "city", "province": "provincial", "national": "national"},
+}
+_ROUTE = {
+    "zh": {"self": "自评价", "third_party": "第三方评价"},
+    "en": {"self": "self-evaluation", "third_party": "third-party evaluation"},
+}
+_ROLE = {
+    "zh": {"leading": "链主", "core": "核心企业", "member": "成员企业"},
+    "en": {"leading": "chain leader", "core": "core enterprise", "member": "member"},
+}
+_VERDICT = {
+    "zh": {Verdict.FAIL: "不符合", Verdict.WAIVED: "已豁免", Verdict.UNKNOWN: "待定"},
+    "en": {Verdict.FAIL: "not met", Verdict.WAIVED: "waived", Verdict.UNKNOWN: "unknown"},
+}
+SUMMARY_HEADERS = {
+    "zh": (
+        "序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "申报级别", "评价方式",
+        "评价机构", "主要指标", "优先级", "结论", "未满足或豁免的条款",
+    ),
+    "en": (
+        "No.", "Programme", "Unit", "Credit code", "City", "Tier applied for", "Evaluation route",
+        "Agency", "Key indicators", "Priority", "Status", "Clauses not met or waived",
+    ),
+}  # fmt: skip
+CULTIVATION_HEADERS = {
+    "zh": ("序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "需改进的方面", "涉及条款"),
+    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Must improve", "Clauses"),
+}
+ALL_HEADERS = {
+    "zh": (
+        "序号",
+        "类别",
+        "单位名称",
+        "统一社会信用代码",
+        "所在地区",
+        "结论",
+        "优先级",
+        "缺少的信息",
+    ),
+    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Status", "Priority", "Missing"),
+}
+_ORDER = (Programme.FACTORY, Programme.PARK, Programme.SUPPLY_CHAIN)
+
+
+def write_summary(
+    path: str | Path,
+    decisions: Sequence[Decision],
+    applicants: Iterable[Applicant] = (),
+    *,
+    lang: str = "zh",
+    city_names: Mapping[str, str] | None = None,
+) -> Path:
+    """Write the summary workbook of ``decisions`` (already ranked) to ``path`` and return it.
+
+    Rows keep the order of ``decisions`` within each programme, programmes in the order factory,
+    park, supply chain, so pass the output of :func:`greenrules.rank`. ``applicants`` supplies
+    the columns a decision does not carry (city, route, agency, indicators); a decision whose
+    applicant is not given still gets its row, with those cells empty. The file is written
+    whole or not at all.
+
+    Raises:
+        InvalidInputError: ``lang`` is not ``zh`` or ``en``, ``path`` does not end in .xlsx
+            (``bad-argument``), or it cannot be written (``unwritable``).
+    """
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    path = Path(path)
+    problems = []
+    if lang not in ("zh", "en"):
+        problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
+    if path.suffix.lower() != ".xlsx":
+        problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(path)))
+    if problems:
+        raise InvalidInputError(problems)
+    by_id = {a.credit_code: a for a in applicants}
+    names = dict(city_names or {})
+    grouped = [d for programme in _ORDER for d in decisions if d.programme is programme]
+    book = openpyxl.Workbook()
+    summary, cultivation, everything = (
+        book.active,
+        book.create_sheet(),
+        book.create_sheet(),
+    )
+    for sheet, title in zip((summary, cultivation, everything), SHEETS[lang], strict=True):
+        sheet.title = title
+    context = _context(decisions, lang)
+    _fill(
+        summary,
+        context,
+        SUMMARY_HEADERS[lang],
+        [
+            _summary_row(n, d, by_id.get(d.entity_id), names, lang)
+            for n, d in enumerate((d for d in grouped if d.status is Status.RECOMMEND), start=1)
+        ],
+    )
+    _fill(
+        cultivation,
+        context,
+        CULTIVATION_HEADERS[lang],
+        [
+            _cultivation_row(n, d, by_id.get(d.entity_id), names, lang)
+            for n, d in enumerate((d for d in grouped if d.status is Status.CULTIVATE), start=1)
+        ],
+    )
+    _fill(
+        everything,
+        context,
+        ALL_HEADERS[lang],
+        [
+            _all_row(n, d, by_id.get(d.entity_id), names, lang)
+            for n, d in enumerate(grouped, start=1)
+        ],
+    )
+    for sheet in (summary, cultivation, everything):
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.freeze_panes = "A3"
+    write_whole(path, book.save, argument="path")
+    return path
+
+
+def _context(decisions: Sequence[Decision], lang: str) -> str:
+    """The title line: jurisdiction, round, tier and evaluation date of the decisions."""
+    if not decisions:
+        return "（无结论）" if lang == "zh" else "(no decisions)"
+    prov = decisions[0].provenance
+    tier = _TIER[lang].get(str(prov.tier), str(prov.tier))
+    if lang == "zh":
+        return f"推荐汇总表：{prov.jurisdiction} {prov.round}年度，{tier}，评价日 {prov.as_of}"
+    return (
+        f"Recommendation summary: {prov.jurisdiction} round {prov.round}, {tier} tier, "
+        f"as of {prov.as_of}"
+    )
+
+
+def _fill(sheet: Any, title: str, headers: Sequence[str], rows: list[list[Any]]) -> None:
+    sheet.append([title])
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(row)
+    for index, header in enumerate(headers, start=1):
+        longest = max([len(str(header)), *(len(str(r[index - 1] or "")) for r in rows)])
+        sheet.column_dimensions[_column(index)].width = min(60, max(8, longest + 2))
+
+
+def _column(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index))
+
+
+def _base(
+    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
+) -> list[Any]:
+    city = unit.city if unit is not None else None
+    place = names.get(city, city) if city else None
+    return [n, _PROGRAMME[lang][d.programme], d.entity_name, d.entity_id, place]
+
+
+def _summary_row(
+    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
+) -> list[Any]:
+    route = agency = None
+    if unit is not None and unit.report is not None:
+        route = _ROUTE[lang].get(str(unit.report.route))
+        agency = unit.report.agency.name if unit.report.agency is not None else None
+    status = STATUS_WORDS[lang][d.status]
+    if d.review_required:
+        status += "（需复核）" if lang == "zh" else " (review required)"
+    return [
+        *_base(n, d, unit, names, lang),
+        _TIER[lang].get(str(d.provenance.tier)),
+        route,
+        agency,
+        _indicators(unit, lang),
+        _priority(d),
+        status,
+        _flagged(d, lang),
+    ]
+
+
+def _cultivation_row(
+    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
+) -> list[Any]:
+    improve = []
+    clauses = []
+    for f in d.findings:
+        if f.strength is Strength.PRIORITY or f.verdict is not Verdict.FAIL:
+            continue
+        improve.append(f.message(lang).split("：" if lang == "zh" else ": ", 1)[-1])
+        clauses.append(f"{f.clause}（{f.rule}）" if lang == "zh" else f"{f.clause} ({f.rule})")
+    return [*_base(n, d, unit, names, lang), "\n".join(improve), "\n".join(clauses)]
+
+
+def _all_row(
+    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
+) -> list[Any]:
+    return [
+        *_base(n, d, unit, names, lang),
+        STATUS_WORDS[lang][d.status],
+        _priority(d),
+        ", ".join(d.missing) or None,
+    ]
+
+
+def _priority(d: Decision) -> str | None:
+    if not d.priority.score:
+        return None
+    score = "/".join(f"{s:g}" for s in d.priority.score)
+    return f"{score} ({', '.join(d.priority.reasons)})" if d.priority.reasons else score
+
+
+def _flagged(d: Decision, lang: str) -> str | None:
+    """Every non-priority rule that failed, was waived or is unknown, with its clause."""
+    out = []
+    for f in d.findings:
+        if f.strength is Strength.PRIORITY or f.verdict not in _VERDICT[lang]:
+            continue
+        out.append(f"{f.clause} {f.rule}: {_VERDICT[lang][f.verdict]}")
+    return "\n".join(out) or None
+
+
+def _indicators(unit: Applicant | None, lang: str) -> str | None:
+    """The figures a reader weighs first: energy lines, green factories inside, chain facts."""
+    zh = lang == "zh"
+    if isinstance(unit, Factory) and unit.energy:
+        return "\n".join(
+            f"{e.product}: {'?' if e.value is None else f'{e.value:g}'} {e.unit or ''}".rstrip()
+            for e in unit.energy
+        )
+    if isinstance(unit, IndustrialPark) and unit.enterprises is not None:
+        green = sum(
+            1
+            for m in unit.enterprises
+            if m.memberships
+            and any(x.programme is Programme.FACTORY and x.valid for x in m.memberships)
+        )
+        total = len(unit.enterprises)
+        return (
+            f"区内绿色工厂 {green}/{total} 家" if zh else f"green factories inside: {green}/{total}"
+        )
+    if isinstance(unit, SupplyChainEnterprise):
+        parts = []
+        if unit.chain_role is not None:
+            parts.append(_ROLE[lang][str(unit.chain_role)])
+        if unit.annual_revenue_cny is not None:
+            yi = unit.annual_revenue_cny / 1e8
+            parts.append(f"营业收入 {yi:g} 亿元" if zh else f"revenue CNY {yi:g} hundred million")
+        if unit.market_share is not None:
+            parts.append(f"{'市场占有率' if zh else 'market share'} {unit.market_share:.0%}")
+        return "\n".join(parts) or None
+    return None

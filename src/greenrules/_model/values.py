@@ -1,0 +1,215 @@
+"""Value types the entities are made of: codes, energy figures, water status, list memberships.
+
+All are frozen pydantic models that reject unknown fields and wrong types. Every fact that a unit
+may not know is optional, and None means "not known" (never "no" and never zero): the
+evaluator turns a rule that needs it into an ``unknown`` verdict and names it as missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+)
+from pydantic_core import PydanticCustomError
+
+from greenrules._model.credit_code import credit_code_problem
+from greenrules._model.enums import Programme, Tier
+
+_MODEL_CONFIG = ConfigDict(
+    frozen=True,
+    extra="forbid",
+    allow_inf_nan=False,
+    str_strip_whitespace=True,
+    validate_default=False,
+)
+
+
+class Record(BaseModel):
+    """Base of every input model: immutable, no unknown fields, no NaN or infinity.
+
+    Scalars are strict (``"1"`` is not a number, ``1`` is not a boolean); containers are lax so
+    that JSON lists and objects validate into tuples and models.
+    """
+
+    model_config = _MODEL_CONFIG
+
+
+def _check_credit_code(value: str) -> str:
+    problem = credit_code_problem(value)
+    if problem is not None:
+        raise PydanticCustomError(
+            "bad-credit-code",
+            "not a valid unified social credit code: {problem}",
+            {"problem": problem},
+        )
+    return value
+
+
+def _check_division_code(value: str) -> str:
+    if len(value) != 6 or not value.isdigit():
+        raise PydanticCustomError(
+            "bad-city-code", "a city is written as its 6-digit administrative division code"
+        )
+    return value
+
+
+CreditCode = Annotated[StrictStr, AfterValidator(_check_credit_code)]
+"""An 18-character unified social credit code whose check character is verified."""
+
+DivisionCode = Annotated[StrictStr, AfterValidator(_check_division_code)]
+"""A 6-digit administrative division code (GB/T 2260), e.g. ``150200`` for Baotou."""
+
+
+def _to_date(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise PydanticCustomError("bad-date", "expected a date written YYYY-MM-DD")
+
+
+Date = Annotated[dt.date, BeforeValidator(_to_date)]
+"""A calendar date; ISO strings (``2025-05-30``) are accepted from JSON and tables."""
+
+Text = Annotated[StrictStr, Field(min_length=1)]
+
+
+class EvaluationRoute(enum.StrEnum):
+    """How the evaluation report was produced: by the applicant itself or by a third party."""
+
+    SELF = "self"
+    THIRD_PARTY = "third_party"
+
+
+class ChainRole(enum.StrEnum):
+    """A supply-chain management enterprise's position in its chain."""
+
+    LEADING = "leading"
+    CORE = "core"
+    MEMBER = "member"
+
+
+class Industry(Record):
+    """The unit's industry: a GB/T 4754 code or name, and whether it is a key energy field."""
+
+    code: StrictStr | None = None
+    name: StrictStr | None = None
+    key_field: StrictBool | None = None
+
+
+class EnergyPerformance(Record):
+    """One product's energy consumption per unit of output; lower is better, negatives are real."""
+
+    product: Text
+    value: StrictFloat | None = None
+    unit: StrictStr | None = None
+
+
+class WaterStatus(Record):
+    """Whether the unit is a key water user and whether it is certified water-saving."""
+
+    key_water_user: StrictBool | None = None
+    water_saving_certified: StrictBool | None = None
+
+
+class ListMembership(Record):
+    """A place on a green manufacturing list: programme, tier, year announced, still valid."""
+
+    programme: Programme
+    tier: Tier
+    year: StrictInt = Field(ge=2000, le=2100)
+    valid: StrictBool = True
+
+
+class Waiver(Record):
+    """A written justification for not meeting one in-principle rule, for a reviewer to weigh."""
+
+    rule: Text
+    justification: StrictStr = Field(min_length=10)
+
+
+class AnnualReport(Record):
+    """An evaluation agency's annual work report and when it was filed.
+
+    ``year`` is the year the report was due (filed by the deadline of that year), so "did not
+    file its 2024 report on time" reads the report with ``year: 2024``.
+    """
+
+    year: StrictInt = Field(ge=2000, le=2100)
+    filed_on: Date | None = None
+
+
+class EvaluationAgency(Record):
+    """A third-party evaluation agency (第三方评价机构) and its standing with the authorities.
+
+    ``national_projects`` counts the national-level evaluation projects that this agency and
+    every agency sharing its legal representative carry in the round's year: national rules
+    cap that number, and the cap is pack data, so the agency record carries only the count.
+    """
+
+    credit_code: CreditCode
+    name: Text
+    blacklisted_on: Date | None = None
+    annual_reports: tuple[AnnualReport, ...] | None = None
+    national_projects: StrictInt | None = Field(default=None, ge=0)
+
+
+class EvaluationReport(Record):
+    """The evaluation report an applicant submits: route, agency (if third party) and date."""
+
+    route: EvaluationRoute
+    agency: EvaluationAgency | None = None
+    issued_on: Date | None = None
+
+
+class Standing(Record):
+    """The unit's recent record (operation, incidents, removals) that exclusion rules ask about."""
+
+    operating_normally: StrictBool | None = None
+    incident_or_violation: StrictBool | None = None
+    removed_from_list: StrictBool | None = None
+    serious_inspection_findings: StrictBool | None = None
+    energy_rectification_open: StrictBool | None = None
+    dishonest_debtor: StrictBool | None = None
+    major_accident: StrictBool | None = None
+    """A major (or larger) production-safety or quality accident, or a major (or larger)
+    environmental emergency, since the unit was listed: the ground for removal from a list."""
+    falsified_materials: StrictBool | None = None
+    """Materials or data the unit gave the authorities were found falsified."""
+    material_change: StrictBool | None = None
+    """The unit's name, scope, site or boundary changed materially (investment, merger) since
+    it was listed, so that its conformity has to be judged again."""
+
+
+class Conformity(Record):
+    """The programme conditions an evaluation report attests to."""
+
+    legal_entity: StrictBool | None = None
+    in_production: StrictBool | None = None
+    management_systems: StrictBool | None = None
+    beats_industry_average: StrictBool | None = None
+    accepts_energy_supervision: StrictBool | None = None
+    meets_evaluation_standard: StrictBool | None = None
+
+
+class Member(Record):
+    """A related enterprise (a park's resident, a chain's supplier) and its list memberships."""
+
+    credit_code: CreditCode
+    name: Text
+    memberships: tuple[ListMembership, ...] | None = None

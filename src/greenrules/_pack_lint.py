@@ -1,0 +1,415 @@
+"""``greenrules check``: everything that can be said about a pack without running anyone's tests.
+
+Loading a pack already rejects malformed files, unknown facts and uncited clauses; this goes
+further, the way a reviewer would: clause coverage that does not match what the rules cite,
+reference values with placeholder sources or none in force on a round's evaluation date,
+dated values whose periods overlap (a later row silently wins) or leave gaps, rules never in
+force, and, when the ``testing`` extra is installed, rules no input can pass or fail and pairs
+of rules that exclude each other. Every problem is reported, each with a stable code (see
+``docs/errors.md``); errors make the command fail, warnings only inform.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import itertools
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from greenrules._model.enums import Strength
+from greenrules._rules.packs import Pack, load_pack
+from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.rules import CHECKABLE_KINDS, ClauseKind, CoverageHow, Period
+from greenrules.exceptions import GreenrulesError, PackError
+
+ERROR, WARNING = "error", "warning"
+_PLACEHOLDERS = ("todo", "tbd", "fixme", "xxx", "?", "unknown", "source")
+_KIND_STRENGTH = {
+    ClauseKind.HARD: Strength.MANDATORY,
+    ClauseKind.IN_PRINCIPLE: Strength.IN_PRINCIPLE,
+    ClauseKind.PRIORITY: Strength.PRIORITY,
+}
+
+
+@attrs.frozen
+class CheckProblem:
+    """One finding of ``greenrules check``: a stable code, a severity, where, and what."""
+
+    code: str
+    severity: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity} [{self.code}] {self.where}: {self.message}"
+
+
+@attrs.frozen
+class CheckReport:
+    """Every problem found in one pack, errors first."""
+
+    target: str
+    problems: tuple[CheckProblem, ...]
+
+    @property
+    def errors(self) -> tuple[CheckProblem, ...]:
+        """The problems that make the pack unfit to publish."""
+        return tuple(p for p in self.problems if p.severity == ERROR)
+
+    @property
+    def warnings(self) -> tuple[CheckProblem, ...]:
+        """The problems a reviewer should read but that do not fail the check."""
+        return tuple(p for p in self.problems if p.severity == WARNING)
+
+    def render(self) -> str:
+        """The report as text: one line per problem, then a count."""
+        lines = [f"greenrules check {self.target}"]
+        lines += [f"  {p}" for p in (*self.errors, *self.warnings)]
+        verdict = "FAILED" if self.errors else "passed"
+        lines.append(f"{verdict}: {len(self.errors)} errors, {len(self.warnings)} warnings")
+        return "\n".join(lines) + "\n"
+
+
+def _problem(code: str, severity: str, where: str, message: str) -> CheckProblem:
+    return CheckProblem(code, severity, where, message)
+
+
+def check_pack(target: str | Path, *, analyse: bool = True, per_variant: int = 4) -> CheckReport:
+    """Check a pack given as a folder or as an installed pack's id or jurisdiction code.
+
+    ``analyse`` runs the reachability and contradiction analyses, which sample generated
+    applicants (deterministically) and need the ``testing`` extra.
+    """
+    problems: list[CheckProblem] = []
+    installed = _registry(problems)
+    pack = _resolve(target, installed, problems)
+    registry = _layered(pack, installed, problems) if pack is not None else None
+    if pack is not None and registry is not None and not problems:
+        problems += coverage_problems(pack)
+        problems += data_problems(pack)
+        problems += period_problems(pack)
+        if analyse:
+            problems += analysis_problems(pack, registry, per_variant)
+    return CheckReport(str(target), tuple(problems))
+
+
+def _registry(problems: list[CheckProblem]) -> Registry:
+    try:
+        return default_registry()
+    except PackError as exc:
+        problems += [_from_pack_problem(p) for p in exc.problems]
+        return Registry()
+
+
+def _from_pack_problem(problem: Any) -> CheckProblem:
+    where = problem.pack + (f" rule {problem.rule}" if problem.rule else "")
+    return CheckProblem(problem.code, ERROR, where, problem.message)
+
+
+def _resolve(target: str | Path, registry: Registry, problems: list[CheckProblem]) -> Pack | None:
+    folder = Path(target)
+    if (folder / "pack.yaml").exists():
+        for pack in registry.packs:
+            if pack.folder is not None and pack.folder.resolve() == folder.resolve():
+                return pack  # installed: loaded fresh from this folder, with its predicates
+        try:
+            return load_pack(folder)
+        except PackError as exc:
+            problems += [_from_pack_problem(p) for p in exc.problems]
+            return None
+    found = [p for p in registry.packs if str(target) in (p.id, p.jurisdiction)]
+    if not found:
+        known = ", ".join(sorted({p.id for p in registry.packs})) or "none"
+        problems.append(
+            _problem(
+                "no-such-pack",
+                ERROR,
+                str(target),
+                f"neither a pack folder nor an installed pack (installed: {known})",
+            )
+        )
+        return None
+    return max(found, key=lambda p: max(p.rounds))
+
+
+def _layered(pack: Pack, registry: Registry, problems: list[CheckProblem]) -> Registry | None:
+    if any(p is pack for p in registry.packs):
+        return registry
+
+    def clashes(other: Pack) -> bool:
+        shared = set(other.rounds) & set(pack.rounds)
+        return bool(shared) and (other.id == pack.id or other.jurisdiction == pack.jurisdiction)
+
+    try:
+        return Registry([*(p for p in registry.packs if not clashes(p)), pack])
+    except PackError as exc:
+        problems += [_from_pack_problem(p) for p in exc.problems]
+        return None
+
+
+def coverage_problems(pack: Pack) -> list[CheckProblem]:
+    """Clauses whose stated coverage does not match the rules that cite them."""
+    out = []
+    cited: dict[str, list[str]] = {}
+    for rule in pack.rules:
+        cited.setdefault(rule.clause, []).append(rule.id)
+    for clause in pack.clauses:
+        where = f"{pack.id} clause {clause.id}"
+        how = clause.coverage.how
+        if clause.id in cited and how is not CoverageHow.RULES:
+            rules = ", ".join(cited[clause.id])
+            out.append(
+                _problem(
+                    "coverage-mismatch",
+                    ERROR,
+                    where,
+                    f"coverage says {how}, but rules cite it: {rules}",
+                )
+            )
+        if clause.kind in CHECKABLE_KINDS and how is CoverageHow.INFO:
+            out.append(
+                _problem(
+                    "uncovered-checkable",
+                    ERROR,
+                    where,
+                    f"a {clause.kind} clause is marked info: cover it or say why not",
+                )
+            )
+        if how is CoverageHow.SUPPORT and not clause.coverage.by:
+            out.append(
+                _problem(
+                    "support-unnamed",
+                    ERROR,
+                    where,
+                    "coverage says support, but names no code in 'by'",
+                )
+            )
+    kinds = {clause.id: clause.kind for clause in pack.clauses}
+    for rule in pack.rules:
+        expected = _KIND_STRENGTH.get(kinds.get(rule.clause, ClauseKind.INFO))
+        if expected is not None and rule.strength is not expected:
+            out.append(
+                _problem(
+                    "strength-kind",
+                    WARNING,
+                    f"{pack.id} rule {rule.id}",
+                    f"is {rule.strength} but cites a {kinds[rule.clause]} clause",
+                )
+            )
+    return out
+
+
+def data_problems(pack: Pack) -> list[CheckProblem]:
+    """Reference values with placeholder sources, and values left empty."""
+    out = []
+    for name, param in pack.params.items():
+        for dated in param.values:
+            if _weak(dated.source):
+                out.append(
+                    _problem(
+                        "weak-source",
+                        ERROR,
+                        f"{pack.id} param {name}",
+                        f"value {dated.value!r} has no real source ({dated.source!r})",
+                    )
+                )
+            if dated.value is None:
+                out.append(
+                    _problem(
+                        "missing-value",
+                        WARNING,
+                        f"{pack.id} param {name}",
+                        f"no value for {_period(dated.period)}",
+                    )
+                )
+    for name, table in pack.tables.items():
+        empty: dict[str, list[str]] = {}
+        for row in table.rows:
+            key = str(row[table.key])
+            if _weak(str(row.get("source") or "")):
+                out.append(
+                    _problem(
+                        "weak-source",
+                        ERROR,
+                        f"{pack.id} table {name}[{key}]",
+                        f"row has no real source ({row.get('source')!r})",
+                    )
+                )
+            for column in table.columns:
+                if row.get(column) is None:
+                    empty.setdefault(column, []).append(key)
+        for column, keys in empty.items():
+            shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+            out.append(
+                _problem(
+                    "missing-value",
+                    WARNING,
+                    f"{pack.id} table {name}.{column}",
+                    f"{len(keys)} rows have no value: {shown}",
+                )
+            )
+    return out
+
+
+def _weak(source: str) -> bool:
+    text = source.strip().lower()
+    return len(text) < 5 or text in _PLACEHOLDERS or text.startswith(("todo", "tbd", "fixme"))
+
+
+def period_problems(pack: Pack) -> list[CheckProblem]:
+    """Dated values that overlap, leave gaps, or leave a round's evaluation date uncovered."""
+    out = []
+    days = sorted(set(pack.evaluation_dates.values()))
+    for name, param in pack.params.items():
+        out += _periods(f"{pack.id} param {name}", [d.period for d in param.values], days)
+    for name, table in pack.tables.items():
+        by_key: dict[str, list[Period]] = {}
+        for row in table.rows:
+            by_key.setdefault(str(row[table.key]), []).append(
+                Period(row.get("valid_from"), row.get("valid_to"))
+            )
+        for key, periods in by_key.items():
+            out += _periods(f"{pack.id} table {name}[{key}]", periods, days, every_day=False)
+    for rule in pack.rules:
+        if days and not any(rule.effective.contains(day) for day in days):
+            out.append(
+                _problem(
+                    "rule-not-in-force",
+                    WARNING,
+                    f"{pack.id} rule {rule.id}",
+                    f"in force {_period(rule.effective)}, on none of the evaluation "
+                    f"dates {', '.join(map(str, days))}",
+                )
+            )
+    return out
+
+
+def _periods(
+    where: str, periods: Iterable[Period], days: list[dt.date], *, every_day: bool = True
+) -> list[CheckProblem]:
+    out = []
+    ordered = sorted(periods, key=lambda p: p.start or dt.date.min)
+    for a, b in itertools.pairwise(ordered):
+        a_end = a.end or dt.date.max
+        b_start = b.start or dt.date.min
+        if b_start <= a_end:
+            out.append(
+                _problem(
+                    "period-overlap",
+                    ERROR,
+                    where,
+                    f"{_period(a)} and {_period(b)} are both in force on {b_start}",
+                )
+            )
+        elif b_start - a_end > dt.timedelta(days=1):
+            out.append(
+                _problem(
+                    "period-gap", WARNING, where, f"nothing in force between {a_end} and {b_start}"
+                )
+            )
+    if every_day:
+        for day in days:
+            if not any(p.contains(day) for p in ordered):
+                out.append(
+                    _problem(
+                        "uncovered-date",
+                        ERROR,
+                        where,
+                        f"no value in force on the evaluation date {day}",
+                    )
+                )
+    return out
+
+
+def _period(period: Period) -> str:
+    start = period.start.isoformat() if period.start else "the beginning"
+    end = period.end.isoformat() if period.end else "open end"
+    return f"from {start} to {end}"
+
+
+def analysis_problems(pack: Pack, registry: Registry, per_variant: int) -> list[CheckProblem]:
+    """Rules no generated input passes or fails, and pairs that never pass together."""
+    if importlib.util.find_spec("hypothesis") is None:
+        return [
+            _problem(
+                "analysis-skipped",
+                WARNING,
+                pack.id,
+                "install greenrules[testing] to look for unreachable and contradictory rules",
+            )
+        ]
+    from .testing._coverage import contradictions, observe, unreached
+    from .testing._subject import subject
+
+    out = []
+    own = {rule.id for rule in pack.rules}
+    never: dict[tuple[str, str], tuple[Any, list[int]]] = {}
+    for round_ in pack.rounds:
+        try:
+            observations = observe(
+                subject(pack, round=round_, registry=registry), per_variant=per_variant
+            )
+        except GreenrulesError as exc:
+            out.append(_problem("analysis-skipped", WARNING, pack.id, str(exc)))
+            continue
+        for item in unreached(observations):
+            if item.rule in own:  # a base pack's rules are checked with the base pack
+                kind = "blocked" if item.blocked else item.never
+                never.setdefault((item.rule, kind), (item, []))[1].append(round_)
+        for pair in contradictions(observations):
+            if pair.first in own or pair.second in own:
+                out.append(
+                    _problem(
+                        "contradictory-rules",
+                        ERROR,
+                        f"{pack.id} {round_} rules {pair.first}, {pair.second}",
+                        f"never pass together in {pair.context} (both read "
+                        f"{', '.join(pair.shared)})",
+                    )
+                )
+    for (rule_id, kind), (item, rounds) in never.items():
+        where = f"{pack.id} rule {rule_id}"
+        contexts = "; ".join(item.contexts)
+        if kind == "blocked":
+            out.append(
+                _problem(
+                    "blocked-rule",
+                    WARNING,
+                    where,
+                    f"can never be decided: it reads {', '.join(item.blocked)}, which has "
+                    f"no value (rounds {rounds})",
+                )
+            )
+        elif kind == "pass":
+            out.append(
+                _problem(
+                    "unreachable-rule",
+                    ERROR,
+                    where,
+                    f"no generated input passes it (in {contexts})",
+                )
+            )
+        else:
+            out.append(
+                _problem(
+                    "idle-rule", WARNING, where, f"no generated input fails it (in {contexts})"
+                )
+            )
+    return _unique(out)
+
+
+def _unique(problems: list[CheckProblem]) -> list[CheckProblem]:
+    return list(dict.fromkeys(problems))
+
+
+def as_data(report: CheckReport) -> Mapping[str, Any]:
+    """The report as JSON data: the stable shape of ``greenrules check --format json``."""
+    return {
+        "target": report.target,
+        "passed": not report.errors,
+        "problems": [attrs.asdict(p) for p in report.problems],
+    }

@@ -1,0 +1,474 @@
+"""The condition language: rules as data, parsed into a small typed tree every engine compiles.
+
+A condition is plain data (YAML or JSON), never Python source. It is three-valued: a comparison
+that reads a missing fact is ``None`` (unknown), and ``all``/``any``/``not`` follow Kleene's
+logic, which is also how SQL and polars treat nulls. The grammar, in pack files:
+
+    cond  := {all: [cond, ...]} | {any: [cond, ...]} | {not: cond}
+           | {known: PATH}                         # two-valued: is the fact present?
+           | {some: PATH, where: cond}             # over a list fact; empty list -> false
+           | {every: PATH, where: cond}            # over a list fact; empty list -> true
+           | {predicate: NAME}                     # a Python predicate the pack registered
+           | {fact: PATH, OP: value}               # OP in eq ne lt le gt ge in not_in
+           | {value: value, OP: value}
+    value := literal | {fact: PATH} | {param: NAME}
+           | {lookup: TABLE, key: value, column: NAME}
+           | {as_of: {years: N, months: N, days: N}}   # the evaluation date, shifted
+           | {count: PATH, where: cond}
+
+Inside ``where``, paths are relative to the list's item. Parsing checks the shape only; type
+checking against an entity model happens in :func:`check`, when a pack is registered.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeAlias
+
+import attrs
+
+from greenrules._model.facts import FactSpec, Kind, fact_schema
+
+MAX_SHIFT = {"years": 100, "months": 1_200, "days": 36_600}
+"""The largest shift of the evaluation date a rule may ask for, per unit: a century."""
+MAX_DEPTH = 24
+"""How deeply conditions may nest; deeper trees are refused when the pack loads."""
+COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in")
+ORDERED = frozenset({"lt", "le", "gt", "ge"})
+
+
+class ConditionError(ValueError):
+    """A condition is malformed or mistyped; ``where`` locates it inside the rule."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+# --- value expressions -------------------------------------------------------------------
+
+
+@attrs.frozen
+class Literal:
+    """A constant in the rule data; ``in`` and ``not_in`` take a tuple of them."""
+
+    value: Any
+
+
+@attrs.frozen
+class Fact:
+    """Read a fact by its dotted path (relative to the list item inside a quantifier)."""
+
+    path: str
+
+
+@attrs.frozen
+class Param:
+    """A pack parameter: a dated value with a source, resolved for the evaluation date."""
+
+    name: str
+
+
+@attrs.frozen
+class Lookup:
+    """A value from one of the pack's reference tables, keyed by another value."""
+
+    table: str
+    key: Value
+    column: str
+
+
+@attrs.frozen
+class AsOf:
+    """The evaluation date, optionally shifted by whole years, months and days."""
+
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    def resolve(self, as_of: dt.date) -> dt.date:
+        """The shifted date; a 29 February that does not exist becomes 28 February."""
+        month_index = as_of.year * 12 + as_of.month - 1 + self.years * 12 + self.months
+        year, month = divmod(month_index, 12)
+        day = min(as_of.day, calendar.monthrange(year, month + 1)[1])
+        return dt.date(year, month + 1, day) + dt.timedelta(days=self.days)
+
+
+@attrs.frozen
+class Count:
+    """How many items of a list fact satisfy ``where``."""
+
+    path: str
+    where: Condition
+
+
+Value: TypeAlias = Literal | Fact | Param | Lookup | AsOf | Count
+
+# --- conditions --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Compare:
+    """Compare two values; unknown if either side is unknown."""
+
+    left: Value
+    op: str
+    right: Value
+
+
+@attrs.frozen
+class Known:
+    """True when the fact is present, false when it is missing; never unknown."""
+
+    path: str
+
+
+@attrs.frozen
+class All:
+    """Kleene conjunction: false if any part is false, else unknown if any is unknown."""
+
+    parts: tuple[Condition, ...]
+
+
+@attrs.frozen
+class AnyOf:
+    """Kleene disjunction: true if any part is true, else unknown if any is unknown."""
+
+    parts: tuple[Condition, ...]
+
+
+@attrs.frozen
+class Not:
+    """Kleene negation: unknown stays unknown."""
+
+    part: Condition
+
+
+@attrs.frozen
+class Some:
+    """Some item of a list fact satisfies ``where`` (Kleene disjunction over the items)."""
+
+    path: str
+    where: Condition
+
+
+@attrs.frozen
+class Every:
+    """Every item of a list fact satisfies ``where`` (Kleene conjunction over the items)."""
+
+    path: str
+    where: Condition
+
+
+@attrs.frozen
+class PredicateCall:
+    """A named Python predicate registered by the pack, for what data cannot express.
+
+    ``reads`` are the fact paths the predicate declared (relative to where it is called); the
+    pack binds them when it loads (:func:`bind_predicates`), so analysis sees them.
+    """
+
+    name: str
+    reads: tuple[str, ...] = ()
+
+
+Condition: TypeAlias = Compare | Known | All | AnyOf | Not | Some | Every | PredicateCall
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def parse(data: Any, where: str = "") -> Condition:
+    """Parse condition data into a tree, raising :class:`ConditionError` on bad shape."""
+    if where.count(".") > MAX_DEPTH * 2:
+        raise ConditionError(f"conditions nest more than {MAX_DEPTH} levels deep", where)
+    if not isinstance(data, Mapping):
+        raise ConditionError(f"a condition is a mapping, got {type(data).__name__}", where)
+    keys = set(data)
+    if keys == {"all"} or keys == {"any"}:
+        (key,) = keys
+        parts = data[key]
+        if not isinstance(parts, list) or not parts:
+            raise ConditionError(f"'{key}' takes a non-empty list of conditions", where)
+        parsed = tuple(parse(p, f"{where}.{key}[{i}]") for i, p in enumerate(parts))
+        return All(parsed) if key == "all" else AnyOf(parsed)
+    if keys == {"not"}:
+        return Not(parse(data["not"], f"{where}.not"))
+    if keys == {"known"}:
+        return Known(_path(data["known"], f"{where}.known"))
+    if keys in ({"some", "where"}, {"every", "where"}):
+        key = "some" if "some" in keys else "every"
+        path = _path(data[key], f"{where}.{key}")
+        inner = parse(data["where"], f"{where}.where")
+        return Some(path, inner) if key == "some" else Every(path, inner)
+    if keys == {"predicate"}:
+        name = data["predicate"]
+        if not isinstance(name, str) or not name:
+            raise ConditionError("'predicate' takes a predicate name", where)
+        return PredicateCall(name)
+    ops = keys & set(COMPARISONS)
+    lefts = keys & {"fact", "value"}
+    if len(ops) == 1 and len(lefts) == 1 and len(keys) == 2:
+        (op,) = ops
+        (left_key,) = lefts
+        if left_key == "fact":
+            left: Value = Fact(_path(data["fact"], f"{where}.fact"))
+        else:
+            left = parse_value(data["value"], f"{where}.value")
+        right = _parse_operand(data[op], op, f"{where}.{op}")
+        return Compare(left, op, right)
+    raise ConditionError(f"unrecognised condition with keys {sorted(keys)}", where)
+
+
+def _parse_operand(data: Any, op: str, where: str) -> Value:
+    if op in ("in", "not_in"):
+        if not isinstance(data, list) or not data:
+            raise ConditionError(f"'{op}' takes a non-empty list of constants", where)
+        for item in data:
+            _literal(item, where)
+        return Literal(tuple(data))
+    return parse_value(data, where)
+
+
+def parse_value(data: Any, where: str = "") -> Value:
+    """Parse a value expression."""
+    if not isinstance(data, Mapping):
+        return Literal(_literal(data, where))
+    keys = set(data)
+    if keys == {"fact"}:
+        return Fact(_path(data["fact"], f"{where}.fact"))
+    if keys == {"param"}:
+        return Param(_name(data["param"], f"{where}.param"))
+    if keys == {"lookup", "key", "column"}:
+        return Lookup(
+            _name(data["lookup"], f"{where}.lookup"),
+            parse_value(data["key"], f"{where}.key"),
+            _name(data["column"], f"{where}.column"),
+        )
+    if keys == {"as_of"}:
+        shift = data["as_of"] or {}
+        if not isinstance(shift, Mapping) or set(shift) - {"years", "months", "days"}:
+            raise ConditionError("'as_of' takes a mapping of years, months, days", where)
+        if not all(type(v) is int and abs(v) <= MAX_SHIFT[k] for k, v in shift.items()):
+            raise ConditionError(f"'as_of' shifts are whole numbers within {MAX_SHIFT}", where)
+        return AsOf(**shift)
+    if keys == {"count", "where"}:
+        return Count(_path(data["count"], f"{where}.count"), parse(data["where"], f"{where}.where"))
+    raise ConditionError(f"unrecognised value with keys {sorted(keys)}", where)
+
+
+def _literal(value: Any, where: str) -> Any:
+    problem = constant_problem(value)
+    if problem:
+        raise ConditionError(problem, where)
+    return value
+
+
+def constant_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a constant of pack data (a literal, a parameter), or None.
+
+    NaN would compare false instead of unknown, and a datetime cannot be compared with a date,
+    so both are refused here rather than making engines disagree at evaluation.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} is not a finite number a rule may compare with"
+    if isinstance(value, dt.datetime):
+        return f"{value!r} has a time of day; constants are dates"
+    if value is None or not isinstance(value, bool | int | float | str | dt.date):
+        return f"constants are booleans, numbers, text or dates: {value!r}"
+    return None
+
+
+def _path(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value or any(not p for p in value.split(".")):
+        raise ConditionError(f"a fact path is dotted names, got {value!r}", where)
+    return value
+
+
+def _name(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConditionError(f"expected a name, got {value!r}", where)
+    return value
+
+
+# --- analysis ----------------------------------------------------------------------------
+
+
+def children(node: Condition | Value) -> Iterator[Condition | Value]:
+    """The direct sub-expressions of a node, in order."""
+    if isinstance(node, Compare):
+        yield node.left
+        yield node.right
+    elif isinstance(node, All | AnyOf):
+        yield from node.parts
+    elif isinstance(node, Not):
+        yield node.part
+    elif isinstance(node, Some | Every | Count):
+        yield node.where
+    elif isinstance(node, Lookup):
+        yield node.key
+
+
+def fact_paths(node: Condition | Value, prefix: str = "") -> Iterator[str]:
+    """Every fact path a node reads, absolute (items as ``list.field``), in reading order."""
+    if isinstance(node, Fact | Known):
+        yield prefix + node.path
+    elif isinstance(node, PredicateCall):
+        yield from (prefix + path for path in node.reads)
+    elif isinstance(node, Some | Every | Count):
+        yield prefix + node.path
+        yield from fact_paths(node.where, f"{prefix}{node.path}.")
+        return
+    for child in children(node):
+        yield from fact_paths(child, prefix)
+
+
+def bind_predicates(node: Any, reads: Mapping[str, tuple[str, ...]]) -> Any:
+    """The tree with each predicate call carrying the fact paths its predicate declared."""
+    if isinstance(node, PredicateCall):
+        return attrs.evolve(node, reads=tuple(reads.get(node.name, ())))
+    if isinstance(node, All | AnyOf):
+        return attrs.evolve(node, parts=tuple(bind_predicates(p, reads) for p in node.parts))
+    if isinstance(node, Not):
+        return attrs.evolve(node, part=bind_predicates(node.part, reads))
+    if isinstance(node, Some | Every | Count):
+        return attrs.evolve(node, where=bind_predicates(node.where, reads))
+    if isinstance(node, Compare):
+        left, right = bind_predicates(node.left, reads), bind_predicates(node.right, reads)
+        return attrs.evolve(node, left=left, right=right)
+    if isinstance(node, Lookup):
+        return attrs.evolve(node, key=bind_predicates(node.key, reads))
+    return node
+
+
+def walk(node: Condition | Value) -> Iterator[Condition | Value]:
+    """Every node of a tree, depth first."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def literal_thresholds(node: Condition | Value, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(fact path, constant) pairs a tree compares with: where boundary tests should aim."""
+    if isinstance(node, Compare):
+        left, right = node.left, node.right
+        if isinstance(left, Fact) and isinstance(right, Literal):
+            values = right.value if node.op in ("in", "not_in") else (right.value,)
+            for value in values:
+                yield prefix + left.path, value
+    if isinstance(node, Some | Every | Count):
+        yield from literal_thresholds(node.where, f"{prefix}{node.path}.")
+        return
+    for child in children(node):
+        yield from literal_thresholds(child, prefix)
+
+
+# --- type checking -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Scope:
+    """What a condition may refer to while it is checked: facts, params, tables, predicates."""
+
+    facts: Mapping[str, FactSpec]
+    params: Mapping[str, Kind]
+    tables: Mapping[str, Mapping[str, Kind]]
+    predicates: frozenset[str]
+
+    def within(self, spec: FactSpec, where: str) -> Scope:
+        """The scope inside a quantifier over the list fact ``spec``."""
+        if spec.kind is not Kind.LIST or spec.item is None:
+            raise ConditionError(f"'{spec.path}' is not a list; quantify over lists only", where)
+        return attrs.evolve(self, facts=fact_schema(spec.item))
+
+
+def literal_kind(value: Any) -> Kind:
+    """The kind of a constant from pack data."""
+    if isinstance(value, bool):
+        return Kind.BOOL
+    if isinstance(value, int | float):
+        return Kind.NUMBER
+    if isinstance(value, dt.date):
+        return Kind.DATE
+    return Kind.TEXT
+
+
+def check(node: Condition, scope: Scope, where: str = "") -> None:
+    """Type-check a condition: every fact, param, table and predicate exists and kinds match."""
+    if isinstance(node, Compare):
+        left = _value_kind(node.left, scope, f"{where}.left")
+        if node.op in ("in", "not_in"):
+            assert isinstance(node.right, Literal)
+            for item in node.right.value:
+                _same_kind(left, literal_kind(item), node, item, scope, where)
+            return
+        right = _value_kind(node.right, scope, f"{where}.right")
+        _same_kind(left, right, node, getattr(node.right, "value", None), scope, where)
+        if node.op in ORDERED and left is Kind.BOOL:
+            raise ConditionError(f"'{node.op}' orders values; booleans have no order", where)
+    elif isinstance(node, Known):
+        _fact(node.path, scope, where)
+    elif isinstance(node, All | AnyOf):
+        for i, part in enumerate(node.parts):
+            check(part, scope, f"{where}[{i}]")
+    elif isinstance(node, Not):
+        check(node.part, scope, where)
+    elif isinstance(node, Some | Every):
+        check(node.where, scope.within(_fact(node.path, scope, where), where), f"{where}.where")
+    elif isinstance(node, PredicateCall) and node.name not in scope.predicates:
+        raise ConditionError(f"no predicate named '{node.name}' is registered by the pack", where)
+
+
+def _fact(path: str, scope: Scope, where: str) -> FactSpec:
+    spec = scope.facts.get(path)
+    if spec is None:
+        near = difflib.get_close_matches(path, list(scope.facts), n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ConditionError(f"no fact '{path}' on this entity{hint}", where)
+    return spec
+
+
+def _value_kind(node: Value, scope: Scope, where: str) -> Kind:
+    if isinstance(node, Literal):
+        return literal_kind(node.value)
+    if isinstance(node, Fact):
+        spec = _fact(node.path, scope, where)
+        if spec.kind is Kind.LIST:
+            raise ConditionError(f"'{node.path}' is a list; use some, every or count", where)
+        if spec.kind is Kind.RECORD:
+            raise ConditionError(f"'{node.path}' is a record; compare its fields", where)
+        return spec.kind
+    if isinstance(node, Param):
+        if node.name not in scope.params:
+            raise ConditionError(f"the pack has no parameter '{node.name}'", where)
+        return scope.params[node.name]
+    if isinstance(node, Lookup):
+        columns = scope.tables.get(node.table)
+        if columns is None:
+            raise ConditionError(f"the pack has no reference table '{node.table}'", where)
+        if node.column not in columns:
+            raise ConditionError(f"table '{node.table}' has no column '{node.column}'", where)
+        if _value_kind(node.key, scope, f"{where}.key") is not Kind.TEXT:
+            raise ConditionError("reference tables are keyed by text", where)
+        return columns[node.column]
+    if isinstance(node, AsOf):
+        return Kind.DATE
+    assert isinstance(node, Count)
+    check(node.where, scope.within(_fact(node.path, scope, where), where), f"{where}.where")
+    return Kind.NUMBER
+
+
+def _same_kind(
+    left: Kind, right: Kind, node: Compare, const: Any, scope: Scope, where: str
+) -> None:
+    if left is not right:
+        raise ConditionError(f"compares a {left} with a {right}", where)
+    if isinstance(node.left, Fact) and const is not None and isinstance(const, str):
+        spec = scope.facts.get(node.left.path)
+        if spec is not None and spec.choices is not None and const not in spec.choices:
+            raise ConditionError(
+                f"'{node.left.path}' is one of {list(spec.choices)}, never {const!r}", where
+            )

@@ -1,0 +1,355 @@
+"""A criteria pack: one jurisdiction's rules for some rounds, with its clauses and reference data.
+
+:func:`load_pack` reads a pack folder and checks it completely before anything can use it: every
+file against its schema, every rule's conditions against the entity model, every cited clause
+against the pack's own catalogue. All problems are gathered into one :class:`PackError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pydantic
+import yaml
+
+from greenrules._model.entities import ENTITY_TYPES
+from greenrules._model.enums import Programme, Strength, Tier
+from greenrules._model.facts import fact_schema, resolve
+from greenrules._rules import conditions as c
+from greenrules._rules.pack_files import (
+    BilingualData,
+    ClauseFile,
+    PackData,
+    ParamFile,
+    RuleData,
+    RuleFile,
+)
+from greenrules._rules.reference import DatedValue, Parameter, ReferenceTable, read_table
+from greenrules._rules.rules import Bilingual, Clause, Coverage, CoverageHow, Period, Rule
+from greenrules.exceptions import PackError, PackProblem
+
+
+@attrs.frozen
+class Predicate:
+    """A named Python predicate a pack registers where data cannot express a condition.
+
+    ``fn`` takes the entity and returns True, False or None (unknown); ``reads`` lists the fact
+    paths it looks at, so that analysis, missing facts and the other engines stay exact.
+    ``vectorised`` optionally takes a polars frame of those facts and returns a boolean series;
+    without it the columnar engine runs the predicate row by row and says so.
+    """
+
+    name: str
+    fn: Callable[[Any], bool | None]
+    reads: tuple[str, ...]
+    vectorised: Callable[[Any], Any] | None = None
+
+
+@attrs.frozen
+class Pack:
+    """A validated criteria pack. Build one with :func:`load_pack`."""
+
+    id: str
+    version: str
+    jurisdiction: str
+    rounds: tuple[int, ...]
+    name: Bilingual
+    source_title: str
+    evaluation_dates: Mapping[int, dt.date]
+    programmes: tuple[Programme, ...]
+    tiers: tuple[Tier, ...]
+    extends: str | None
+    neutralizes: Mapping[str, str]
+    clauses: tuple[Clause, ...]
+    rules: tuple[Rule, ...]
+    params: Mapping[str, Parameter]
+    tables: Mapping[str, ReferenceTable]
+    predicates: Mapping[str, Predicate]
+    folder: Path | None
+    digest: str
+
+    def clause(self, clause_id: str) -> Clause:
+        """The clause with this id; LookupError if the catalogue has none."""
+        for clause in self.clauses:
+            if clause.id == clause_id:
+                return clause
+        raise LookupError(f"pack {self.id} has no clause {clause_id}")
+
+    def with_table(self, table: ReferenceTable) -> Pack:
+        """A copy using ``table`` in place of the one of the same name (an official table)."""
+        if table.name not in self.tables:
+            raise PackError([PackProblem("unknown-table", self.id, f"no table {table.name!r}")])
+        old = self.tables[table.name]
+        if set(old.columns) - set(table.columns):
+            missing = sorted(set(old.columns) - set(table.columns))
+            raise PackError([PackProblem("table-columns", self.id, f"table lacks {missing}")])
+        tables = {**self.tables, table.name: table}
+        digest = hashlib.sha256(f"{self.digest}|{table.name}|{table.digest}".encode()).hexdigest()
+        return attrs.evolve(self, tables=tables, digest=digest)
+
+
+class _Problems:
+    """Collects pack problems so that one load reports all of them at once."""
+
+    def __init__(self, pack: str) -> None:
+        self.pack = pack
+        self.items: list[PackProblem] = []
+
+    def add(self, code: str, message: str, rule: str | None = None) -> None:
+        self.items.append(PackProblem(code, self.pack, message, rule))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise PackError(self.items)
+
+
+def _read_yaml(path: Path, problems: _Problems) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.add("missing-file", f"{path.name} not found in {path.parent}")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add("bad-yaml", f"{path.name} cannot be read as UTF-8 text: {exc}")
+    except yaml.YAMLError as exc:
+        problems.add("bad-yaml", f"{path.name} is not valid YAML: {exc}".replace("\n", " "))
+    return None
+
+
+def _parse_file(model: type[pydantic.BaseModel], data: Any, name: str, problems: _Problems) -> Any:
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            problems.add("bad-schema", f"{name}: {where}: {err['msg']}")
+    return None
+
+
+def _bilingual(data: BilingualData) -> Bilingual:
+    return Bilingual(data.zh, data.en)
+
+
+def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pack:
+    """Read and validate the pack in ``folder``; raise :class:`PackError` listing every problem."""
+    folder = Path(folder)
+    problems = _Problems(folder.name)
+    raw = _read_yaml(folder / "pack.yaml", problems)
+    meta: PackData | None = _parse_file(PackData, raw, "pack.yaml", problems)
+    problems.raise_if_any()
+    assert meta is not None
+    problems.pack = meta.id
+    named = {p.name: p for p in predicates}
+    clauses = _load_clauses(folder, problems)
+    params = _load_params(folder, problems)
+    tables = _load_tables(folder, meta, problems)
+    rules, cited = _load_rules(folder, meta, problems, params, tables, named)
+    _check_consistency(meta, clauses, rules, cited, problems)
+    problems.raise_if_any()
+    return Pack(
+        id=meta.id,
+        version=meta.version,
+        jurisdiction=meta.jurisdiction,
+        rounds=tuple(meta.rounds),
+        name=_bilingual(meta.name),
+        source_title=meta.source.title,
+        evaluation_dates=dict(meta.evaluation_dates),
+        programmes=tuple(meta.programmes),
+        tiers=tuple(meta.tiers),
+        extends=meta.extends,
+        neutralizes={n.rule: n.reason for n in meta.neutralizes},
+        clauses=clauses,
+        rules=rules,
+        params=params,
+        tables=tables,
+        predicates=named,
+        folder=folder,
+        digest=_digest(folder),
+    )
+
+
+def _digest(folder: Path) -> str:
+    sha = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and path.suffix in (".yaml", ".csv") and "cases" not in relative.parts:
+            sha.update(str(relative).encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+def _load_clauses(folder: Path, problems: _Problems) -> tuple[Clause, ...]:
+    data = _read_yaml(folder / "clauses.yaml", problems)
+    parsed: ClauseFile | None = _parse_file(ClauseFile, data, "clauses.yaml", problems)
+    if parsed is None:
+        return ()
+    out = []
+    for item in parsed.clauses:
+        coverage = Coverage(item.coverage.how, item.coverage.note, tuple(item.coverage.by))
+        out.append(Clause(item.id, item.kind, item.section, _bilingual(item.summary), coverage))
+    return tuple(out)
+
+
+def _load_params(folder: Path, problems: _Problems) -> dict[str, Parameter]:
+    path = folder / "params.yaml"
+    if not path.exists():
+        return {}
+    parsed: ParamFile | None = _parse_file(
+        ParamFile, _read_yaml(path, problems), path.name, problems
+    )
+    if parsed is None:
+        return {}
+    out = {}
+    for name, data in parsed.params.items():
+        values = []
+        for item in data.values:
+            problem = c.constant_problem(item.value)
+            if problem:
+                problems.add("param-kind", f"parameter {name}: {problem}")
+            elif c.literal_kind(item.value) is not data.kind:
+                problems.add("param-kind", f"parameter {name}: {item.value!r} is not a {data.kind}")
+            period = Period(item.from_, item.to)
+            values.append(DatedValue(item.value, period, item.source, item.confidence))
+        out[name] = Parameter(name, data.kind, tuple(values), data.description)
+    return out
+
+
+def _load_tables(folder: Path, meta: PackData, problems: _Problems) -> dict[str, ReferenceTable]:
+    out = {}
+    for name, spec in meta.tables.items():
+        path = folder / spec.file
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            out[name] = read_table(name, spec.key, spec.columns, text, spec.file)
+        except (OSError, ValueError, csv.Error) as exc:  # UnicodeDecodeError is a ValueError
+            problems.add("bad-table", f"table {name}: {exc}")
+    return out
+
+
+def _load_rules(
+    folder: Path,
+    meta: PackData,
+    problems: _Problems,
+    params: Mapping[str, Parameter],
+    tables: Mapping[str, ReferenceTable],
+    predicates: Mapping[str, Predicate],
+) -> tuple[tuple[Rule, ...], set[str]]:
+    """The rules that built, and every clause a rule cites (built or not)."""
+    rules: list[Rule] = []
+    cited: set[str] = set()
+    reads = {name: p.reads for name, p in predicates.items()}
+    files = sorted((folder / "rules").glob("*.yaml"))
+    if not files:
+        problems.add("no-rules", "the pack has no rules/*.yaml file")
+    for path in files:
+        data = _read_yaml(path, problems)
+        parsed: RuleFile | None = _parse_file(RuleFile, data, f"rules/{path.name}", problems)
+        if parsed is None:
+            continue
+        model = ENTITY_TYPES[parsed.programme]
+        scope = c.Scope(
+            facts=fact_schema(model),
+            params={n: p.kind for n, p in params.items()},
+            tables={n: t.columns for n, t in tables.items()},
+            predicates=frozenset(predicates),
+        )
+        for item in parsed.rules:
+            cited.add(item.clause)
+            rule = _build_rule(item, parsed.programme, model, scope, reads, problems)
+            if rule is not None:
+                rules.append(rule)
+    return tuple(rules), cited
+
+
+def _build_rule(
+    item: RuleData,
+    programme: Programme,
+    model: type[pydantic.BaseModel],
+    scope: c.Scope,
+    reads: Mapping[str, tuple[str, ...]],
+    problems: _Problems,
+) -> Rule | None:
+    try:
+        requires = c.parse(item.requires, "requires") if item.requires is not None else None
+        applies = c.parse(item.applies_if, "applies_if") if item.applies_if is not None else None
+        score = c.parse_value(item.score, "score") if item.score is not None else None
+        for cond, where in ((requires, "requires"), (applies, "applies_if")):
+            if cond is not None:
+                c.check(cond, scope, where)
+        if score is not None:
+            c.check(c.Compare(score, "ge", c.Literal(0)), scope, "score")
+        requires, applies, score = (
+            None if node is None else c.bind_predicates(node, reads)
+            for node in (requires, applies, score)
+        )
+    except c.ConditionError as exc:
+        problems.add("bad-condition", str(exc), item.id)
+        return None
+    if item.strength is Strength.PRIORITY:
+        if (requires is None) == (score is None):
+            problems.add("priority-shape", "a priority rule has requires or score", item.id)
+    elif requires is None or score is not None:
+        problems.add("rule-shape", "a mandatory or in-principle rule has requires only", item.id)
+    if item.on_fail is not None and item.strength is not Strength.MANDATORY:
+        problems.add("rule-shape", "only a mandatory rule chooses on_fail", item.id)
+    for path in item.monotone:
+        if resolve(model, path) is None:
+            problems.add("bad-monotone", f"monotone names unknown fact {path!r}", item.id)
+    return Rule(
+        id=item.id,
+        clause=item.clause,
+        programme=programme,
+        tiers=frozenset(item.tiers),
+        strength=item.strength,
+        summary=_bilingual(item.summary),
+        requires=requires,
+        applies_if=applies,
+        on_fail=item.on_fail,
+        score=score,
+        points=item.points,
+        order=item.order,
+        effective=Period(item.effective.from_, item.effective.to),
+        replaces=tuple(item.replaces),
+        monotone=tuple(item.monotone.items()),
+    )
+
+
+def _check_consistency(
+    meta: PackData,
+    clauses: tuple[Clause, ...],
+    rules: tuple[Rule, ...],
+    cited: set[str],
+    problems: _Problems,
+) -> None:
+    seen: set[str] = set()
+    for clause in clauses:
+        if clause.id in seen:
+            problems.add("duplicate-clause", f"clause {clause.id} appears twice")
+        seen.add(clause.id)
+    catalogue = {cl.id: cl for cl in clauses}
+    ids: set[str] = set()
+    for rule in rules:
+        if rule.id in ids:
+            problems.add("duplicate-rule", "rule id appears twice", rule.id)
+        ids.add(rule.id)
+        if rule.clause not in catalogue:
+            problems.add("unknown-clause", f"cites {rule.clause}, not in clauses.yaml", rule.id)
+        if rule.programme not in meta.programmes:
+            problems.add("programme", f"programme {rule.programme} is not the pack's", rule.id)
+        if not rule.tiers <= set(meta.tiers):
+            problems.add("tier", f"tiers {sorted(rule.tiers)} exceed {meta.tiers}", rule.id)
+        start, end = rule.effective.start, rule.effective.end
+        if start and end and end < start:
+            problems.add("period", "effective period ends before it starts", rule.id)
+    for clause in clauses:
+        if clause.coverage.how is CoverageHow.RULES and clause.id not in cited:
+            problems.add("uncovered-clause", f"clause {clause.id} says rules cover it; none do")
+        if clause.coverage.how is CoverageHow.NOT_CHECKABLE and not clause.coverage.note:
+            problems.add("coverage-note", f"clause {clause.id} is not checkable: say why")
+    for round_ in meta.rounds:
+        if round_ not in meta.evaluation_dates:
+            problems.add("round", f"round {round_} has no evaluation date")

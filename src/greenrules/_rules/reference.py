@@ -1,0 +1,159 @@
+"""Dated reference data: pack parameters and reference tables, every value with its source.
+
+Following openfisca's parameters, a number of the law is never a bare constant: it is a value in
+force over a period, with where it came from and how sure we are of it. A rule resolves it for
+the evaluation date; when nothing is in force, the rule's verdict is unknown, never a guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from greenrules._model.facts import Kind
+from greenrules._rules.rules import Period
+
+SOURCE_COLUMNS = ("source", "confidence", "valid_from", "valid_to")
+
+
+@attrs.frozen
+class DatedValue:
+    """One value of a parameter, in force over ``period``, with its source."""
+
+    value: Any
+    period: Period
+    source: str
+    confidence: str = ""
+
+
+@attrs.frozen
+class Parameter:
+    """A named pack parameter: a kind and the dated values it has taken."""
+
+    name: str
+    kind: Kind
+    values: tuple[DatedValue, ...]
+    description: str = ""
+
+    def at(self, day: dt.date) -> Any:
+        """The value in force on ``day``, or None when none is."""
+        for dated in self.values:
+            if dated.period.contains(day):
+                return dated.value
+        return None
+
+
+@attrs.frozen
+class ReferenceTable:
+    """Rows of reference values keyed by one text column, each row with its source and period.
+
+    Empty cells are missing values (None), never zero. ``columns`` maps each value column to its
+    kind; the key, source, confidence and validity columns are bookkeeping, not values.
+    """
+
+    name: str
+    key: str
+    columns: Mapping[str, Kind]
+    rows: tuple[Mapping[str, Any], ...]
+    origin: str
+    digest: str
+
+    def at(self, day: dt.date) -> dict[str, Mapping[str, Any]]:
+        """The rows in force on ``day``, by key (a later row of the same key wins)."""
+        out: dict[str, Mapping[str, Any]] = {}
+        for row in self.rows:
+            if _period(row).contains(day):
+                out[row[self.key]] = row
+        return out
+
+
+def _period(row: Mapping[str, Any]) -> Period:
+    return Period(row.get("valid_from"), row.get("valid_to"))
+
+
+def _cell(raw: str, kind: Kind, where: str) -> Any:
+    text = raw.strip()
+    if text == "":
+        return None
+    if kind is Kind.NUMBER:
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{where}: {text!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ValueError(f"{where}: {text!r} is not a finite number")
+        return int(number) if number.is_integer() and "." not in text else number
+    if kind is Kind.DATE:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{where}: {text!r} is not an ISO date") from None
+    if kind is Kind.BOOL:
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"{where}: {text!r} is not true or false")
+        return text.lower() == "true"
+    return text
+
+
+def read_table(
+    name: str, key: str, columns: Mapping[str, Kind], text: str, origin: str
+) -> ReferenceTable:
+    """Parse a CSV reference table; raise ValueError naming row and column on a bad cell."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = reader.fieldnames or []
+    needed = [key, *columns, "source"]
+    absent = [c for c in needed if c not in header]
+    if absent:
+        raise ValueError(f"{origin}: missing columns {absent}")
+    kinds = {**columns, "valid_from": Kind.DATE, "valid_to": Kind.DATE}
+    rows = []
+    for number, raw in enumerate(reader, start=2):
+        row: dict[str, Any] = {}
+        for column in header:
+            kind = kinds.get(column, Kind.TEXT)
+            row[column] = _cell(raw[column] or "", kind, f"{origin} line {number} {column}")
+        if not row[key]:
+            raise ValueError(f"{origin} line {number}: empty key {key!r}")
+        if not row["source"]:
+            raise ValueError(f"{origin} line {number}: every value needs a source")
+        rows.append(row)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return ReferenceTable(name, key, dict(columns), tuple(rows), origin, digest)
+
+
+def load_table(
+    name: str,
+    key: str,
+    columns: Mapping[str, Kind],
+    source: str | Path | Iterable[Mapping[str, Any]],
+) -> ReferenceTable:
+    """Load a reference table from a CSV path or from row mappings (e.g. an official table)."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        return read_table(name, key, columns, path.read_text(encoding="utf-8-sig"), str(path))
+    rows = list(source)
+    if not all(isinstance(row, Mapping) for row in rows):
+        raise ValueError(f"<{name} rows>: every row is a mapping of column to value")
+    out = io.StringIO()
+    header = list(dict.fromkeys(k for row in rows for k in row))
+    writer = csv.DictWriter(out, fieldnames=header)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _text(v) for k, v in row.items()})
+    return read_table(name, key, columns, out.getvalue(), f"<{name} rows>")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).lower() if isinstance(value, bool) else str(value)
