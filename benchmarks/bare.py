@@ -1,6 +1,6 @@
 """Bare Python predicates: the CN-NM 2025 province factory rules written by hand over the facts.
 
-The yardstick for the native engine (issue 5: within 1.5x of this). Each function is the rule's
+The yardstick for the native engine (its target: within 1.5x of this). Each function is the rule's
 three-valued verdict written as plain Python over the same entity objects, with the pack's
 parameters and tables passed in; ``run.py`` checks the verdicts equal the native engine's before
 timing anything. It must change when the pack changes: the equality check says when.

@@ -11,7 +11,7 @@ typed by the models' schema) and, on the smaller sizes, the native engine on the
 for comparison. Each figure is the median of three fresh processes. At the largest size it also
 prints where the time goes (read, check, rules) and the rate on the same rows written by polars.
 
-Targets (issue 7, this 2-core machine): >= 3,000,000 decisions/s at 1M from Parquet; >= 3x
+Targets (this 2-core machine): >= 3,000,000 decisions/s at 1M from Parquet; >= 3x
 OpenFisca's rate from in-memory records (the issue quoted 197,000/s from another decision;
 ``benchmarks/openfisca.py`` measures OpenFisca on this decision and these records); peak memory
 < 3x the input table; first result < 1 s.
@@ -175,7 +175,7 @@ def write_population(size: int, folder: Path, writer: str = "pyarrow") -> Path:
     import polars as pl
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-    from greenrules._columnar.program import models_to_frame
+    from greenrules._columnar.schema import models_to_frame
     from greenrules._model.credit_code import make_credit_code
     from greenrules._model.entities import Factory
 
@@ -285,8 +285,8 @@ def measure_phases(path: str) -> dict[str, Any]:
     after a warm-up, so they compare with each other (not with the cold medians of the table).
     """
     import greenrules
-    from greenrules._columnar.api import program_for
     from greenrules._columnar.canonical import canonical_frames
+    from greenrules._columnar.program import program_for
     from greenrules._columnar.sources import read_source
     from greenrules._model.entities import Factory
     from greenrules._model.enums import Programme

@@ -1,6 +1,6 @@
-"""OpenFisca-core on greenrules' own decision and records: issue 7's yardstick, measured here.
+"""OpenFisca-core on greenrules' own decision and records: the columnar engine's yardstick.
 
-Issue 7 asks the columnar engine for at least 3x OpenFisca's rate "on the same decision measured
+The target asks the columnar engine for at least 3x OpenFisca's rate "on the same decision measured
 from in-memory records"; the 197,000 decisions/s it quotes came from another, 12-rule decision
 on records of unknown shape. This script writes the CN-NM 2025 province-tier factory decision
 (the 22 rules of ``bare.make_factory_rules``, plus status, review flag and priority) as an
@@ -577,7 +577,7 @@ def main() -> None:
         )
     last = rows[-1]
     print(
-        f"issue 7 (>= 3x OpenFisca from in-memory records) at {last['records']:,}: needs "
+        f"target (>= 3x OpenFisca from in-memory records) at {last['records']:,}: needs "
         f"{3 * last['openfisca']:,.0f}/s, greenrules got {last['greenrules']:,.0f}/s"
     )
 

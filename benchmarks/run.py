@@ -146,7 +146,7 @@ def section_bare_predicates() -> None:
     decisions = evaluate(entities, "native")
     for entity, decision in zip(entities, decisions, strict=True):
         verdicts, points = run(entity)
-        if verdicts != list(decision.verdicts) or points != list(decision._basis.points):
+        if verdicts != list(decision.verdicts) or points != list(decision._source.points):
             raise SystemExit(f"bare predicates disagree with the native engine on {entity}")
     n = len(entities)
     bare_rate = rate(lambda: [run(e) for e in entities], n)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import greenrules as gr
-from greenrules._decision.ranking import _STATUS_ORDER
+from greenrules._decision.ranking import STATUS_ORDER
 from greenrules.testing import factories, parks, supply_chain_enterprises
 
 REGISTRY = gr.default_registry()
@@ -137,4 +137,4 @@ def test_removing_a_waiver_never_improves_a_status(entity: gr.Applicant, tier: s
     for waiver in entity.waivers:
         fewer = tuple(w for w in entity.waivers if w is not waiver)
         without = _decide(entity.model_copy(update={"waivers": fewer}), tier)
-        assert _STATUS_ORDER[without.status] >= _STATUS_ORDER[with_waivers.status]
+        assert STATUS_ORDER[without.status] >= STATUS_ORDER[with_waivers.status]

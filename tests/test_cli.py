@@ -36,7 +36,7 @@ ARGS = ["--jurisdiction", "CN-NM", "--round", "2025"]
 
 
 def test_evaluate_prints_a_ranked_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """evaluate prints one row per applicant with status and flagged rules."""
+    """Evaluate prints one row per applicant with status and flagged rules."""
     path = write(tmp_path, [applicant(1), applicant(2, water={"key_water_user": True})])
     assert main(["evaluate", str(path), *ARGS, "--lang", "zh"]) == 0
     out = capsys.readouterr().out
@@ -114,7 +114,7 @@ def test_unknown_jurisdiction_is_one_clear_line(
 
 
 def test_packs_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
-    """packs --format json lists packs with rules and clause coverage."""
+    """Packs --format json lists packs with rules and clause coverage."""
     assert main(["packs", "--format", "json"]) == 0
     packs = {p["id"]: p for p in json.loads(capsys.readouterr().out)}
     nm = packs["cn-nm"]
@@ -125,13 +125,13 @@ def test_packs_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str])
 
 
 def test_schema_prints_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
-    """schema prints the applicants' JSON Schema."""
+    """Schema prints the applicants' JSON Schema."""
     assert main(["schema"]) == 0
     assert "oneOf" in json.loads(capsys.readouterr().out)
 
 
 def test_module_entry_point_runs() -> None:
-    """python -m greenrules works like the greenrules script."""
+    """Python -m greenrules works like the greenrules script."""
     done = subprocess.run(
         [sys.executable, "-m", "greenrules", "--version"],
         capture_output=True,
@@ -172,7 +172,8 @@ def test_an_unwritable_output_is_one_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, engine: str
 ) -> None:
     """--out into a missing folder exits 2 naming the problem, leaving no partial file, with
-    every format and engine (each writes through the same all-or-nothing writer)."""
+    every format and engine (each writes through the same all-or-nothing writer).
+    """
     out = tmp_path / "missing" / f"d.{fmt}"
     code = main(
         [

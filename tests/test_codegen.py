@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import greenrules as gr
 from conftest import PACKS, factory
 from greenrules._engines.codegen import generate, generate_missing
-from greenrules._engines.interpreter import NativeProgram
+from greenrules._engines.interpreter import InterpretedProgram
 from greenrules._model.entities import ENTITY_TYPES
 from greenrules._rules.status import StatusPlan
 from greenrules.testing import applicants_for
@@ -42,7 +42,8 @@ def rulesets() -> list[Any]:
 
 RULESETS = rulesets()
 PROGRAMS = {
-    id(r): (applicants_for(r), generate(r), NativeProgram(r), StatusPlan.of(r)) for r in RULESETS
+    id(r): (applicants_for(r), generate(r), InterpretedProgram(r), StatusPlan.of(r))
+    for r in RULESETS
 }
 
 

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from conftest import credit_code, factory
-from greenrules._columnar.api import ColumnarEngine, load_engine
-from greenrules._columnar.program import PolarsProgram, models_to_frame, priority_column
+from greenrules._columnar.api import ColumnarEngine, columnar_engine
+from greenrules._columnar.program import PolarsProgram, priority_column
+from greenrules._columnar.schema import models_to_frame
 from greenrules._model.entities import ENTITY_TYPES
 from greenrules._rules import conditions as c
 from greenrules._rules.ruleset import RuleSet
@@ -318,7 +319,7 @@ def test_load_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> No
         importlib.util, "find_spec", lambda name, *a: None if name == "polars" else real(name, *a)
     )
     with pytest.raises(EngineUnavailableError, match=r"greenrules\[columnar\]"):
-        load_engine()
+        columnar_engine()
     with pytest.raises(EngineUnavailableError, match=r"greenrules\[columnar\]"):
         gr.sql_plan(tier="province", round=2025, jurisdiction="CN-NM")
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import greenrules as gr
 from conftest import credit_code, factory
 from greenrules._columnar.credit_codes import credit_codes_bad
-from greenrules._columnar.program import models_to_frame
+from greenrules._columnar.schema import models_to_frame
 from greenrules._model.credit_code import ALPHABET, credit_code_problem, make_credit_code
 from greenrules._model.entities import Factory
 
@@ -32,7 +32,8 @@ noise = st.text(alphabet=ALPHABET + "IOSVZaz0 \t\u3000é,-", max_size=20)
 @st.composite
 def codes(draw: st.DrawFn) -> str:
     """Valid codes, codes with a wrong check character, a bad character, a bad length or
-    surrounding blanks, and arbitrary text."""
+    surrounding blanks, and arbitrary text.
+    """
     code = make_credit_code(draw(bodies))
     kind = draw(st.sampled_from(["valid", "check", "char", "length", "blank", "noise"]))
     if kind == "check":
@@ -122,7 +123,8 @@ def test_typed_text_is_read_as_the_models_read_it() -> None:
 def test_padded_codes_and_choices_are_judged_by_the_models() -> None:
     """A code or a choice with edge blanks fails its own check, so its row goes to the models
     (no blank test of its own is run for it): a table's cells are stripped as the loaders
-    strip them; a list item's choice is not, and is refused."""
+    strip them; a list item's choice is not, and is refused.
+    """
     agency = {"credit_code": credit_code(7), "name": "agency"}
     entities = [factory(1, report={"route": "third_party", "agency": agency}), factory(2)]
     frame = _frame(entities)
@@ -184,7 +186,7 @@ def test_records_evaluate_as_their_table() -> None:
 
 
 def test_records_are_typed_strictly_as_the_models_type_them() -> None:
-    """pyarrow would read 3.5 as 3 and True as 1.0; the models reject them, and so do records."""
+    """Pyarrow would read 3.5 as 3 and True as 1.0; the models reject them, and so do records."""
     good = _records([factory(1)])[0]
     cases: list[tuple[dict[str, Any], tuple[str, tuple[Any, ...]]]] = [
         ({"water.key_water_user": 1}, ("wrong-type", (0, "water", "key_water_user"))),
@@ -230,7 +232,7 @@ def test_progress_is_reported_from_the_start_to_the_end() -> None:
 
 
 def test_missing_facts_are_rendered_on_first_use() -> None:
-    """outcomes has no missing column; frame adds it once, equal to the native missing facts."""
+    """Outcomes has no missing column; frame adds it once, equal to the native missing facts."""
     entities = [factory(1, water={}), factory(2, energy=None), factory(3)]
     result = gr.evaluate_table(_frame(entities), **ARGS)
     assert "missing" not in result.outcomes.columns
@@ -290,7 +292,8 @@ def test_repeated_codes_are_checked_once_and_every_bad_row_is_found() -> None:
 
 def test_a_programme_the_models_read_after_stripping_keeps_its_row() -> None:
     """``"factory\\x1c"`` is a factory to the models (``str.strip``), so its row is decided, in
-    its place, not dropped with the later rows shifted up."""
+    its place, not dropped with the later rows shifted up.
+    """
     entities = [factory(1), factory(2), factory(3)]
     frame = _frame(entities).with_columns(
         pl.Series("programme", ["factory", "factory\x1c", "\u3000factory"])

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from conftest import factory
-from greenrules._columnar.program import models_to_frame
+from greenrules._columnar.schema import models_to_frame
 from greenrules._columnar.sql import spark_sql
 from greenrules._model.entities import ENTITY_TYPES
 from greenrules._rules import conditions as c

@@ -12,8 +12,8 @@ from greenrules._model.facts import Kind, fact_schema
 from greenrules._rules import conditions as c
 
 
-def scope(model: type = Factory) -> c.Scope:
-    return c.Scope(
+def scope(model: type = Factory) -> c.NameScope:
+    return c.NameScope(
         facts=fact_schema(model),
         params={"deadline": Kind.DATE, "share": Kind.NUMBER},
         tables={"benchmarks": {"benchmark": Kind.NUMBER}},
@@ -26,13 +26,13 @@ def scope(model: type = Factory) -> c.Scope:
     [
         (
             {"fact": "water.key_water_user", "eq": True},
-            c.Compare(c.Fact("water.key_water_user"), "eq", c.Literal(True)),
+            c.Compare(c.Fact("water.key_water_user"), "eq", c.Constant(True)),
         ),
         ({"known": "report.agency"}, c.Known("report.agency")),
         ({"not": {"known": "report"}}, c.Not(c.Known("report"))),
         (
             {"fact": "report.route", "in": ["self"]},
-            c.Compare(c.Fact("report.route"), "in", c.Literal(("self",))),
+            c.Compare(c.Fact("report.route"), "in", c.Constant(("self",))),
         ),
         ({"predicate": "custom"}, c.PredicateCall("custom")),
         (

@@ -102,16 +102,16 @@ def test_findings_are_built_once_on_first_access(
     evaluate: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Evaluating builds no findings; the first access builds them, later ones reuse them."""
-    from greenrules._decision import decision as _decision
+    from greenrules._engines import source as _source
 
     calls: list[int] = []
-    original = _decision.LiveBasis.findings
+    original = _source.EvaluationSource.findings
 
     def counting(self: Any, decision: gr.Decision) -> Any:
         calls.append(1)
         return original(self, decision)
 
-    monkeypatch.setattr(_decision.LiveBasis, "findings", counting)
+    monkeypatch.setattr(_source.EvaluationSource, "findings", counting)
     d = evaluate(factory())
     assert calls == []
     first = d.findings

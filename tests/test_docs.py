@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).parents[1]
-DOCS = ["README.md", "docs/tutorial.md", "docs/reference/api.md"]
+DOCS = [
+    "README.md",
+    "docs/tutorial.md",
+    "docs/reference/api.md",
+    "docs/explanation/architecture.md",
+]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 NEEDS_FILES = "load_entities("  # examples reading the reader's own files are not run
 
@@ -41,3 +47,27 @@ def test_relative_links_resolve(path: Path) -> None:
         if not (path.parent / t).resolve().exists()
     ]
     assert not broken, broken
+
+
+SHELL = re.compile(r"```sh\n(.*?)```", re.S)
+COMMAND_DOCS = ["docs/reference/cli.md"]
+
+
+@pytest.mark.parametrize("name", COMMAND_DOCS)
+def test_shell_examples_run(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each ``greenrules`` command in the page's shell blocks runs as written and exits 0."""
+    from greenrules._cli import main
+
+    monkeypatch.chdir(tmp_path)  # commands that write files write them here
+    commands = [
+        line.strip()
+        for block in SHELL.findall((ROOT / name).read_text(encoding="utf-8"))
+        for line in block.splitlines()
+        if line.strip().startswith("greenrules ")
+    ]
+    assert commands, f"{name} has no command"
+    for command in commands:
+        assert main(shlex.split(command)[1:]) == 0, command
+        capsys.readouterr()

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from greenrules._engines import rete as _rete
-from greenrules._evaluate import NativeEngine
+from greenrules._engines.native import NativeEngine
 from greenrules._rules import conditions as c
 from greenrules.testing import applicants
 
@@ -125,7 +125,7 @@ def test_a_broken_copy_of_one_rule_is_caught() -> None:
     @given(st.lists(applicants(programmes=["factory"], aim=ruleset), min_size=1, max_size=12))
     def check(batch: list[Any]) -> None:
         native = NativeEngine().run(ruleset, batch)
-        rete = _rete.load_engine().run(broken, batch)
+        rete = _rete.rete_engine().run(broken, batch)
         assert [list(v) for v, _ in native] == [list(v) for v, _ in rete]
 
     with pytest.raises(AssertionError):

@@ -199,7 +199,8 @@ def test_json_schema_covers_every_programme() -> None:
 )
 def test_undecodable_text_is_a_typed_error(tmp_path: Path, read: Any) -> None:
     """UTF-16 text (Excel's "Unicode text") is reported, not raised as UnicodeDecodeError, by
-    the loader and by the columnar engine's own CSV reader."""
+    the loader and by the columnar engine's own CSV reader.
+    """
     path = tmp_path / "u.csv"
     path.write_bytes(
         ("programme,credit_code,name\nfactory," + credit_code(1) + ",厂\n").encode("utf-16")

@@ -9,17 +9,17 @@ import pytest
 
 import greenrules as gr
 from conftest import credit_code, factory
-from greenrules._engines.interpreter import Compiler, values_at
+from greenrules._engines.interpreter import ClosureCompiler, values_at
 from greenrules._rules import conditions as c
 
 
 @pytest.fixture
-def compiler(registry: gr.Registry) -> Compiler:
+def compiler(registry: gr.Registry) -> ClosureCompiler:
     ruleset = registry.ruleset(jurisdiction="ZZ", round=2030, tier="province", programme="factory")
-    return Compiler(ruleset)
+    return ClosureCompiler(ruleset)
 
 
-def run(compiler: Compiler, data: Any, entity: Any) -> Any:
+def run(compiler: ClosureCompiler, data: Any, entity: Any) -> Any:
     return compiler.condition(c.parse(data))(entity)
 
 
@@ -38,21 +38,23 @@ CERTIFIED = {"fact": "water.water_saving_certified", "eq": True}
         (False, False, False, False),
     ],
 )
-def test_kleene_and_or(compiler: Compiler, user: Any, certified: Any, conj: Any, disj: Any) -> None:
+def test_kleene_and_or(
+    compiler: ClosureCompiler, user: Any, certified: Any, conj: Any, disj: Any
+) -> None:
     """all/any follow Kleene's strong three-valued logic."""
     f = factory(water={"key_water_user": user, "water_saving_certified": certified})
     assert run(compiler, {"all": [KNOWN_USER, CERTIFIED]}, f) is conj
     assert run(compiler, {"any": [KNOWN_USER, CERTIFIED]}, f) is disj
 
 
-def test_not_keeps_unknown(compiler: Compiler) -> None:
+def test_not_keeps_unknown(compiler: ClosureCompiler) -> None:
     """Negating unknown gives unknown."""
     f = factory(water={})
     assert run(compiler, {"not": KNOWN_USER}, f) is None
     assert run(compiler, {"not": KNOWN_USER}, factory(water={"key_water_user": False})) is True
 
 
-def test_comparison_on_missing_fact_is_unknown(compiler: Compiler) -> None:
+def test_comparison_on_missing_fact_is_unknown(compiler: ClosureCompiler) -> None:
     """A missing fact makes a comparison unknown, whichever the operator."""
     f = factory(submitted_on=None)
     for op in c.COMPARISONS:
@@ -60,7 +62,7 @@ def test_comparison_on_missing_fact_is_unknown(compiler: Compiler) -> None:
         assert run(compiler, {"fact": "submitted_on", op: value}, f) is None
 
 
-def test_missing_intermediate_record_is_unknown(compiler: Compiler) -> None:
+def test_missing_intermediate_record_is_unknown(compiler: ClosureCompiler) -> None:
     """Reading through a missing record (no report) is unknown, not an error."""
     f = factory(report=None)
     assert (
@@ -70,8 +72,8 @@ def test_missing_intermediate_record_is_unknown(compiler: Compiler) -> None:
     assert run(compiler, {"known": "report.agency"}, f) is False
 
 
-def test_quantifiers_over_empty_missing_and_partial_lists(compiler: Compiler) -> None:
-    """some is false and every true on an empty list; a missing list is unknown."""
+def test_quantifiers_over_empty_missing_and_partial_lists(compiler: ClosureCompiler) -> None:
+    """Some is false and every true on an empty list; a missing list is unknown."""
     some = {"some": "energy", "where": {"fact": "value", "le": 100}}
     every = {"every": "energy", "where": {"fact": "value", "le": 100}}
     assert run(compiler, some, factory(energy=[])) is False
@@ -99,16 +101,16 @@ def test_lookup_reads_the_row_in_force(registry: gr.Registry) -> None:
         rs = registry.ruleset(
             jurisdiction="ZZ", round=2030, tier="province", programme="factory", as_of=day
         )
-        return Compiler(rs).condition(cond)(f)
+        return ClosureCompiler(rs).condition(cond)(f)
 
     assert at(dt.date(2030, 6, 30)) is True  # first edition: benchmark 100
     assert at(dt.date(2031, 1, 1)) is False  # second edition: benchmark 90
     gizmo = factory(energy=[{"product": "gizmo", "value": 1}])
     rs = registry.ruleset(jurisdiction="ZZ", round=2030, tier="province", programme="factory")
-    assert Compiler(rs).condition(cond)(gizmo) is None
+    assert ClosureCompiler(rs).condition(cond)(gizmo) is None
 
 
-def test_negative_values_compare_as_numbers(compiler: Compiler) -> None:
+def test_negative_values_compare_as_numbers(compiler: ClosureCompiler) -> None:
     """Lower is better and negatives are real: -35 reaches a benchmark of -30."""
     cond = {
         "every": "energy",
@@ -124,7 +126,7 @@ def test_negative_values_compare_as_numbers(compiler: Compiler) -> None:
 def test_count_is_unknown_when_an_item_is(registry: gr.Registry) -> None:
     """A count with an undecidable item is unknown rather than an undercount."""
     rs = registry.ruleset(jurisdiction="ZZ", round=2030, tier="province", programme="park")
-    count = Compiler(rs).value(
+    count = ClosureCompiler(rs).value(
         c.parse_value(
             {
                 "count": "enterprises",
@@ -145,7 +147,7 @@ def test_count_is_unknown_when_an_item_is(registry: gr.Registry) -> None:
     assert count(park(None)) is None
 
 
-def test_missing_names_facts_params_and_references(compiler: Compiler) -> None:
+def test_missing_names_facts_params_and_references(compiler: ClosureCompiler) -> None:
     """Missing lists the absent facts and reference values a rule read."""
     rule = next(r for r in compiler.ruleset.rules if r.id == "B-F-benchmark")
     f = factory(energy=[{"product": "gizmo", "value": 1}, {"product": "widget"}])

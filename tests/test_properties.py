@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import greenrules as gr
 from conftest import PACKS
-from greenrules._engines.interpreter import Compiler
+from greenrules._engines.interpreter import ClosureCompiler
 from greenrules._rules import conditions as c
 from greenrules.testing import factories, parks
 
@@ -131,7 +131,7 @@ def test_a_waiver_only_turns_an_in_principle_fail_into_waived(
 def test_known_is_the_only_non_monotone_construct() -> None:
     """Why `known` is excluded above: supplying a fact can make it true and a rule unknown."""
     ruleset = RULESETS[0]
-    cond = Compiler(ruleset).condition(
+    cond = ClosureCompiler(ruleset).condition(
         c.parse({"all": [{"known": "submitted_on"}, {"fact": "water.key_water_user", "eq": True}]})
     )
     bare = gr.Factory(credit_code="91350100M000100Y43", name="x")

@@ -99,7 +99,7 @@ def test_silent_shadowing_is_refused(tmp_path: Path, base_pack: gr.Pack) -> None
 
 
 def test_overrides_must_name_base_rules(tmp_path: Path, base_pack: gr.Pack) -> None:
-    """replaces and neutralizes must name rules the base pack defines."""
+    """Replaces and neutralizes must name rules the base pack defines."""
     folder = _region_copy(tmp_path, "replaces: [B-F-water]", "replaces: [B-F-nope]")
     with pytest.raises(gr.PackError, match="bad-override"):
         gr.Registry([base_pack, gr.load_pack(folder)])

@@ -108,7 +108,7 @@ def compiled_definitions(registry: gr.Registry) -> list[dict[str, Any]]:
         factory(), tier="province", round=2030, jurisdiction="QQ", registry=registry, engine="rete"
     )
     ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
-    program = ruleset.compiled["rete"]
+    program = ruleset.programs["rete"]
     return [{"all": patterns} for s in program.strata.values() for patterns, _ in s.rules.values()]
 
 
@@ -213,11 +213,11 @@ def test_more_than_1024_entities_never_hit_the_session_cap(one_rule: Any) -> Non
 def test_an_exception_in_an_action_raises_and_leaves_the_engine_usable(
     one_rule: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """durable swallows action exceptions into the state; the engine raises them instead."""
+    """Durable swallows action exceptions into the state; the engine raises them instead."""
     registry = one_rule({"fact": "standing.operating_normally", "eq": True})
     both(registry, [factory()])
     ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
-    stratum = next(iter(ruleset.compiled["rete"].strata.values()))
+    stratum = next(iter(ruleset.programs["rete"].strata.values()))
 
     class Exploding(list):  # type: ignore[type-arg]
         def append(self, item: Any) -> None:
@@ -330,7 +330,7 @@ def test_nothing_stays_asserted_after_a_batch(one_rule: Any) -> None:
     registry = one_rule({"every": "energy", "where": {"fact": "value", "le": lookup}})
     both(registry, [factory(i) for i in range(300)])
     ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
-    program = ruleset.compiled["rete"]
+    program = ruleset.programs["rete"]
     for stratum in program.strata.values():
         facts = json.loads(_rete._dre.get_facts(stratum.ruleset._handle, "0"))
         assert [f for f in facts if f.get("_t", 0) < 10_000] == []  # only reference rows remain
@@ -338,7 +338,7 @@ def test_nothing_stays_asserted_after_a_batch(one_rule: Any) -> None:
 
 @needs_durable
 def test_compiled_rulesets_are_freed_with_their_program(one_rule: Any) -> None:
-    """durable never frees a ruleset itself; a collected program's rulesets are deleted."""
+    """Durable never frees a ruleset itself; a collected program's rulesets are deleted."""
     registry = one_rule({"fact": "standing.operating_normally", "eq": True})
     ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
     program = _rete.ReteProgram(ruleset)
@@ -354,7 +354,7 @@ def test_compiled_rulesets_are_freed_with_their_program(one_rule: Any) -> None:
 def test_too_many_facts_per_fact_are_refused_at_compile_time(
     one_rule: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """durable rejects facts of more than 252 properties; compiling checks the count first."""
+    """Durable rejects facts of more than 252 properties; compiling checks the count first."""
     monkeypatch.setattr(_rete_compile, "_MAX_FIELDS", 1)
     registry = one_rule(
         {

@@ -18,7 +18,6 @@ import attrs
 
 import greenrules
 from greenrules import Applicant
-from greenrules._rules.conditions import Compare, Fact, Literal, walk
 
 NOTICE_ROUND = 2025
 """The round of the notice the deadline table was read from."""
@@ -107,17 +106,8 @@ def review_years(pack: greenrules.Pack | None = None) -> frozenset[int]:
         pack = pack_2025()
     years: set[int] = set()
     for rule in pack.rules:
-        if rule.clause != REVIEW_CLAUSE or rule.applies_if is None:
-            continue
-        for node in walk(rule.applies_if):
-            if (
-                isinstance(node, Compare)
-                and isinstance(node.left, Fact)
-                and node.left.path == "year"
-                and node.op == "in"
-                and isinstance(node.right, Literal)
-            ):
-                years.update(int(y) for y in node.right.value)
+        if rule.clause == REVIEW_CLAUSE and rule.applies_if is not None:
+            years.update(int(y) for y in rule.constants_compared_with("year"))
     return frozenset(years)
 
 

@@ -5,7 +5,9 @@ private and may change without notice. See ``docs/reference/api.md``.
 """
 
 from greenrules._columnar.api import evaluate_batches, evaluate_table, sql_plan
-from greenrules._decision.decision import Decision, Finding, Priority, Provenance
+from greenrules._columnar.result import ResultTable
+from greenrules._decision.decision import Decision
+from greenrules._decision.parts import Finding, Priority, Provenance
 from greenrules._decision.ranking import rank
 from greenrules._evaluate import evaluate, evaluate_many
 from greenrules._io.loaders import entity_json_schema, load_entities
@@ -77,6 +79,7 @@ __all__ = [
     "Programme",
     "Provenance",
     "Registry",
+    "ResultTable",
     "Rule",
     "Standing",
     "Status",

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from greenrules._columnar.api import evaluate_table
 from greenrules._decision.decision import Decision
 from greenrules._decision.ranking import rank
-from greenrules._evaluate import ENGINES, evaluate_many
+from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS
+from greenrules._engines.arguments import ENGINES
+from greenrules._evaluate import evaluate_many
 from greenrules._io.loaders import entity_json_schema, load_entities
 from greenrules._io.output import write_whole
 from greenrules._io.progress import ProgressBar
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
-from greenrules._model.enums import Status, Strength, Tier, Verdict
+from greenrules._model.enums import Strength, Tier, Verdict
 from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules._version import __version__
@@ -167,17 +172,84 @@ def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decis
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from greenrules._columnar.api import cli_engine, run_cli
-
-    args.engine = cli_engine(args.engine, args.path, args.format)
+    args.engine = _engine_for(args.engine, args.path, args.format)
     if args.engine == "columnar":
         registry = default_registry()
         pack = _top_pack(registry, args.jurisdiction, args.round)
         round_ = args.round if args.round is not None else max(pack.rounds)
-        return run_cli(args, pack.jurisdiction, round_, registry, _emit)
+        return _run_columnar(args, pack.jurisdiction, round_, registry)
     entities = load_entities(args.path)
     decisions = _evaluate(args, entities)
     _emit(args, decisions, entities)
+    return EXIT_OK
+
+
+COLUMNAR_BYTES = 2_000_000
+"""Files at least this large (about ten thousand applicants) go to the columnar engine."""
+
+
+def _engine_for(requested: str, path: Path, fmt: str) -> str:
+    """The engine ``--engine auto`` uses for ``path``: columnar for large tables, if installed."""
+    if requested != "auto":
+        return requested
+    suffix = path.suffix.lower()
+    size = path.stat().st_size if path.is_file() else 0
+    large = (
+        suffix == ".parquet"
+        or fmt in ("csv", "parquet")
+        or (suffix == ".csv" and size >= COLUMNAR_BYTES)
+    )
+    if large and importlib.util.find_spec("polars") is not None:
+        return "columnar"
+    return "native"
+
+
+def _run_columnar(
+    args: argparse.Namespace, jurisdiction: str, round_: int, registry: Registry
+) -> int:
+    """``greenrules evaluate`` with the columnar engine: progress bar, then the output file."""
+    import sys
+
+    from greenrules._decision.ranking import rank
+    from greenrules._io.progress import ProgressBar
+
+    bars: list[ProgressBar] = []
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if not bars and total >= 1000:
+            bar = ProgressBar(total, sys.stderr)
+            bar.started = started  # the rate counts reading and checking the file too
+            bars.append(bar)
+        if bars:
+            bars[0].update(done)
+
+    result = evaluate_table(
+        args.path,
+        tier=args.tier,
+        round=round_,
+        jurisdiction=jurisdiction,
+        as_of=args.as_of,
+        registry=registry,
+        progress=progress,
+    )
+    if bars:
+        bars[0].close()
+    if args.format in ("table", "xlsx"):
+        decisions = rank(result.decisions())
+        _emit(args, decisions, [result.entity(d) for d in decisions])
+        return 0
+    from greenrules._columnar.output import output_frame, write_result
+
+    if args.out is not None:
+        write_result(result, args.out, args.format)
+    elif args.format == "parquet":
+        msg = "--format parquet writes a file: give its path with --out FILE.parquet"
+        raise InvalidInputError([InputProblem("bad-argument", ("out",), msg)])
+    else:
+        frame = output_frame(result, args.format)
+        text = frame.write_csv() if args.format == "csv" else frame.write_json()
+        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
     return EXIT_OK
 
 
@@ -240,12 +312,6 @@ _HEADERS = {
     "zh": ("序号", "结论", "类别", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
 }
 _MARKS = {Verdict.UNKNOWN: "?", Verdict.WAIVED: "~"}
-_STATUS_ZH = {
-    Status.RECOMMEND: "推荐",
-    Status.CULTIVATE: "培育",
-    Status.INELIGIBLE: "不符合",
-    Status.UNDETERMINED: "待定",
-}
 
 
 def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = False) -> str:
@@ -258,13 +324,13 @@ def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = Fa
             if f.strength is not Strength.PRIORITY
             and f.verdict in (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED)
         ]
-        status = _STATUS_ZH[d.status] if lang == "zh" else str(d.status)
+        status = STATUS_WORDS[lang][d.status]
         score = "/".join(f"{s:g}" for s in d.priority.score) or "-"
         rows.append(
             (
                 str(n),
                 status,
-                str(d.programme),
+                PROGRAMME_WORDS[lang][d.programme],
                 d.entity_name,
                 d.entity_id,
                 score,

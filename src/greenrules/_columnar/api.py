@@ -1,10 +1,9 @@
-"""The columnar engine: whole populations evaluated as columns, with the native engine's decisions.
+"""The columnar facade: evaluate tables, batches and SQL plans; imports polars only when asked.
 
 This module is the facade and imports no optional dependency at import time: the core asks for
-:func:`load_engine` (``engine="columnar"``) or calls :func:`evaluate_table`, and only then is
-polars imported, through :mod:`greenrules._columnar.program` (the one module that evaluates with
-polars) and :mod:`greenrules._columnar.evaluate` (reading, checking and evaluating tables, with the
-``_table_*`` modules and :mod:`greenrules._columnar.result`). Without polars, both raise
+:func:`columnar_engine` (``engine="columnar"``) or calls :func:`evaluate_table`, and only then is
+polars imported, through :mod:`greenrules._columnar.evaluate` (reading, checking and
+evaluating tables with the rest of this part). Without polars, both raise
 :class:`~greenrules.exceptions.EngineUnavailableError` naming the extra to install.
 """
 
@@ -16,6 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from greenrules._engines.arguments import check_arguments
+from greenrules._engines.engine import RuleRun
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules._model.enums import Programme, Tier, Verdict
 from greenrules._rules.registry import Registry, default_registry
@@ -27,25 +28,12 @@ if TYPE_CHECKING:
 
 INSTALL_HINT = "pip install 'greenrules[columnar]'"
 
-RuleRun = tuple[Sequence[Verdict], Sequence[float]]
-
 
 def _require_polars() -> None:
     if importlib.util.find_spec("polars") is None:
         raise EngineUnavailableError(
             f"the columnar engine needs polars, which is not installed; run: {INSTALL_HINT}"
         )
-
-
-def program_for(ruleset: RuleSet, model: type[Applicant]) -> Any:
-    """The polars program of a rule set for an entity model, compiled once and kept."""
-    from greenrules._columnar.program import PolarsProgram
-
-    key = f"columnar:{model.__name__}"
-    found = ruleset.compiled.get(key)
-    if found is None:
-        found = ruleset.compiled[key] = PolarsProgram(ruleset, model)
-    return found
 
 
 class ColumnarEngine:
@@ -55,7 +43,8 @@ class ColumnarEngine:
 
     def run(self, ruleset: RuleSet, entities: Sequence[Applicant]) -> list[RuleRun]:
         """Verdicts and priority contributions, one pair per entity, in input order."""
-        from greenrules._columnar.program import add_predicates, models_to_frame, run_row_wise
+        from greenrules._columnar.program import add_predicates, program_for, run_row_wise
+        from greenrules._columnar.schema import models_to_frame
 
         if not entities:
             return []
@@ -93,7 +82,7 @@ def rule_runs(frame: Any, program: Any) -> list[RuleRun]:
     )
 
 
-def load_engine() -> ColumnarEngine:
+def columnar_engine() -> ColumnarEngine:
     """The columnar engine; EngineUnavailableError saying what to install when polars is absent."""
     _require_polars()
     return ColumnarEngine()
@@ -127,9 +116,7 @@ def evaluate_table(
     ``result.frame``); ``result.decision(i)`` gives row ``i`` as the native engine's
     :class:`~greenrules.Decision`.
     """
-    from greenrules._evaluate import _check_arguments
-
-    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    tier_ = check_arguments(tier, round, jurisdiction, as_of)
     _require_polars()
     from greenrules._columnar.evaluate import evaluate_frame
 
@@ -163,16 +150,14 @@ def evaluate_batches(
     batch. A batch's problems raise :class:`~greenrules.exceptions.InvalidInputError` (rows
     located in the whole table) when that batch is reached: earlier batches were good.
     """
-    from greenrules._evaluate import _check_arguments
-
-    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    tier_ = check_arguments(tier, round, jurisdiction, as_of)
     if type(rows) is not int or rows < 1:
         msg = "expected a positive number of rows per batch"
         raise InvalidInputError([InputProblem("bad-argument", ("rows",), msg, rows)])
     _require_polars()
-    from greenrules._columnar.evaluate import evaluate_batches as batches
+    from greenrules._columnar.evaluate import evaluate_source_batches
 
-    return batches(
+    return evaluate_source_batches(
         source,
         rows=rows,
         tier=tier_,
@@ -206,9 +191,7 @@ def sql_plan(
     is compiled over the columnar engine's canonical frame, so it needs the same extra
     (:class:`~greenrules.EngineUnavailableError` without it).
     """
-    from greenrules._evaluate import _check_arguments
-
-    tier_ = _check_arguments(tier, round, jurisdiction, as_of)
+    tier_ = check_arguments(tier, round, jurisdiction, as_of)
     _require_polars()
     from greenrules._columnar.sql import spark_sql
 
@@ -228,65 +211,3 @@ def _programme(value: str) -> Programme:
         raise InvalidInputError(
             [InputProblem("bad-argument", ("programme",), msg, value)]
         ) from None
-
-
-COLUMNAR_BYTES = 2_000_000
-"""Files at least this large (about ten thousand applicants) go to the columnar engine."""
-
-
-def cli_engine(requested: str, path: Path, fmt: str) -> str:
-    """The engine ``greenrules evaluate --engine auto`` uses for ``path``."""
-    if requested != "auto":
-        return requested
-    suffix = path.suffix.lower()
-    size = path.stat().st_size if path.is_file() else 0
-    large = (
-        suffix == ".parquet"
-        or fmt in ("csv", "parquet")
-        or (suffix == ".csv" and size >= COLUMNAR_BYTES)
-    )
-    if large and importlib.util.find_spec("polars") is not None:
-        return "columnar"
-    return "native"
-
-
-def run_cli(
-    args: Any, jurisdiction: str, round_: int, registry: Registry, emit: Callable[..., None]
-) -> int:
-    """``greenrules evaluate`` with the columnar engine: progress bar, then the output file."""
-    import sys
-    import time
-
-    from greenrules._decision.ranking import rank
-    from greenrules._io.progress import ProgressBar
-
-    bars: list[ProgressBar] = []
-    started = time.perf_counter()
-
-    def progress(done: int, total: int) -> None:
-        if not bars and total >= 1000:
-            bar = ProgressBar(total, sys.stderr)
-            bar.started = started  # the rate counts reading and checking the file too
-            bars.append(bar)
-        if bars:
-            bars[0].update(done)
-
-    result = evaluate_table(
-        args.path,
-        tier=args.tier,
-        round=round_,
-        jurisdiction=jurisdiction,
-        as_of=args.as_of,
-        registry=registry,
-        progress=progress,
-    )
-    if bars:
-        bars[0].close()
-    if args.format in ("table", "xlsx"):
-        decisions = rank(result.decisions())
-        emit(args, decisions, [result.entity(d) for d in decisions])
-        return 0
-    from greenrules._columnar.result import write_result
-
-    write_result(result, args.out, args.format)
-    return 0

@@ -16,10 +16,8 @@ from typing import Any
 import polars as pl
 
 from greenrules._columnar.checks import PYTHON_WHITESPACE, Checked, check_columns
-from greenrules._columnar.program import (
-    models_to_frame,
-)
-from greenrules._columnar.sources import _ROW, Source, _python_cell
+from greenrules._columnar.schema import models_to_frame
+from greenrules._columnar.sources import ROW_INDEX, Source, python_cell
 from greenrules._io import loaders as ld
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules._model.enums import Programme
@@ -32,14 +30,14 @@ def _nest_row(
     """A raw row as the nested data the models validate, as the loaders build it."""
     if isinstance(loc, str):  # a file row: exactly the loader's reading of its cells
         line = int(loc.split()[1])
-        return ld._nest(row, line, problems, programme=row.get("programme"))
+        return ld.nest_fields(row, line, problems, programme=row.get("programme"))
     # Native list values go to the models as the JSON text a loader would read; cells as given.
     cells = {
-        column: json.dumps(_python_cell(cell), default=str) if isinstance(cell, list) else cell
+        column: json.dumps(python_cell(cell), default=str) if isinstance(cell, list) else cell
         for column, cell in row.items()
     }
     found: list[InputProblem] = []
-    nested = ld._nest(cells, 0, found, programme=row.get("programme"))
+    nested = ld.nest_fields(cells, 0, found, programme=row.get("programme"))
     problems += [InputProblem(p.code, (loc, *p.loc[1:]), p.message, p.input) for p in found]
     return nested
 
@@ -63,8 +61,8 @@ def judge_rows(
         if nested is None:
             continue
         before = len(models)
-        nested = ld._resolve_agency(nested, {}, (loc,), models)
-        result = ld._entity_problems(nested, (loc,))
+        nested = ld.resolve_agency(nested, {}, (loc,), models)
+        result = ld.entity_problems(nested, (loc,))
         if isinstance(result, Applicant):
             if not found and len(models) == before:
                 accepted[index] = result
@@ -84,10 +82,10 @@ def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], lis
     own frame.
     """
     frame = source.frame
-    clashes = [name for name in (_ROW, _PROGRAMME) if name in frame.columns]
+    clashes = [name for name in (ROW_INDEX, _PROGRAMME) if name in frame.columns]
     if clashes:  # a given column named like ours is an unknown field: renamed apart, flagged
         frame = frame.rename({name: f"\x00{name}" for name in clashes})
-    raw = frame.with_row_index(_ROW)
+    raw = frame.with_row_index(ROW_INDEX)
     known = [p.value for p in Programme]
     given = raw.get_column("programme") if "programme" in raw.columns else None
     single = given.unique() if given is not None and given.dtype == pl.String else None
@@ -101,7 +99,7 @@ def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], lis
             programme = given.cast(pl.String, strict=False).str.strip_chars(PYTHON_WHITESPACE)
         raw = raw.with_columns(programme.alias(_PROGRAMME))
         bad = raw.filter(pl.col(_PROGRAMME).is_in(known).not_().fill_null(True))
-        suspects.update(bad.get_column(_ROW).to_list())
+        suspects.update(bad.get_column(ROW_INDEX).to_list())
         present = set(programme.unique().to_list())
     checked: dict[Programme, Checked] = {}
     for value in known:
@@ -125,9 +123,9 @@ def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], lis
         by_kind.setdefault(entity.programme, {})[index] = entity
     for kind, mine in by_kind.items():
         patch = models_to_frame(list(mine.values()), ENTITY_TYPES[kind]).with_columns(
-            pl.Series(_ROW, list(mine), dtype=raw.schema[_ROW])
+            pl.Series(ROW_INDEX, list(mine), dtype=raw.schema[ROW_INDEX])
         )
         frame = frames[kind]  # the programme is read as the models read it: its rows are here
-        kept = frame.filter(pl.col(_ROW).is_in(list(mine)).not_())
-        frames[kind] = pl.concat([kept, patch.select(frame.columns)]).sort(_ROW)
+        kept = frame.filter(pl.col(ROW_INDEX).is_in(list(mine)).not_())
+        frames[kind] = pl.concat([kept, patch.select(frame.columns)]).sort(ROW_INDEX)
     return frames, problems

@@ -25,23 +25,26 @@ import pydantic.fields
 from pydantic.types import Strict
 
 from greenrules._columnar.credit_codes import (
-    _bad_code_rows,
+    bad_code_rows,
     credit_codes_bad,
     with_credit_code_check,
 )
-from greenrules._columnar.program import frame_schema, owner_of
-from greenrules._columnar.sources import _ROW, _fields, _is_struct_list
+from greenrules._columnar.schema import frame_schema, owner_of
+from greenrules._columnar.sources import ROW_INDEX, is_struct_list, struct_fields
 from greenrules._io import loaders as ld
 from greenrules._model.entities import Applicant
 from greenrules._model.facts import Kind, fact_schema
-from greenrules._model.values import _check_credit_code, _check_division_code
+from greenrules._model.values import check_credit_code, check_division_code
 
-_TRUE, _FALSE = sorted(ld._TRUE), sorted(ld._FALSE)
+_TRUE, _FALSE = sorted(ld.TRUE_WORDS), sorted(ld.FALSE_WORDS)
 
 
 def _maybe_given(col: pl.Expr, dtype: Any) -> pl.Expr:
-    """True where a cell may be given: not null, not empty (a blank cell counts as given, so
-    this errs towards sending a row to the models; no string is stripped)."""
+    """True where a cell may be given: not null, not empty.
+
+    A blank cell counts as given, so this errs towards sending a row to the models; no string
+    is stripped.
+    """
     return col.is_not_null() & (col != "") if dtype == pl.String else col.is_not_null()
 
 
@@ -62,9 +65,12 @@ def _would_strip(col: pl.Expr) -> pl.Expr:
 
 
 def _padding_caught(model: type[pydantic.BaseModel], name: str, choices: Any) -> bool:
-    """Whether a text with edge white space fails another check anyway: a choice (no choice
-    has any), a credit code or a division code (fixed width, no white space)."""
-    codes = (_check_credit_code, _check_division_code)
+    """Whether a text with edge white space fails another check anyway.
+
+    A choice (no choice has any), a credit code or a division code (fixed width, no white
+    space) does.
+    """
+    codes = (check_credit_code, check_division_code)
     return choices is not None or any(
         getattr(m, "func", None) in codes for m in _constraints(model, name)
     )
@@ -101,10 +107,10 @@ def _value_bad(
             out.append(value >= pl.lit(meta.lt))
         elif isinstance(meta, at.MinLen):
             out.append(value.str.len_chars() < meta.min_length)
-        elif getattr(meta, "func", None) is _check_credit_code:
+        elif getattr(meta, "func", None) is check_credit_code:
             if code_bad is not None:  # checked beforehand (items: see _item_codes_bad)
                 out.append(code_bad)
-        elif getattr(meta, "func", None) is _check_division_code:
+        elif getattr(meta, "func", None) is check_division_code:
             out.append(value.str.contains("^[0-9]{6}$").not_())
         elif isinstance(meta, Strict | pydantic.BeforeValidator | pydantic.fields.FieldInfo):
             continue
@@ -197,7 +203,7 @@ def _item_checks(
             raw, dtype = pl.element().struct.field(name), fields[name]
         if spec.kind is Kind.LIST:
             assert spec.item is not None
-            inner = _fields(dtype) if _is_struct_list(dtype) else None
+            inner = struct_fields(dtype) if is_struct_list(dtype) else None
             if inner is None:
                 parts.append(pl.lit(None, dtype=want).alias(name))
                 bad.append(raw.is_not_null())
@@ -220,7 +226,7 @@ def _item_checks(
 
 
 def _checks_credit_code(model: type[pydantic.BaseModel], name: str) -> bool:
-    return any(getattr(m, "func", None) is _check_credit_code for m in _constraints(model, name))
+    return any(getattr(m, "func", None) is check_credit_code for m in _constraints(model, name))
 
 
 def _item_codes_bad(raw: pl.DataFrame, path: str, item: Any) -> set[int]:
@@ -229,12 +235,12 @@ def _item_codes_bad(raw: pl.DataFrame, path: str, item: Any) -> set[int]:
     for name in item.model_fields:
         if not _checks_credit_code(item, name):
             continue
-        flat = raw.select(_ROW, pl.col(path)).explode(path).drop_nulls(path)
+        flat = raw.select(ROW_INDEX, pl.col(path)).explode(path).drop_nulls(path)
         struct: Any = flat.schema[path]
         if name not in [f.name for f in struct.fields]:
             continue
         codes = flat.select(pl.col(path).struct.field(name)).to_series()
-        rows = flat.get_column(_ROW).filter(credit_codes_bad(codes))
+        rows = flat.get_column(ROW_INDEX).filter(credit_codes_bad(codes))
         out.update(rows.to_list())
     return out
 
@@ -242,8 +248,9 @@ def _item_codes_bad(raw: pl.DataFrame, path: str, item: Any) -> set[int]:
 def _exact_list_bad(
     flat: pl.DataFrame, path: str, item: type[pydantic.BaseModel], dtype: Any
 ) -> set[int] | None:
-    """Rows with an item the models would reject or read differently, for a list column
-    already of the canonical type (``None`` when it is not, or when a default must be filled).
+    """Rows with an item the models would reject or read differently, in a canonical list column.
+
+    ``None`` when the column is not of the canonical type, or when a default must be filled.
 
     The items are checked as one flat table (the list exploded), so nothing is rebuilt: the
     column is taken as it is. An item text the models would strip, an empty item text, a null
@@ -260,16 +267,16 @@ def _exact_list_bad(
         found = _item_flags(items, path, item)
         if found is None or not found.get_column("bad").any():
             return None if found is None else set()
-    items = flat.select(_ROW, path).explode(path, keep_nulls=False)
+    items = flat.select(ROW_INDEX, path).explode(path, keep_nulls=False)
     found = _item_flags(items, path, item)
     if found is None:
         return None
-    out = set(found.filter(pl.col("bad")).get_column(_ROW).unique().to_list())
-    fields = items.select(_ROW, pl.col(path).struct.unnest())
+    out = set(found.filter(pl.col("bad")).get_column(ROW_INDEX).unique().to_list())
+    fields = items.select(ROW_INDEX, pl.col(path).struct.unnest())
     for name in nested:
         inner = fact_schema(item)[name].item
         assert inner is not None
-        deeper = _exact_list_bad(fields.select(_ROW, name), name, inner, schema[name])
+        deeper = _exact_list_bad(fields.select(ROW_INDEX, name), name, inner, schema[name])
         if deeper is None:
             return None
         out |= deeper
@@ -282,7 +289,7 @@ def _item_flags(
     """Per item of an exploded list column: ``bad`` (and ``__row__`` when ``items`` has it)."""
     schema = frame_schema(item)
     specs = fact_schema(item)
-    row = [pl.col(_ROW)] if _ROW in items.columns else []
+    row = [pl.col(ROW_INDEX)] if ROW_INDEX in items.columns else []
     null_item = pl.col(path).is_null().alias("__null_item__")
     fields = items.select(*row, null_item, pl.col(path).struct.unnest())
     bad: list[pl.Expr] = [pl.col("__null_item__")]
@@ -331,7 +338,7 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
     exact_lists: set[str] = set()
     suspects: set[int] = set()
     for column, dtype in types.items():
-        if column in (_ROW, "programme") or column in schema:
+        if column in (ROW_INDEX, "programme") or column in schema:
             continue
         bad.append(_maybe_given(pl.col(column), dtype))  # unknown field (or report.agency)
     for path, want in schema.items():
@@ -350,17 +357,17 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
             if dtype == pl.String:
                 json_lists.append(path)
                 continue
-            if not _is_struct_list(dtype):
+            if not is_struct_list(dtype):
                 columns.append(pl.lit(None, dtype=want).alias(path))
                 bad.append(pl.col(path).is_not_null())
                 continue
-            exact = _exact_list_bad(raw.select(_ROW, path), path, spec.item, dtype)
+            exact = _exact_list_bad(raw.select(ROW_INDEX, path), path, spec.item, dtype)
             if exact is not None:  # already canonical: kept as it is, items checked flat
                 columns.append(pl.col(path))
                 exact_lists.add(path)
                 suspects |= exact
                 continue
-            value, flagged = _item_checks(pl.col(path), spec.item, _fields(dtype))
+            value, flagged = _item_checks(pl.col(path), spec.item, struct_fields(dtype))
             columns.append(value.alias(path))
             bad.append(flagged)
             continue
@@ -371,7 +378,7 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
         if info.is_required() and "." not in path:
             bad.append(value.is_null())
         if _checks_credit_code(owner, leaf):
-            suspects |= _bad_code_rows(raw, value)  # the checksum apart: see _bad_code_rows
+            suspects |= bad_code_rows(raw, value)  # the checksum apart: see bad_code_rows
         bad += [b.fill_null(False) for b in _value_bad(value, owner, leaf)]
         columns.append(value.alias(path))
     if path_required := _required_in_records(model, schema, types):
@@ -379,15 +386,15 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
     flag = pl.any_horizontal(bad) if bad else pl.lit(False)
     # Each step reads only the columns it needs: the streaming engine would otherwise carry
     # every column of the table (list columns included) through each step.
-    rows = raw.lazy().select(pl.col(_ROW).filter(flag)).collect()
-    suspects |= set(rows.get_column(_ROW).to_list())
+    rows = raw.lazy().select(pl.col(ROW_INDEX).filter(flag)).collect()
+    suspects |= set(rows.get_column(ROW_INDEX).to_list())
     keep = [pl.col(p) for p in json_lists]
-    out = raw.select([*columns, *keep, pl.col(_ROW)])
+    out = raw.select([*columns, *keep, pl.col(ROW_INDEX)])
     for path in schema:
         spec = specs[path]
         if path in exact_lists:
             continue
-        if spec.kind is Kind.LIST and path in types and _is_struct_list(types[path]):
+        if spec.kind is Kind.LIST and path in types and is_struct_list(types[path]):
             suspects |= _item_codes_bad(raw, path, spec.item)
     for path in json_lists:
         out, from_json = _json_list(out, path, specs[path].item, schema[path])
@@ -432,7 +439,7 @@ def _json_list(
     texts = frame.get_column(path).str.strip_chars()
     distinct = texts.drop_nulls().unique().to_list()
     keys, values, bad_texts = [], [], set()
-    from greenrules._columnar.program import item_row
+    from greenrules._columnar.schema import item_row
 
     for text in distinct:
         if text == "":
@@ -448,7 +455,7 @@ def _json_list(
         {"__text__": pl.Series(keys, dtype=pl.String), path: pl.Series(values, dtype=want)}
     )
     flagged = (
-        set(frame.filter(texts.is_in(list(bad_texts))).get_column(_ROW).to_list())
+        set(frame.filter(texts.is_in(list(bad_texts))).get_column(ROW_INDEX).to_list())
         if bad_texts
         else set()
     )

@@ -1,15 +1,15 @@
 """Credit codes checked in bulk: the GB 32100-2015 checksum as polars expressions.
 
-Kept apart from :mod:`greenrules._model.credit_code`, which the core imports and which must not import
-polars. A table's codes repeat (the few evaluation agencies of a whole population), so where
-that pays each distinct code is checked once.
+Kept apart from :mod:`greenrules._model.credit_code`, which the core imports and which must
+not import polars. A table's codes repeat (the few evaluation agencies of a whole
+population), so where that pays each distinct code is checked once.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from greenrules._columnar.sources import _ROW
+from greenrules._columnar.sources import ROW_INDEX
 from greenrules._model.credit_code import ALPHABET, WEIGHTS
 
 _CODE_VALUE = pl.Series(
@@ -53,7 +53,7 @@ def credit_codes_bad(codes: pl.Series) -> pl.Series:
     return checked.get_column("bad").fill_null(False)
 
 
-def _bad_code_rows(raw: pl.DataFrame, code: pl.Expr) -> set[int]:
+def bad_code_rows(raw: pl.DataFrame, code: pl.Expr) -> set[int]:
     """Rows whose given credit code is not valid, checking each distinct code once if that pays.
 
     Codes may repeat (the few evaluation agencies of a whole population): when a HyperLogLog
@@ -62,7 +62,7 @@ def _bad_code_rows(raw: pl.DataFrame, code: pl.Expr) -> set[int]:
     place (an exact ``unique`` of a million distinct codes costs more than their checksums).
     An empty text is missing, not bad.
     """
-    frame = raw.lazy().select(_ROW, code.alias("code"))
+    frame = raw.lazy().select(ROW_INDEX, code.alias("code"))
     given = pl.col("code").is_not_null() & (pl.col("code") != "")
     estimate = frame.select(pl.col("code").approx_n_unique()).collect().item()
     if 2 * estimate < raw.height:
@@ -71,7 +71,7 @@ def _bad_code_rows(raw: pl.DataFrame, code: pl.Expr) -> set[int]:
         bad = found.collect().get_column("code")
         if bad.is_empty():
             return set()
-        rows = frame.filter(pl.col("code").is_in(bad.implode())).select(_ROW).collect()
-        return set(rows.get_column(_ROW).to_list())
+        rows = frame.filter(pl.col("code").is_in(bad.implode())).select(ROW_INDEX).collect()
+        return set(rows.get_column(ROW_INDEX).to_list())
     flagged = with_credit_code_check(frame, pl.col("code"), "bad").filter(pl.col("bad") & given)
-    return set(flagged.select(_ROW).collect().get_column(_ROW).to_list())
+    return set(flagged.select(ROW_INDEX).collect().get_column(ROW_INDEX).to_list())

@@ -16,24 +16,18 @@ from typing import Any
 
 import polars as pl
 
-from greenrules._columnar.api import program_for
 from greenrules._columnar.canonical import canonical_frames
-from greenrules._columnar.program import (
-    PolarsProgram,
-    add_predicates,
-    frame_schema,
-    models_to_frame,
-    run_row_wise,
-)
+from greenrules._columnar.program import PolarsProgram, add_predicates, program_for, run_row_wise
 from greenrules._columnar.result import CHUNK, ResultTable, entity_from_row
-from greenrules._columnar.sources import _ROW, Source, read_source, unreadable_parquet
+from greenrules._columnar.schema import frame_schema, models_to_frame
+from greenrules._columnar.sources import ROW_INDEX, Source, read_source, unreadable_parquet
 from greenrules._model.entities import ENTITY_TYPES
 from greenrules._model.enums import Programme, Tier
 from greenrules._rules.registry import Registry, default_registry
 from greenrules.exceptions import InvalidInputError
 
 
-def evaluate_batches(
+def evaluate_source_batches(
     source: Any,
     *,
     rows: int,
@@ -97,7 +91,7 @@ def evaluate_frame(
                 model = ENTITY_TYPES[programme]
                 frame = models_to_frame(members, model)
                 rows = [i for i, e in enumerate(read) if e.programme is programme]
-                frames[programme] = frame.with_columns(pl.Series(_ROW, rows, dtype=pl.UInt32))
+                frames[programme] = frame.with_columns(pl.Series(ROW_INDEX, rows, dtype=pl.UInt32))
         total = len(read)
     else:
         total = read.frame.height
@@ -129,14 +123,14 @@ def evaluate_frame(
                 progress(done + min(start + CHUNK, frame.height), total)
         new = chunks[0] if len(chunks) == 1 else pl.concat(chunks, rechunk=True)
         out = frame.hstack(new.get_columns())  # the table's own columns are not copied
-        keep = [_ROW, *program.result_columns(missing=False), *program.point_columns()]
+        keep = [ROW_INDEX, *program.result_columns(missing=False), *program.point_columns()]
         facts = [c for c in frame_schema(program.model) if c not in keep]
         parts[programme] = (program, _columns(out, [*keep, *facts]))
         named = pl.repeat(programme.value, out.height, dtype=pl.String, eager=True)
         outputs.append(
             pl.DataFrame(
                 [
-                    out.get_column(_ROW),
+                    out.get_column(ROW_INDEX),
                     out.get_column("credit_code").alias("entity_id"),
                     out.get_column("name"),
                     named.alias("programme"),
@@ -151,9 +145,9 @@ def evaluate_frame(
             schema={"entity_id": pl.String, "name": pl.String, "programme": pl.String},
         )
     elif len(outputs) == 1:
-        result = outputs[0].drop(_ROW)
+        result = outputs[0].drop(ROW_INDEX)
     else:
-        result = pl.concat(outputs, how="diagonal_relaxed").sort(_ROW).drop(_ROW)
+        result = pl.concat(outputs, how="diagonal_relaxed").sort(ROW_INDEX).drop(ROW_INDEX)
     if progress is not None and done < total:
         progress(total, total)
     return ResultTable(result, parts, tuple(row_wise))

@@ -1,30 +1,26 @@
-"""The decisions of a whole table as one :class:`ResultTable`, and how the CLI writes it.
+"""The decisions of a whole table as one :class:`ResultTable`.
 
 Kept apart from the evaluation that builds it: a result is read long after, row by row (a
-decision, an entity), and its ``missing`` column is rendered only on first use.
+decision, an entity), and its ``missing`` column is rendered only on first use. The class is
+public, so this module imports polars only inside its methods: ``import greenrules`` must work
+without the columnar extra.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
-from greenrules._columnar.program import (
-    PolarsProgram,
-    frame_schema,
-    points_column,
-)
-from greenrules._columnar.sources import _ROW, _python_cell
 from greenrules._decision.decision import Decision
-from greenrules._decision.ranking import _STATUS_ORDER
-from greenrules._evaluate import compiled
-from greenrules._io.output import write_whole
+from greenrules._engines.native import native_program
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules._model.enums import Programme, Verdict
 from greenrules.exceptions import InputProblem, InvalidInputError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from greenrules._columnar.program import PolarsProgram
 
 CHUNK = 1 << 18
 """Rows evaluated per step: bounds the working memory and paces the progress bar."""
@@ -63,18 +59,22 @@ class ResultTable:
         return self._frame
 
     def _with_missing(self) -> pl.DataFrame:
+        import polars as pl
+
+        from greenrules._columnar.sources import ROW_INDEX
+
         if not self._parts:
             return self.outcomes
         found = []
         for program, canonical in self._parts.values():
             for start in range(0, max(canonical.height, 1), CHUNK):  # bounded working memory
                 part = canonical.slice(start, CHUNK)
-                rows = part.get_column(_ROW)
+                rows = part.get_column(ROW_INDEX)
                 found.append(pl.DataFrame([rows, program.missing_column(part)]))
         if len(found) == 1:
             missing = found[0].get_column("missing")
         else:
-            missing = pl.concat(found).sort(_ROW).get_column("missing")
+            missing = pl.concat(found).sort(ROW_INDEX).get_column("missing")
         return self.outcomes.with_columns(missing)
 
     def __len__(self) -> int:
@@ -93,31 +93,34 @@ class ResultTable:
         return tuple(seen)
 
     def _row(self, index: int) -> tuple[type[Applicant], PolarsProgram, dict[str, Any]]:
-        """The entity model, program and canonical row (facts, verdicts, contributions) of row
-        ``index``."""
+        """The entity model, program and canonical row (facts, verdicts, points) of a row."""
         if not isinstance(index, int) or not -len(self) <= index < len(self):
             msg = f"expected a row index below {len(self)}"
             raise InvalidInputError([InputProblem("bad-argument", ("index",), msg, index)])
+        from greenrules._columnar.sources import ROW_INDEX
+
         index %= len(self)
         programme = Programme(self.outcomes.get_column("programme")[index])
         program, canonical = self._parts[programme]
-        position = canonical.get_column(_ROW).search_sorted(index)
+        position = canonical.get_column(ROW_INDEX).search_sorted(index)
         return ENTITY_TYPES[programme], program, canonical.row(int(position), named=True)
 
     def decision(self, index: int) -> Decision:
         """Row ``index`` as the decision the native engine gives (findings, provenance)."""
+        from greenrules._columnar.program import points_column
+
         model, program, row = self._row(index)
         entity = entity_from_row(row, model)
         ids = program.ruleset.rule_ids
         by_value = {v.value: v for v in Verdict}
         verdicts = [by_value[row[rule_id]] for rule_id in ids]
         points = [float(row.get(points_column(rule_id)) or 0.0) for rule_id in ids]
-        return compiled(program.ruleset).decide(entity, verdicts, points, "columnar")
+        return native_program(program.ruleset).decide(entity, verdicts, points, "columnar")
 
     def entity(self, which: int | Decision) -> Applicant:
         """The validated entity of a row (by index, or the row a decision was made from)."""
         if isinstance(which, Decision):
-            entity = getattr(which._basis, "entity", None)
+            entity = getattr(which._source, "entity", None)
             if isinstance(entity, Applicant):
                 return entity
             raise InvalidInputError(
@@ -141,6 +144,9 @@ class ResultTable:
 
 def entity_from_row(row: Mapping[str, Any], model: type[Applicant]) -> Applicant:
     """Rebuild the validated entity of one canonical row."""
+    from greenrules._columnar.schema import frame_schema
+    from greenrules._columnar.sources import python_cell
+
     data: dict[str, Any] = {}
     for path in frame_schema(model):
         value = row.get(path)
@@ -150,47 +156,5 @@ def entity_from_row(row: Mapping[str, Any], model: type[Applicant]) -> Applicant
         *parents, leaf = path.split(".")
         for part in parents:
             target = target.setdefault(part, {})
-        target[leaf] = _python_cell(value)
+        target[leaf] = python_cell(value)
     return model.model_validate(data)
-
-
-# --- output --------------------------------------------------------------------------------------
-
-
-_STATUS_RANK = {status.value: order for status, order in _STATUS_ORDER.items()}
-
-
-def ranked(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows in recommendation order: status, then priority level by level; ties keep order."""
-    order = pl.col("status").cast(pl.String).replace_strict(_STATUS_RANK, return_dtype=pl.Int8)
-    levels = [pl.col(c) for c in frame.columns if c.startswith("priority.")]
-    if frame.height == 0:
-        return frame
-    return frame.sort(
-        [order, *levels], descending=[False] + [True] * len(levels), maintain_order=True
-    )
-
-
-def write_result(result: ResultTable, out: Path | None, fmt: str) -> None:
-    """Write the ranked result table as Parquet, CSV or JSON rows, all or nothing."""
-    import sys
-
-    if fmt == "parquet" and out is None:
-        msg = "--format parquet writes a file: give its path with --out FILE.parquet"
-        raise InvalidInputError([InputProblem("bad-argument", ("out",), msg)])
-    frame = ranked(result.frame)
-    if fmt == "csv":
-        frame = frame.with_columns(
-            pl.col(pl.Enum).cast(pl.String),
-            pl.col("missing").cast(pl.List(pl.String)).list.join("; "),
-        )
-    if out is None:
-        text = frame.write_csv() if fmt == "csv" else frame.write_json()
-        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
-        return
-    writers: dict[str, Callable[[Path], object]] = {
-        "parquet": frame.write_parquet,
-        "csv": frame.write_csv,
-        "json": frame.write_json,
-    }
-    write_whole(out, writers[fmt], argument="out")

@@ -20,14 +20,12 @@ from typing import Any
 
 import polars as pl
 
-from greenrules._columnar.program import (
-    frame_schema,
-)
+from greenrules._columnar.schema import frame_schema
 from greenrules._io import loaders as ld
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules.exceptions import InputProblem, InvalidInputError
 
-_ROW = "__row__"
+ROW_INDEX = "__row__"
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -62,7 +60,7 @@ class Source:
         if self.text is None:
             return row + self.offset
         if self._lines is None:
-            lines = [line for line, _ in ld._csv_rows(self.text)]
+            lines = [line for line, _ in ld.csv_rows(self.text)]
             self._lines = lines if len(lines) == self.frame.height else []
         return f"line {self._lines[row] if self._lines else row + 2}"
 
@@ -168,7 +166,7 @@ def _fits(value: Any, dtype: Any) -> bool:
     if isinstance(dtype, pl.List):
         if not isinstance(value, list | tuple):
             return False
-        fields = _fields(dtype)
+        fields = struct_fields(dtype)
         return all(
             type(item) is dict
             and item.keys() <= fields.keys()
@@ -191,7 +189,7 @@ def _column_fits(values: list[Any], dtype: Any) -> bool:
     items = [item for value in values if value for item in value]
     if set(map(type, items)) - {dict}:
         return False
-    fields = _fields(dtype)
+    fields = struct_fields(dtype)
     if set().union(*items) - fields.keys():
         return False
     return all(
@@ -279,17 +277,17 @@ def _given(value: Any) -> bool | None:
 # --- typed columns and cells ---------------------------------------------------------------------
 
 
-def _fields(dtype: Any) -> dict[str, Any]:
+def struct_fields(dtype: Any) -> dict[str, Any]:
     return {field.name: field.dtype for field in dtype.inner.fields}
 
 
-def _is_struct_list(dtype: Any) -> bool:
+def is_struct_list(dtype: Any) -> bool:
     return isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)
 
 
-def _python_cell(value: Any) -> Any:
+def python_cell(value: Any) -> Any:
     if isinstance(value, list):
-        return [_python_cell(v) for v in value]
+        return [python_cell(v) for v in value]
     if isinstance(value, dict):
-        return {k: _python_cell(v) for k, v in value.items() if v is not None}
+        return {k: python_cell(v) for k, v in value.items() if v is not None}
     return value

@@ -92,7 +92,7 @@ class SqlCompiler:
 
     def value(self, node: c.Value, scope: tuple[type[BaseModel], str | None]) -> str:
         """A value expression, NULL when unknown."""
-        if isinstance(node, c.Literal):
+        if isinstance(node, c.Constant):
             return literal(node.value)
         if isinstance(node, c.Fact):
             return self.col(node.path, scope)
@@ -114,7 +114,7 @@ class SqlCompiler:
 
     def present(self, path: str, scope: tuple[type[BaseModel], str | None]) -> str:
         """TRUE when the fact at ``path`` (a scalar, a list or a record) is there."""
-        from greenrules._columnar.program import _record_optional, _required_leaf, frame_schema
+        from greenrules._columnar.schema import frame_schema, record_optional, required_leaf
 
         model = scope[0]
         spec = fact_schema(model)[path]
@@ -122,10 +122,10 @@ class SqlCompiler:
             return f"({self.col(path, scope)} IS NOT NULL)"
         parent = path.rpartition(".")[0]
         above = self.present(parent, scope) if parent else "TRUE"
-        if not _record_optional(model, path):
+        if not record_optional(model, path):
             return above
         assert spec.item is not None
-        required = _required_leaf(spec.item)
+        required = required_leaf(spec.item)
         if required is not None:
             return f"({self.col(f'{path}.{required}', scope)} IS NOT NULL)"
         leaves = [p for p in frame_schema(model) if p.startswith(path + ".")]
@@ -134,7 +134,7 @@ class SqlCompiler:
     def _compare(self, node: c.Compare, scope: tuple[type[BaseModel], str | None]) -> str:
         left = self.value(node.left, scope)
         if node.op in ("in", "not_in"):
-            assert isinstance(node.right, c.Literal)
+            assert isinstance(node.right, c.Constant)
             members = ", ".join(literal(m) for m in node.right.value)
             test = f"({left} IN ({members}))"  # NULL for a NULL left: unknown stays unknown
             return test if node.op == "in" else f"(NOT {test})"
@@ -142,13 +142,13 @@ class SqlCompiler:
         return f"({left} {_OPS[node.op]} {right})"
 
     def _lookup(self, node: c.Lookup, scope: tuple[type[BaseModel], str | None]) -> str:
-        from greenrules._columnar.program import _table_kind, _table_value
+        from greenrules._columnar.expressions import table_column_kind, table_literal
 
         key = self.value(node.key, scope)
         rows = self.ruleset.tables.get(node.table, {})
-        kind = _table_kind(self.ruleset, node.table, node.column)
+        kind = table_column_kind(self.ruleset, node.table, node.column)
         cases = " ".join(
-            f"WHEN {literal(k)} THEN {literal(_table_value(row.get(node.column), kind))}"
+            f"WHEN {literal(k)} THEN {literal(table_literal(row.get(node.column), kind))}"
             for k, row in rows.items()
         )
         cast = {Kind.NUMBER: "DOUBLE", Kind.BOOL: "BOOLEAN", Kind.DATE: "DATE"}.get(kind, "STRING")
@@ -199,8 +199,11 @@ def _points(rule: Rule) -> str:
 
 
 def rule_verdict(compiler: SqlCompiler, rule: Rule, model: type[BaseModel]) -> tuple[str, str]:
-    """One rule's verdict ``CASE`` and its priority contribution (a transcription of
-    :class:`~greenrules._engines.interpreter.NativeProgram`, as the columnar engine's expressions are)."""
+    """One rule's verdict ``CASE`` and its priority contribution.
+
+    A transcription of :class:`~greenrules._engines.interpreter.InterpretedProgram`, as the
+    columnar engine's expressions are.
+    """
     scope: tuple[type[BaseModel], str | None] = (model, None)
     try:
         applies = compiler.condition(rule.applies_if, scope) if rule.applies_if else "TRUE"

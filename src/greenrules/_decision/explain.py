@@ -6,43 +6,34 @@ decision is; the words are ours, the clause ids they cite come from the packs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from greenrules._model.enums import Status, Verdict
+from greenrules._decision.parts import Finding, Priority, Provenance
+from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS, VERDICT_WORDS
+from greenrules._model.enums import Programme, Status, Verdict
 
-if TYPE_CHECKING:
-    from greenrules._decision.decision import Decision
 
-VERDICT_WORDS = {
-    "en": {
-        Verdict.PASS: "met",
-        Verdict.FAIL: "not met",
-        Verdict.UNKNOWN: "unknown (facts missing)",
-        Verdict.WAIVED: "not met, waived with a justification",
-        Verdict.NOT_APPLICABLE: "not applicable",
-    },
-    "zh": {
-        Verdict.PASS: "符合",
-        Verdict.FAIL: "不符合",
-        Verdict.UNKNOWN: "无法判定（缺少信息）",
-        Verdict.WAIVED: "不符合，已附说明申请豁免",
-        Verdict.NOT_APPLICABLE: "不适用",
-    },
-}
-STATUS_WORDS = {
-    "en": {
-        Status.RECOMMEND: "recommend",
-        Status.CULTIVATE: "cultivation object",
-        Status.INELIGIBLE: "ineligible",
-        Status.UNDETERMINED: "undetermined",
-    },
-    "zh": {
-        Status.RECOMMEND: "推荐",
-        Status.CULTIVATE: "纳入培育对象",
-        Status.INELIGIBLE: "不符合申报条件",
-        Status.UNDETERMINED: "待定（信息不全）",
-    },
-}
+class Explained(Protocol):
+    """What an explanation reads of a decision (kept here so this module needs no Decision)."""
+
+    @property
+    def entity_id(self) -> str: ...
+    @property
+    def entity_name(self) -> str: ...
+    @property
+    def programme(self) -> Programme: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def review_required(self) -> bool: ...
+    @property
+    def missing(self) -> tuple[str, ...]: ...
+    @property
+    def priority(self) -> Priority: ...
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+    @property
+    def provenance(self) -> Provenance: ...
 
 
 def verdict_message(summary_zh: str, summary_en: str, verdict: Verdict) -> tuple[str, str]:
@@ -53,21 +44,22 @@ def verdict_message(summary_zh: str, summary_en: str, verdict: Verdict) -> tuple
     )
 
 
-def explain(d: Decision, lang: str) -> str:
+def explain(d: Explained, lang: str) -> str:
     """The explanation of ``d`` in ``lang``, citing clause ids (see Decision.explain)."""
     zh = lang == "zh"
     prov = d.provenance
     status = STATUS_WORDS[lang][d.status]
+    tier = TIER_WORDS[lang][prov.tier]
+    programme = PROGRAMME_WORDS[lang][d.programme]
     lines = [
         f"{d.entity_name}（{d.entity_id}）：{status}"
         if zh
         else f"{d.entity_name} ({d.entity_id}): {status}",
         (
-            f"  {prov.jurisdiction} {prov.round} 年度，{prov.tier} 级，"
-            f"{d.programme}，评价日 {prov.as_of}"
+            f"  {prov.jurisdiction} {prov.round} 年度，{tier}，{programme}，评价日 {prov.as_of}"
             if zh
-            else f"  {prov.jurisdiction} round {prov.round}, tier {prov.tier}, "
-            f"{d.programme}, as of {prov.as_of}"
+            else f"  {prov.jurisdiction} round {prov.round}, {tier} tier, {programme}, "
+            f"as of {prov.as_of}"
         ),
     ]
     if d.review_required:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from greenrules._decision.decision import Decision
 from greenrules._model.enums import Status
 
-_STATUS_ORDER = {
+STATUS_ORDER = {
     Status.RECOMMEND: 0,
     Status.UNDETERMINED: 1,
     Status.CULTIVATE: 2,
@@ -17,7 +17,7 @@ _STATUS_ORDER = {
 
 def rank_key(decision: Decision) -> tuple[int, tuple[float, ...]]:
     """The sort key :func:`rank` uses: status order, then priority score, highest first."""
-    return _STATUS_ORDER[decision.status], tuple(-s for s in decision.priority.score)
+    return STATUS_ORDER[decision.status], tuple(-s for s in decision.priority.score)
 
 
 def rank(decisions: Iterable[Decision]) -> list[Decision]:

@@ -12,13 +12,13 @@ from typing import Any
 import attrs
 import pydantic
 
-from greenrules._decision.decision import Decision, Finding, Priority, Provenance
+from greenrules._decision.parts import Finding, Priority, Provenance
 from greenrules._model.enums import Programme, Status, Strength, Tier, Verdict
 from greenrules._rules.ruleset import PackRef
 
 
 @attrs.frozen
-class StoredBasis:
+class StoredSource:
     """Identity, priority, findings and provenance restored from a decision's dict."""
 
     entity_id: str
@@ -32,7 +32,7 @@ class StoredBasis:
     def priority(self) -> Priority:
         return self.stored_priority
 
-    def findings(self, decision: Decision) -> tuple[Finding, ...]:
+    def findings(self, verdicts: tuple[Verdict, ...]) -> tuple[Finding, ...]:
         return self.stored_findings
 
     def provenance(self) -> Provenance:
@@ -95,7 +95,7 @@ class DecisionData(_Data):
     findings: tuple[_FindingData, ...]
     provenance: _ProvenanceData
 
-    def build(self) -> Decision:
+    def source(self) -> StoredSource:
         findings = tuple(
             Finding(
                 f.rule,
@@ -120,7 +120,7 @@ class DecisionData(_Data):
             tuple(PackRef(r.id, r.version, r.digest) for r in p.packs),
             p.input_digest,
         )
-        basis = StoredBasis(
+        return StoredSource(
             self.entity.id,
             self.entity.name,
             self.entity.programme,
@@ -128,11 +128,4 @@ class DecisionData(_Data):
             Priority(self.priority.score, self.priority.reasons),
             findings,
             provenance,
-        )
-        return Decision(
-            status=self.status,
-            review_required=self.review_required,
-            verdicts=tuple(f.verdict for f in findings),
-            missing=self.missing,
-            basis=basis,
         )

@@ -7,8 +7,9 @@ and reference table enters through the function's globals, never through the sou
 every attribute name is checked to be an identifier, so pack data cannot inject code.
 
 The generated function computes every verdict, every priority contribution, the priority score
-and the status in one pass, with the same semantics as :class:`~greenrules._engines.interpreter.Compiler`
-(the reference, property-tested against this) and :mod:`greenrules._rules.status`.
+and the status in one pass, with the same semantics as
+:class:`~greenrules._engines.interpreter.ClosureCompiler` (the reference, property-tested
+against this) and :mod:`greenrules._rules.status`.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class _Expressions:
 
     def value(self, node: c.Value, subject: str) -> str:
         w = self.w
-        if isinstance(node, c.Literal):
+        if isinstance(node, c.Constant):
             return w.constant(node.value)
         if isinstance(node, c.Fact):
             return self.read(node.path, subject)
@@ -132,12 +133,12 @@ class _Expressions:
         left = self.value(node.left, subject)
         a = w.temp()
         if node.op in ("in", "not_in"):
-            assert isinstance(node.right, c.Literal)
+            assert isinstance(node.right, c.Constant)
             members = w.constant(frozenset(node.right.value))
             test = "in" if node.op == "in" else "not in"
             return f"(None if ({a} := {left}) is None else {a} {test} {members})"
         symbol = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[node.op]
-        if isinstance(node.right, c.Literal | c.Param | c.AsOf):
+        if isinstance(node.right, c.Constant | c.Param | c.AsOf):
             const = self._static(node.right)
             if const is None:
                 return "None"
@@ -150,8 +151,8 @@ class _Expressions:
             f"(None if ({b} := {right}) is None else {a} {symbol} {b}))"
         )
 
-    def _static(self, node: c.Literal | c.Param | c.AsOf) -> Any:
-        if isinstance(node, c.Literal):
+    def _static(self, node: c.Constant | c.Param | c.AsOf) -> Any:
+        if isinstance(node, c.Constant):
             return node.value
         if isinstance(node, c.Param):
             return self.ruleset.params.get(node.name)
@@ -193,7 +194,8 @@ class _Expressions:
 def generate_missing(ruleset: RuleSet, model: type) -> list[Callable[[Any], set[str]]]:
     """Per rule, a function naming what it found missing on an entity.
 
-    The same answer as :meth:`greenrules._engines.interpreter.Compiler.missing`, the declarative reference:
+    The same answer as :meth:`greenrules._engines.interpreter.ClosureCompiler.missing`, the
+    declarative reference:
     every fact path read that is absent (anywhere along the path, in any list item), every
     parameter with no value in force, every lookup whose key is known but whose value is not.
     """

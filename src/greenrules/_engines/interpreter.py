@@ -1,4 +1,4 @@
-"""The native engine: conditions compiled to Python closures, one record at a time.
+"""The closure interpreter: conditions compiled to Python closures, the reference engine.
 
 This is the reference engine: the other engines must agree with it exactly. Compilation turns
 each condition tree into nested closures once per rule set, so evaluating an entity is plain
@@ -55,7 +55,7 @@ def values_at(obj: Any, path: Sequence[str]) -> Iterator[Any]:
     yield from values_at(getattr(obj, path[0]), path[1:])
 
 
-class Compiler:
+class ClosureCompiler:
     """Compiles condition trees against one rule set's parameters, tables and predicates."""
 
     def __init__(self, ruleset: RuleSet) -> None:
@@ -96,7 +96,7 @@ class Compiler:
 
     def value(self, node: c.Value) -> Fn:
         """A function from an object to a value, or None when it is unknown."""
-        if isinstance(node, c.Literal):
+        if isinstance(node, c.Constant):
             constant = node.value
             return lambda obj: constant
         if isinstance(node, c.Fact):
@@ -115,7 +115,7 @@ class Compiler:
     def _compare(self, node: c.Compare) -> Fn:
         left = self.value(node.left)
         if node.op in ("in", "not_in"):
-            assert isinstance(node.right, c.Literal)
+            assert isinstance(node.right, c.Constant)
             members = frozenset(node.right.value)
             wanted = node.op == "in"
 
@@ -125,7 +125,7 @@ class Compiler:
 
             return member
         op = COMPARE[node.op]
-        if isinstance(node.right, c.Literal | c.Param | c.AsOf):
+        if isinstance(node.right, c.Constant | c.Param | c.AsOf):
             const = self.value(node.right)(None)
             if const is None:
                 return lambda obj: None
@@ -264,12 +264,12 @@ PASS, FAIL, UNKNOWN, WAIVED, NA = (
 )
 
 
-class NativeProgram:
+class InterpretedProgram:
     """A rule set compiled for the native engine: entity in, verdicts and contributions out."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        self.compiler = Compiler(ruleset)
+        self.compiler = ClosureCompiler(ruleset)
         self._steps = [self._step(rule) for rule in ruleset.rules]
 
     def _step(self, rule: Any) -> tuple[Any, ...]:

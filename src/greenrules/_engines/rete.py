@@ -7,8 +7,9 @@ fail silently or kill the process (``docs/explanation/rete-engine.md`` lists eac
 neutralised here); and it is frozen upstream, so everything that touches its internals must sit
 in one place that the differential tests pin down.
 
-The rule set is compiled by :mod:`greenrules._engines.rete_compile`, which never imports durable_rules
-and whose docstring gives the design (integer codes, three-valued formulas, joins, strata).
+The rule set is compiled by :mod:`greenrules._engines.rete_compile`, which never imports
+durable_rules and whose docstring gives the design (integer codes, three-valued formulas,
+joins, strata).
 What is done here:
 
 * **A whole batch per assert.** Each stratum asserts the batch's facts in one call, runs the
@@ -26,7 +27,8 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from greenrules._engines.rete_compile import ReteCompiler, Scope, Stratum, number_key, number_of_key
+from greenrules._engines.rete_compile import FactScope, ReteCompiler, Stratum
+from greenrules._engines.rete_encoding import number_key, number_of_key
 from greenrules._model.enums import Verdict
 from greenrules._rules.ruleset import RuleSet
 from greenrules.exceptions import EngineUnavailableError
@@ -50,7 +52,7 @@ _LOCK = threading.Lock()
 _NAMES = itertools.count(1)
 
 
-def load_engine() -> ReteEngine:
+def rete_engine() -> ReteEngine:
     """The rete engine, or :class:`EngineUnavailableError` saying why it cannot run here."""
     if _IMPORT_ERROR is not None:
         raise EngineUnavailableError(
@@ -72,9 +74,9 @@ class ReteEngine:
         self, ruleset: RuleSet, entities: Sequence[Any]
     ) -> list[tuple[Sequence[Verdict], Sequence[float]]]:
         """Verdicts and priority contributions, one pair per entity, in input order."""
-        program = ruleset.compiled.get("rete")
+        program = ruleset.programs.get("rete")
         if program is None:
-            program = ruleset.compiled["rete"] = ReteProgram(ruleset)
+            program = ruleset.programs["rete"] = ReteProgram(ruleset)
         out: list[tuple[Sequence[Verdict], Sequence[float]]] = []
         for start in range(0, len(entities), BATCH):
             out.extend(program.run_batch(entities[start : start + BATCH]))
@@ -129,7 +131,11 @@ class ReteProgram(ReteCompiler):
         return self._verdicts(keys, top, [getattr(e, "waivers", ()) for e in entities])
 
     def _records(
-        self, scope: Scope, obj: Any, parent: int | None, records: dict[int, list[dict[str, int]]]
+        self,
+        scope: FactScope,
+        obj: Any,
+        parent: int | None,
+        records: dict[int, list[dict[str, int]]],
     ) -> int:
         key = next(self._keys)
         fact = {"_a": 1, "_t": scope.id, "_k": key}

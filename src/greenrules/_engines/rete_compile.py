@@ -1,8 +1,8 @@
 """Rule sets compiled for the rete engine: integer codes, formulas and strata of rule definitions.
 
 The compiler is plain Python over the condition trees and never imports durable_rules, so it is
-kept apart from :mod:`greenrules._engines.rete`, the only module that does (see its docstring for why
-that one is isolated). What it builds is data: each stratum's rules as durable JSON patterns,
+kept apart from :mod:`greenrules._engines.rete`, the only module that does (see its docstring for
+why that one is isolated). What it builds is data: each stratum's rules as durable JSON patterns,
 the reference-table rows as facts, and the plan that turns matches back into verdicts.
 
 Design in brief:
@@ -26,15 +26,25 @@ Design in brief:
 
 from __future__ import annotations
 
-import bisect
 import itertools
-import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
 
 from greenrules._engines.interpreter import COMPARE, path_getter
+from greenrules._engines.rete_encoding import (
+    FLIP,
+    NEGATED,
+    Formula,
+    TextCodes,
+    conj,
+    disj,
+    kind_of,
+    negate,
+    number_key,
+    to_durable,
+)
 from greenrules._model.entities import ENTITY_TYPES
 from greenrules._model.enums import Strength
 from greenrules._model.facts import FactSpec, Kind, fact_schema
@@ -42,148 +52,24 @@ from greenrules._rules import conditions as c
 from greenrules._rules.ruleset import RuleSet
 from greenrules.exceptions import EngineUnavailableError
 
-_MAX_EXACT_INT = 2**53
 _MAX_FIELDS = 240  # durable rejects a fact with more than 252 properties (error 302)
-
-
-# --- encoding: everything durable sees is an int -------------------------------------------
-
-_DOUBLE = struct.Struct("<d")
-_INT64 = struct.Struct("<q")
-_SIGN = 0x7FFF_FFFF_FFFF_FFFF
-
-
-def number_key(value: Any) -> int:
-    """An int whose order and equality are exactly those of the number (an IEEE-754 bit key)."""
-    if type(value) is int and not -_MAX_EXACT_INT <= value <= _MAX_EXACT_INT:
-        raise EngineUnavailableError(
-            f"the rete engine compares numbers as doubles; {value} is beyond ±2**53 and would "
-            "compare inexactly. Use engine='native'."
-        )
-    number = float(value)
-    if number != number or number in (float("inf"), float("-inf")):
-        raise EngineUnavailableError(f"the rete engine cannot compare {number!r}")
-    bits = int(_INT64.unpack(_DOUBLE.pack(number))[0])
-    return bits if bits >= 0 else -(bits & _SIGN)
-
-
-def number_of_key(key: int) -> float:
-    """The number a :func:`number_key` encodes."""
-    bits = key if key >= 0 else (-key) | ~_SIGN
-    (number,) = _DOUBLE.unpack(_INT64.pack(bits))
-    return float(number)
-
-
-class TextCodes:
-    """Text as ints: rank among the rule set's sorted text constants, exact against any of them.
-
-    A constant at sorted position ``i`` is ``2i+1``; text between constants ``i-1`` and ``i`` is
-    ``2i``. Equality and order against a constant are therefore exactly Python's. Two texts that
-    are not constants may share a code, so two free text facts are never compared (checked when
-    compiling).
-    """
-
-    def __init__(self, constants: set[str]) -> None:
-        self.sorted = sorted(constants)
-
-    def __call__(self, text: str) -> int:
-        i = bisect.bisect_left(self.sorted, text)
-        return 2 * i + 1 if i < len(self.sorted) and self.sorted[i] == text else 2 * i
-
-
-def _kind_of(value: Any) -> Kind:
-    return c.literal_kind(value)
-
-
-# --- formulas: the true/false case of a condition over one fact ------------------------------
-
-Formula = Any  # True | False | ("ex"|"nex", field) | ("cmp", op, field, rhs) | ("and"|"or", parts)
-_NEG = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le"}
-_FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}
-_DURABLE_OP = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
-
-
-def conj(parts: Sequence[Formula]) -> Formula:
-    """Conjunction, simplified: False absorbs, True vanishes."""
-    kept = []
-    for part in parts:
-        if part is False:
-            return False
-        if part is not True:
-            kept.append(part)
-    if not kept:
-        return True
-    return kept[0] if len(kept) == 1 else ("and", tuple(kept))
-
-
-def disj(parts: Sequence[Formula]) -> Formula:
-    """Disjunction, simplified: True absorbs, False vanishes."""
-    kept = []
-    for part in parts:
-        if part is True:
-            return True
-        if part is not False:
-            kept.append(part)
-    if not kept:
-        return False
-    return kept[0] if len(kept) == 1 else ("or", tuple(kept))
-
-
-def negate(f: Formula) -> Formula:
-    """The two-valued negation of a formula (absent fields make a comparison false)."""
-    if f is True or f is False:
-        return not f
-    tag = f[0]
-    if tag == "ex":
-        return ("nex", f[1])
-    if tag == "nex":
-        return ("ex", f[1])
-    if tag == "and":
-        return disj([negate(p) for p in f[1]])
-    if tag == "or":
-        return conj([negate(p) for p in f[1]])
-    _, op, field, rhs = f
-    absent = [("nex", field)] + ([("nex", rhs[1])] if rhs[0] == "f" else [])
-    return disj([*absent, ("cmp", _NEG[op], field, rhs)])
-
-
-def to_durable(f: Formula) -> list[dict[str, Any]]:
-    """The durable expression list (to AND with the anchor) for a formula that is not constant."""
-    tag = f[0]
-    if tag == "ex":
-        return [{"$ex": {f[1]: 1}}]
-    if tag == "nex":
-        return [{"$nex": {f[1]: 1}}]
-    if tag in ("and", "or"):
-        parts = [_one(p) for p in f[1]]
-        return parts if tag == "and" else [{"$or": parts}]
-    _, op, field, rhs = f
-    right: Any = rhs[1] if rhs[0] == "c" else {"$m": rhs[1]} if rhs[0] == "f" else {rhs[1]: rhs[2]}
-    test = {field: right} if op == "eq" else {_DURABLE_OP[op]: {field: right}}
-    present = [{"$ex": {field: 1}}] + ([{"$ex": {rhs[1]: 1}}] if rhs[0] == "f" else [])
-    return [*present, test]
-
-
-def _one(f: Formula) -> dict[str, Any]:
-    parts = to_durable(f)
-    return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
 # --- scopes: the entity and each list's items ------------------------------------------------
 
 
 @attrs.define(eq=False)
-class Scope:
+class FactScope:
     """A kind of fact: the entity (path ``""``) or the items of one list, with their fields."""
 
     id: int
     path: str
     model: type
-    parent: Scope | None
+    parent: FactScope | None
     rel: str
     schema: dict[str, FactSpec]
     fields: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], int]]] = attrs.Factory(dict)
-    children: list[Scope] = attrs.Factory(list)
+    children: list[FactScope] = attrs.Factory(list)
     predicates: list[tuple[str, Callable[[Any], Any]]] = attrs.Factory(list)
     items: Callable[[Any], Any] = attrs.field(init=False)
 
@@ -211,7 +97,8 @@ class Operand:
 class Stratum:
     """One durable ruleset: the rules whose inputs are all known by this level.
 
-    ``name``, ``ruleset`` and ``sink`` are filled in when :mod:`greenrules._engines.rete` creates it.
+    ``name``, ``ruleset`` and ``sink`` are filled in when :mod:`greenrules._engines.rete`
+    creates it.
     """
 
     level: int
@@ -229,7 +116,7 @@ class ReteCompiler:
         self.ruleset = ruleset
         self._keys = itertools.count(1)
         model = ENTITY_TYPES[ruleset.programme]
-        self.scopes: list[Scope] = []
+        self.scopes: list[FactScope] = []
         self.entity_scope = self._scope("", model, None, "")
         self.text = TextCodes(self._text_constants())
         self.tables: dict[str, int] = {}
@@ -244,14 +131,14 @@ class ReteCompiler:
 
     # -- compilation ----------------------------------------------------------------------
 
-    def _scope(self, path: str, model: type, parent: Scope | None, rel: str) -> Scope:
-        scope = Scope(len(self.scopes) + 1, path, model, parent, rel, fact_schema(model))
+    def _scope(self, path: str, model: type, parent: FactScope | None, rel: str) -> FactScope:
+        scope = FactScope(len(self.scopes) + 1, path, model, parent, rel, fact_schema(model))
         self.scopes.append(scope)
         if parent is not None:
             parent.children.append(scope)
         return scope
 
-    def _child(self, scope: Scope, rel: str, where: str) -> Scope:
+    def _child(self, scope: FactScope, rel: str, where: str) -> FactScope:
         spec = scope.schema.get(rel)
         if spec is None or spec.kind is not Kind.LIST or spec.item is None:
             raise EngineUnavailableError(f"{where}: '{rel}' is not a list fact")
@@ -266,7 +153,7 @@ class ReteCompiler:
         for rule in self.ruleset.rules:
             for root in rule.nodes():
                 for node in c.walk(root):
-                    if isinstance(node, c.Literal):
+                    if isinstance(node, c.Constant):
                         values = node.value if isinstance(node.value, tuple) else (node.value,)
                         found.update(v for v in values if isinstance(v, str))
         found.update(v for v in self.ruleset.params.values() if isinstance(v, str))
@@ -286,7 +173,7 @@ class ReteCompiler:
             return int(value.toordinal())
         return self.text(str(value))
 
-    def _field(self, scope: Scope, path: str, where: str) -> tuple[str, Kind]:
+    def _field(self, scope: FactScope, path: str, where: str) -> tuple[str, Kind]:
         """The fact field for ``path`` in ``scope``: the value, or a marker for records/lists."""
         spec = scope.schema.get(path)
         if spec is None:
@@ -319,20 +206,20 @@ class ReteCompiler:
         level: int,
         patterns: list[dict[str, Any]],
         tag: tuple[Any, ...],
-        scopes: Sequence[Scope],
+        scopes: Sequence[FactScope],
     ) -> None:
         stratum = self._stratum(level)
         stratum.rules[f"r{len(stratum.rules) + 1}"] = (patterns, tag)
         stratum.scopes.update(s.id for s in scopes)
 
     @staticmethod
-    def _pattern(scope: Scope, f: Formula, *join: dict[str, Any]) -> dict[str, Any]:
+    def _pattern(scope: FactScope, f: Formula, *join: dict[str, Any]) -> dict[str, Any]:
         return {"$and": [{"_t": scope.id}, *join, *(to_durable(f) if f is not True else [])]}
 
-    def value(self, node: c.Value, scope: Scope, where: str) -> Operand:
+    def value(self, node: c.Value, scope: FactScope, where: str) -> Operand:
         """Resolve a value expression in ``scope`` to a constant, a field, or unknown."""
-        if isinstance(node, c.Literal | c.Param | c.AsOf):
-            if isinstance(node, c.Literal):
+        if isinstance(node, c.Constant | c.Param | c.AsOf):
+            if isinstance(node, c.Constant):
                 raw = node.value
             elif isinstance(node, c.Param):
                 raw = self.ruleset.params.get(node.name)
@@ -340,7 +227,7 @@ class ReteCompiler:
                 raw = node.resolve(self.ruleset.as_of)
             if raw is None:
                 return Operand(None)
-            kind = _kind_of(raw)
+            kind = kind_of(raw)
             return Operand(kind, const=self.encode(kind, raw))
         if isinstance(node, c.Fact):
             name, kind = self._field(scope, node.path, where)
@@ -358,7 +245,7 @@ class ReteCompiler:
         return found
 
     def condition(
-        self, node: c.Condition, scope: Scope, where: str
+        self, node: c.Condition, scope: FactScope, where: str
     ) -> tuple[Formula, Formula, int]:
         """(true case, false case, stratum level needed) of a condition in ``scope``."""
         if isinstance(node, c.Compare):
@@ -391,10 +278,12 @@ class ReteCompiler:
         assert isinstance(found, tuple)
         return found
 
-    def _compare(self, node: c.Compare, scope: Scope, where: str) -> tuple[Formula, Formula, int]:
+    def _compare(
+        self, node: c.Compare, scope: FactScope, where: str
+    ) -> tuple[Formula, Formula, int]:
         left = self.value(node.left, scope, where)
         if node.op in ("in", "not_in"):
-            assert isinstance(node.right, c.Literal)
+            assert isinstance(node.right, c.Constant)
             if left.kind is None:
                 return False, False, 0
             codes = [self.encode(left.kind, v) for v in node.right.value]
@@ -419,7 +308,7 @@ class ReteCompiler:
             holds = COMPARE[op](left.const, right.const)
             return holds, not holds, level
         if left.field is None:
-            left, right, op = right, left, _FLIP[op]
+            left, right, op = right, left, FLIP[op]
         assert left.field is not None
         if right.field is not None:
             if left.free_text and right.free_text:
@@ -430,10 +319,10 @@ class ReteCompiler:
             rhs: tuple[Any, ...] = ("f", right.field)
         else:
             rhs = ("c", right.const)
-        return ("cmp", op, left.field, rhs), ("cmp", _NEG[op], left.field, rhs), level
+        return ("cmp", op, left.field, rhs), ("cmp", NEGATED[op], left.field, rhs), level
 
     def _quantifier(
-        self, node: c.Some | c.Every, scope: Scope, where: str
+        self, node: c.Some | c.Every, scope: FactScope, where: str
     ) -> tuple[Formula, Formula, int]:
         child = self._child(scope, node.path, where)
         marker, _ = self._field(scope, node.path, where)
@@ -457,7 +346,7 @@ class ReteCompiler:
                 self._add_rule(level, exists_f, ("bool", name, 0), scopes)
         return ("cmp", "eq", name, ("c", 1)), ("cmp", "eq", name, ("c", 0)), level
 
-    def _count(self, node: c.Count, scope: Scope, where: str) -> Operand:
+    def _count(self, node: c.Count, scope: FactScope, where: str) -> Operand:
         child = self._child(scope, node.path, where)
         marker, _ = self._field(scope, node.path, where)
         t, f, inner = self.condition(node.where, child, f"{where}.where")
@@ -475,10 +364,10 @@ class ReteCompiler:
             self._add_rule(level, rule, ("count_unknown", name), (scope, child))
         return Operand(Kind.NUMBER, field=name, level=level)
 
-    def _lookup(self, node: c.Lookup, scope: Scope, where: str) -> Operand:
+    def _lookup(self, node: c.Lookup, scope: FactScope, where: str) -> Operand:
         rows = self.ruleset.tables.get(node.table, {})
         key = self.value(node.key, scope, where)
-        kinds = {_kind_of(r[node.column]) for r in rows.values() if r.get(node.column) is not None}
+        kinds = {kind_of(r[node.column]) for r in rows.values() if r.get(node.column) is not None}
         kind = kinds.pop() if len(kinds) == 1 else None
         if key.kind is None or kind is None:
             return Operand(None)  # no key, or a column with no value in any row: unknown
@@ -494,7 +383,7 @@ class ReteCompiler:
                 fact = {"_a": 1, "_t": table_id, "_k": next(self._keys), "_key": self.text(row_key)}
                 for col, raw in row.items():
                     if raw is not None:
-                        fact[self._column(node.table, col)] = self.encode(_kind_of(raw), raw)
+                        fact[self._column(node.table, col)] = self.encode(kind_of(raw), raw)
                 self.rows.append(fact)
         column = self._column(node.table, node.column)
         level = key.level + 1

@@ -21,8 +21,8 @@ from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema
 from greenrules.exceptions import InputProblem, InvalidInputError
 
-_TRUE = {"true", "yes", "y", "1", "是", "有", "√"}
-_FALSE = {"false", "no", "n", "0", "否", "无", "×"}
+TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "√"}
+FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "×"}
 
 _CODES = {
     "missing": "missing-field",
@@ -54,13 +54,13 @@ def problems_from(exc: pydantic.ValidationError, prefix: Sequence[str | int]) ->
 
 def parse_entity(data: Any, loc: Sequence[str | int] = ()) -> Applicant:
     """Validate one applicant given as a mapping with a ``programme`` key."""
-    problems = _entity_problems(data, loc)
+    problems = entity_problems(data, loc)
     if isinstance(problems, Applicant):
         return problems
     raise InvalidInputError(problems)
 
 
-def _entity_problems(data: Any, loc: Sequence[str | int]) -> Applicant | list[InputProblem]:
+def entity_problems(data: Any, loc: Sequence[str | int]) -> Applicant | list[InputProblem]:
     if not isinstance(data, Mapping):
         return [InputProblem("wrong-type", tuple(loc), "an applicant is an object", data)]
     fields = dict(data)
@@ -96,8 +96,8 @@ def parse_entities(
         if isinstance(raw, Mapping) and "__line__" in raw:
             raw = dict(raw)
             loc = (f"line {raw.pop('__line__')}",)
-        raw = _resolve_agency(raw, known, loc, problems)
-        result = _entity_problems(raw, loc)
+        raw = resolve_agency(raw, known, loc, problems)
+        result = entity_problems(raw, loc)
         if isinstance(result, Applicant):
             out.append(result)
         else:
@@ -107,7 +107,7 @@ def parse_entities(
     return out
 
 
-def _resolve_agency(
+def resolve_agency(
     raw: Any, known: Mapping[str, Any], loc: tuple[str | int, ...], problems: list[InputProblem]
 ) -> Any:
     report = raw.get("report") if isinstance(raw, Mapping) else None
@@ -163,7 +163,7 @@ def load_entities(source: str | Path) -> list[Applicant]:
     if suffix == ".json":
         return _load_json(text, name)
     try:
-        rows = _csv_rows(text)
+        rows = csv_rows(text)
     except csv.Error as exc:
         msg = f"not a readable CSV file: {exc}"
         raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=name) from None
@@ -189,7 +189,7 @@ def _load_json(text: str, name: str) -> list[Applicant]:
     raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name)
 
 
-def _csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+def csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text))
     return [(reader.line_num, row) for row in reader]
 
@@ -202,12 +202,12 @@ def _load_rows(
     problems: list[InputProblem] = []
     applicants = []
     for line, row in rows:
-        nested = _nest(row, line, problems, programme=row.get("programme"))
+        nested = nest_fields(row, line, problems, programme=row.get("programme"))
         if nested is not None:
             applicants.append({**nested, "__line__": line})
     agencies = []
     for line, row in agency_rows:
-        nested = _nest(row, line, problems, model=EvaluationAgency)
+        nested = nest_fields(row, line, problems, model=EvaluationAgency)
         if nested is not None:
             agencies.append(nested)
     try:
@@ -220,7 +220,7 @@ def _load_rows(
     return loaded
 
 
-def _nest(
+def nest_fields(
     row: Mapping[str, Any],
     line: int,
     problems: list[InputProblem],
@@ -298,9 +298,9 @@ def _cell(cell: Any, kind: Kind) -> Any:
     text = cell.strip()
     if kind is Kind.BOOL:
         lowered = text.lower()
-        if lowered in _TRUE:
+        if lowered in TRUE_WORDS:
             return True
-        if lowered in _FALSE:
+        if lowered in FALSE_WORDS:
             return False
         raise ValueError(f"expected true or false (or 是/否), got {text!r}")
     if kind is Kind.NUMBER:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from greenrules._decision.decision import Decision
-from greenrules._decision.explain import STATUS_WORDS
+from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
 from greenrules._io.output import write_whole
 from greenrules._model.entities import Applicant, Factory, IndustrialPark, SupplyChainEnterprise
 from greenrules._model.enums import Programme, Status, Strength, Verdict
@@ -27,22 +27,6 @@ SHEETS = {
 }
 """Sheet titles by language: the summary, the cultivation objects, every decision."""
 
-_PROGRAMME = {
-    "zh": {
-        Programme.FACTORY: "绿色工厂",
-        Programme.PARK: "绿色工业园区",
-        Programme.SUPPLY_CHAIN: "绿色供应链管理企业",
-    },
-    "en": {
-        Programme.FACTORY: "green factory",
-        Programme.PARK: "green industrial park",
-        Programme.SUPPLY_CHAIN: "green supply-chain management enterprise",
-    },
-}
-_TIER = {
-    "zh": {"city": "市级", "province": "省级（自治区级）", "national": "国家级"},
-    "en": {"city": "city", "province": "provincial", "national": "national"},
-}
 _ROUTE = {
     "zh": {"self": "自评价", "third_party": "第三方评价"},
     "en": {"self": "self-evaluation", "third_party": "third-party evaluation"},
@@ -171,7 +155,7 @@ def _context(decisions: Sequence[Decision], lang: str) -> str:
     if not decisions:
         return "（无结论）" if lang == "zh" else "(no decisions)"
     prov = decisions[0].provenance
-    tier = _TIER[lang].get(str(prov.tier), str(prov.tier))
+    tier = TIER_WORDS[lang][prov.tier]
     if lang == "zh":
         return f"推荐汇总表：{prov.jurisdiction} {prov.round}年度，{tier}，评价日 {prov.as_of}"
     return (
@@ -201,7 +185,7 @@ def _base(
 ) -> list[Any]:
     city = unit.city if unit is not None else None
     place = names.get(city, city) if city else None
-    return [n, _PROGRAMME[lang][d.programme], d.entity_name, d.entity_id, place]
+    return [n, PROGRAMME_WORDS[lang][d.programme], d.entity_name, d.entity_id, place]
 
 
 def _summary_row(
@@ -216,7 +200,7 @@ def _summary_row(
         status += "（需复核）" if lang == "zh" else " (review required)"
     return [
         *_base(n, d, unit, names, lang),
-        _TIER[lang].get(str(d.provenance.tier)),
+        TIER_WORDS[lang][d.provenance.tier],
         route,
         agency,
         _indicators(unit, lang),

@@ -23,15 +23,15 @@ from greenrules._model.values import (
     Industry,
     ListMembership,
     Member,
-    Record,
     Standing,
+    StrictModel,
     Text,
     Waiver,
     WaterStatus,
 )
 
 
-class Applicant(Record):
+class Applicant(StrictModel):
     """What every applicant (factory, park, supply-chain enterprise) declares."""
 
     programme: ClassVar[Programme]

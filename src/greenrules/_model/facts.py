@@ -45,7 +45,7 @@ class FactSpec:
     item: type[BaseModel] | None = None
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap_optional(annotation: Any) -> Any:
     """Strip ``Optional``/``Annotated`` wrappers down to the concrete type."""
     while True:
         origin = typing.get_origin(annotation)
@@ -61,10 +61,10 @@ def _unwrap(annotation: Any) -> Any:
 
 
 def _spec(path: str, annotation: Any) -> Iterator[FactSpec]:
-    tp = _unwrap(annotation)
+    tp = unwrap_optional(annotation)
     origin = typing.get_origin(tp)
     if origin is tuple:
-        item = _unwrap(typing.get_args(tp)[0])
+        item = unwrap_optional(typing.get_args(tp)[0])
         yield FactSpec(path, Kind.LIST, item=item)
     elif isinstance(tp, type) and issubclass(tp, BaseModel):
         yield FactSpec(path, Kind.RECORD, item=tp)

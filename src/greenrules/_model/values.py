@@ -36,7 +36,7 @@ _MODEL_CONFIG = ConfigDict(
 )
 
 
-class Record(BaseModel):
+class StrictModel(BaseModel):
     """Base of every input model: immutable, no unknown fields, no NaN or infinity.
 
     Scalars are strict (``"1"`` is not a number, ``1`` is not a boolean); containers are lax so
@@ -46,7 +46,7 @@ class Record(BaseModel):
     model_config = _MODEL_CONFIG
 
 
-def _check_credit_code(value: str) -> str:
+def check_credit_code(value: str) -> str:
     problem = credit_code_problem(value)
     if problem is not None:
         raise PydanticCustomError(
@@ -57,7 +57,7 @@ def _check_credit_code(value: str) -> str:
     return value
 
 
-def _check_division_code(value: str) -> str:
+def check_division_code(value: str) -> str:
     if len(value) != 6 or not value.isdigit():
         raise PydanticCustomError(
             "bad-city-code", "a city is written as its 6-digit administrative division code"
@@ -65,10 +65,10 @@ def _check_division_code(value: str) -> str:
     return value
 
 
-CreditCode = Annotated[StrictStr, AfterValidator(_check_credit_code)]
+CreditCode = Annotated[StrictStr, AfterValidator(check_credit_code)]
 """An 18-character unified social credit code whose check character is verified."""
 
-DivisionCode = Annotated[StrictStr, AfterValidator(_check_division_code)]
+DivisionCode = Annotated[StrictStr, AfterValidator(check_division_code)]
 """A 6-digit administrative division code (GB/T 2260), e.g. ``150200`` for Baotou."""
 
 
@@ -104,7 +104,7 @@ class ChainRole(enum.StrEnum):
     MEMBER = "member"
 
 
-class Industry(Record):
+class Industry(StrictModel):
     """The unit's industry: a GB/T 4754 code or name, and whether it is a key energy field."""
 
     code: StrictStr | None = None
@@ -112,7 +112,7 @@ class Industry(Record):
     key_field: StrictBool | None = None
 
 
-class EnergyPerformance(Record):
+class EnergyPerformance(StrictModel):
     """One product's energy consumption per unit of output; lower is better, negatives are real."""
 
     product: Text
@@ -120,14 +120,14 @@ class EnergyPerformance(Record):
     unit: StrictStr | None = None
 
 
-class WaterStatus(Record):
+class WaterStatus(StrictModel):
     """Whether the unit is a key water user and whether it is certified water-saving."""
 
     key_water_user: StrictBool | None = None
     water_saving_certified: StrictBool | None = None
 
 
-class ListMembership(Record):
+class ListMembership(StrictModel):
     """A place on a green manufacturing list: programme, tier, year announced, still valid."""
 
     programme: Programme
@@ -136,14 +136,14 @@ class ListMembership(Record):
     valid: StrictBool = True
 
 
-class Waiver(Record):
+class Waiver(StrictModel):
     """A written justification for not meeting one in-principle rule, for a reviewer to weigh."""
 
     rule: Text
     justification: StrictStr = Field(min_length=10)
 
 
-class AnnualReport(Record):
+class AnnualReport(StrictModel):
     """An evaluation agency's annual work report and when it was filed.
 
     ``year`` is the year the report was due (filed by the deadline of that year), so "did not
@@ -154,7 +154,7 @@ class AnnualReport(Record):
     filed_on: Date | None = None
 
 
-class EvaluationAgency(Record):
+class EvaluationAgency(StrictModel):
     """A third-party evaluation agency (第三方评价机构) and its standing with the authorities.
 
     ``national_projects`` counts the national-level evaluation projects that this agency and
@@ -169,7 +169,7 @@ class EvaluationAgency(Record):
     national_projects: StrictInt | None = Field(default=None, ge=0)
 
 
-class EvaluationReport(Record):
+class EvaluationReport(StrictModel):
     """The evaluation report an applicant submits: route, agency (if third party) and date."""
 
     route: EvaluationRoute
@@ -177,7 +177,7 @@ class EvaluationReport(Record):
     issued_on: Date | None = None
 
 
-class Standing(Record):
+class Standing(StrictModel):
     """The unit's recent record (operation, incidents, removals) that exclusion rules ask about."""
 
     operating_normally: StrictBool | None = None
@@ -196,7 +196,7 @@ class Standing(Record):
     it was listed, so that its conformity has to be judged again."""
 
 
-class Conformity(Record):
+class Conformity(StrictModel):
     """The programme conditions an evaluation report attests to."""
 
     legal_entity: StrictBool | None = None
@@ -207,7 +207,7 @@ class Conformity(Record):
     meets_evaluation_standard: StrictBool | None = None
 
 
-class Member(Record):
+class Member(StrictModel):
     """A related enterprise (a park's resident, a chain's supplier) and its list memberships."""
 
     credit_code: CreditCode

@@ -53,7 +53,7 @@ class ConditionError(ValueError):
 
 
 @attrs.frozen
-class Literal:
+class Constant:
     """A constant in the rule data; ``in`` and ``not_in`` take a tuple of them."""
 
     value: Any
@@ -106,7 +106,7 @@ class Count:
     where: Condition
 
 
-Value: TypeAlias = Literal | Fact | Param | Lookup | AsOf | Count
+Value: TypeAlias = Constant | Fact | Param | Lookup | AsOf | Count
 
 # --- conditions --------------------------------------------------------------------------
 
@@ -229,14 +229,14 @@ def _parse_operand(data: Any, op: str, where: str) -> Value:
             raise ConditionError(f"'{op}' takes a non-empty list of constants", where)
         for item in data:
             _literal(item, where)
-        return Literal(tuple(data))
+        return Constant(tuple(data))
     return parse_value(data, where)
 
 
 def parse_value(data: Any, where: str = "") -> Value:
     """Parse a value expression."""
     if not isinstance(data, Mapping):
-        return Literal(_literal(data, where))
+        return Constant(_literal(data, where))
     keys = set(data)
     if keys == {"fact"}:
         return Fact(_path(data["fact"], f"{where}.fact"))
@@ -355,7 +355,7 @@ def literal_thresholds(node: Condition | Value, prefix: str = "") -> Iterator[tu
     """(fact path, constant) pairs a tree compares with: where boundary tests should aim."""
     if isinstance(node, Compare):
         left, right = node.left, node.right
-        if isinstance(left, Fact) and isinstance(right, Literal):
+        if isinstance(left, Fact) and isinstance(right, Constant):
             values = right.value if node.op in ("in", "not_in") else (right.value,)
             for value in values:
                 yield prefix + left.path, value
@@ -370,7 +370,7 @@ def literal_thresholds(node: Condition | Value, prefix: str = "") -> Iterator[tu
 
 
 @attrs.frozen
-class Scope:
+class NameScope:
     """What a condition may refer to while it is checked: facts, params, tables, predicates."""
 
     facts: Mapping[str, FactSpec]
@@ -378,7 +378,7 @@ class Scope:
     tables: Mapping[str, Mapping[str, Kind]]
     predicates: frozenset[str]
 
-    def within(self, spec: FactSpec, where: str) -> Scope:
+    def within(self, spec: FactSpec, where: str) -> NameScope:
         """The scope inside a quantifier over the list fact ``spec``."""
         if spec.kind is not Kind.LIST or spec.item is None:
             raise ConditionError(f"'{spec.path}' is not a list; quantify over lists only", where)
@@ -396,12 +396,12 @@ def literal_kind(value: Any) -> Kind:
     return Kind.TEXT
 
 
-def check(node: Condition, scope: Scope, where: str = "") -> None:
+def check(node: Condition, scope: NameScope, where: str = "") -> None:
     """Type-check a condition: every fact, param, table and predicate exists and kinds match."""
     if isinstance(node, Compare):
         left = _value_kind(node.left, scope, f"{where}.left")
         if node.op in ("in", "not_in"):
-            assert isinstance(node.right, Literal)
+            assert isinstance(node.right, Constant)
             for item in node.right.value:
                 _same_kind(left, literal_kind(item), node, item, scope, where)
             return
@@ -422,7 +422,7 @@ def check(node: Condition, scope: Scope, where: str = "") -> None:
         raise ConditionError(f"no predicate named '{node.name}' is registered by the pack", where)
 
 
-def _fact(path: str, scope: Scope, where: str) -> FactSpec:
+def _fact(path: str, scope: NameScope, where: str) -> FactSpec:
     spec = scope.facts.get(path)
     if spec is None:
         near = difflib.get_close_matches(path, list(scope.facts), n=1)
@@ -431,8 +431,8 @@ def _fact(path: str, scope: Scope, where: str) -> FactSpec:
     return spec
 
 
-def _value_kind(node: Value, scope: Scope, where: str) -> Kind:
-    if isinstance(node, Literal):
+def _value_kind(node: Value, scope: NameScope, where: str) -> Kind:
+    if isinstance(node, Constant):
         return literal_kind(node.value)
     if isinstance(node, Fact):
         spec = _fact(node.path, scope, where)
@@ -462,7 +462,7 @@ def _value_kind(node: Value, scope: Scope, where: str) -> Kind:
 
 
 def _same_kind(
-    left: Kind, right: Kind, node: Compare, const: Any, scope: Scope, where: str
+    left: Kind, right: Kind, node: Compare, const: Any, scope: NameScope, where: str
 ) -> None:
     if left is not right:
         raise ConditionError(f"compares a {left} with a {right}", where)

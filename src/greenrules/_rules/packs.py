@@ -251,7 +251,7 @@ def _load_rules(
         if parsed is None:
             continue
         model = ENTITY_TYPES[parsed.programme]
-        scope = c.Scope(
+        scope = c.NameScope(
             facts=fact_schema(model),
             params={n: p.kind for n, p in params.items()},
             tables={n: t.columns for n, t in tables.items()},
@@ -269,7 +269,7 @@ def _build_rule(
     item: RuleData,
     programme: Programme,
     model: type[pydantic.BaseModel],
-    scope: c.Scope,
+    scope: c.NameScope,
     reads: Mapping[str, tuple[str, ...]],
     problems: _Problems,
 ) -> Rule | None:
@@ -281,7 +281,7 @@ def _build_rule(
             if cond is not None:
                 c.check(cond, scope, where)
         if score is not None:
-            c.check(c.Compare(score, "ge", c.Literal(0)), scope, "score")
+            c.check(c.Compare(score, "ge", c.Constant(0)), scope, "score")
         requires, applies, score = (
             None if node is None else c.bind_predicates(node, reads)
             for node in (requires, applies, score)

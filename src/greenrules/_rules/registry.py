@@ -95,21 +95,21 @@ class Registry:
         if problems:
             raise PackError(problems)
 
-    def get(self, pack_id: str, round_: int) -> Pack:
-        """The pack ``pack_id`` serving ``round_``."""
+    def get(self, pack_id: str, round: int) -> Pack:
+        """The pack ``pack_id`` serving ``round``."""
         for pack in self._packs:
-            if pack.id == pack_id and round_ in pack.rounds:
+            if pack.id == pack_id and round in pack.rounds:
                 return pack
-        raise PackNotFoundError(f"no pack {pack_id!r} serves round {round_}")
+        raise PackNotFoundError(f"no pack {pack_id!r} serves round {round}")
 
-    def resolve(self, jurisdiction: str, round_: int) -> tuple[Pack, ...]:
+    def resolve(self, jurisdiction: str, round: int) -> tuple[Pack, ...]:
         """The pack stack (base first) for a jurisdiction and round."""
         for pack in self._packs:
-            if pack.jurisdiction == jurisdiction and round_ in pack.rounds:
-                return self._stack(pack, round_)
+            if pack.jurisdiction == jurisdiction and round in pack.rounds:
+                return self._stack(pack, round)
         served = sorted({f"{p.jurisdiction} {r}" for p in self._packs for r in p.rounds})
         raise PackNotFoundError(
-            f"no pack serves jurisdiction {jurisdiction!r} in round {round_}; "
+            f"no pack serves jurisdiction {jurisdiction!r} in round {round}; "
             f"registered: {', '.join(served) or 'none'}"
         )
 
@@ -144,12 +144,12 @@ class Registry:
     def with_reference(
         self,
         pack_id: str,
-        round_: int,
+        round: int,
         table: str,
         source: str | Path | Iterable[Mapping[str, Any]],
     ) -> Registry:
         """A new registry in which ``table`` of a pack is replaced, e.g. by the official one."""
-        old = self.get(pack_id, round_)
+        old = self.get(pack_id, round)
         spec = old.tables.get(table)
         if spec is None:
             msg = f"pack {pack_id} has no reference table {table!r}"

@@ -5,11 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 
 from greenrules._model.enums import Outcome, Programme, Strength, Tier
-from greenrules._rules.conditions import Condition, Value, fact_paths
+from greenrules._rules.conditions import (
+    Compare,
+    Condition,
+    Constant,
+    Fact,
+    Value,
+    fact_paths,
+    walk,
+)
 
 
 @attrs.frozen
@@ -144,6 +153,26 @@ class Rule:
             for path in fact_paths(node):
                 seen.setdefault(path, None)
         return tuple(seen)
+
+    def constants_compared_with(self, path: str) -> frozenset[Any]:
+        """The constants the rule's conditions compare the fact ``path`` with (``eq`` or ``in``).
+
+        ``path`` is spelt as the condition spells it (relative to the item inside ``some`` or
+        ``every``). A pack's helpers read their rules' own data through this, instead of walking
+        the condition trees themselves.
+        """
+        found: set[Any] = set()
+        for tree in self.nodes():
+            for node in walk(tree):
+                if (
+                    isinstance(node, Compare)
+                    and isinstance(node.left, Fact)
+                    and node.left.path == path
+                    and isinstance(node.right, Constant)
+                ):
+                    value = node.right.value
+                    found.update(value if node.op == "in" else (value,))
+        return frozenset(found)
 
     def nodes(self) -> Iterator[Condition | Value]:
         """The rule's top-level condition and value trees."""

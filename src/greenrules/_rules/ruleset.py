@@ -43,8 +43,8 @@ class RuleSet:
     tables: Mapping[str, Mapping[str, Mapping[str, Any]]] = attrs.field(eq=False, repr=False)
     predicates: Mapping[str, Predicate] = attrs.field(eq=False, repr=False)
     neutralized: Mapping[str, str] = attrs.field(eq=False, repr=False)
-    compiled: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, init=False)
-    """Each engine's compiled form of this rule set, made once and kept with it."""
+    programs: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, init=False)
+    """Each engine's program for this rule set, made once and kept with it."""
 
     @property
     def rule_ids(self) -> tuple[str, ...]:

@@ -51,8 +51,10 @@ class StatusPlan:
     def outcome_range(
         self, verdicts: Sequence[Verdict], waived: Collection[str]
     ) -> tuple[int, int]:
-        """The outcome known so far and the worst still possible once unknowns are known
-        (0 recommend, 1 cultivate, 2 ineligible)."""
+        """The outcome known so far and the worst still possible once unknowns are known.
+
+        Outcomes are 0 recommend, 1 cultivate, 2 ineligible.
+        """
         worst = 0
         possible = 0
         for verdict, rank, waivable, rule_id in zip(

@@ -17,6 +17,7 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
 from greenrules._decision.decision import Decision
+from greenrules._engines.arguments import EngineName
 from greenrules._evaluate import evaluate, evaluate_many
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Status, Strength, Tier, Verdict
@@ -68,7 +69,9 @@ def _context(subject: Subject, name: str) -> Context:
     return next(ctx for ctx in subject.contexts if ctx.describe() == name)
 
 
-def _decide(subject: Subject, ctx: Context, entity: Applicant, engine: str = "native") -> Decision:
+def _decide(
+    subject: Subject, ctx: Context, entity: Applicant, engine: EngineName = "native"
+) -> Decision:
     return evaluate(
         entity,
         tier=ctx.tier,
@@ -86,7 +89,7 @@ def _comparable(decision: Decision) -> dict[str, Any]:
 
 
 def check_determinism(
-    of: Checked, *, engines: Iterable[str] = ("native",), settings: Settings | None = None
+    of: Checked, *, engines: Iterable[EngineName] = ("native",), settings: Settings | None = None
 ) -> None:
     """The same input always gives the same decision, alone or in a batch, in any order.
 

@@ -18,7 +18,7 @@ import attrs
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as Settings
 
-from greenrules._evaluate import compiled
+from greenrules._engines.native import native_program
 from greenrules._model.enums import Strength, Verdict
 from greenrules._rules import conditions as c
 from greenrules._rules.rules import Rule
@@ -98,7 +98,7 @@ def _sample(
         seen.append((entity, outcomes))
 
     # The native program alone: reachability is about the rules, and decisions cost more.
-    run = compiled(ctx.ruleset).program.run
+    run = native_program(ctx.ruleset).interpreted.run
 
     sample()
 
@@ -110,7 +110,7 @@ def blocked_by_data(rule: Rule, ruleset: RuleSet) -> list[str]:
         for part in c.walk(node):
             if isinstance(part, c.Param) and ruleset.params.get(part.name) is None:
                 out.append(f"param:{part.name}")
-            elif isinstance(part, c.Lookup) and isinstance(part.key, c.Literal):
+            elif isinstance(part, c.Lookup) and isinstance(part.key, c.Constant):
                 row = ruleset.tables.get(part.table, {}).get(part.key.value)
                 if row is None or row.get(part.column) is None:
                     out.append(f"ref:{part.table}[{part.key.value}].{part.column}")

@@ -25,8 +25,8 @@ from hypothesis.errors import InvalidArgument
 from pydantic import AfterValidator, BaseModel
 
 from greenrules._model.credit_code import ALPHABET, make_credit_code
-from greenrules._model.facts import _unwrap
-from greenrules._model.values import _check_credit_code, _check_division_code
+from greenrules._model.facts import unwrap_optional
+from greenrules._model.values import check_credit_code, check_division_code
 
 from ._targets import Targets
 
@@ -227,7 +227,7 @@ def _field(
     below = any(p.startswith(pin + ".") for p in options.pins)
     optional = not field.is_required() and field.default is None
     may_miss = optional and options.missing and not below
-    tp = _unwrap(annotation)
+    tp = unwrap_optional(annotation)
     if tp is bool or (isinstance(tp, type) and issubclass(tp, enum.Enum)):
         choices = _choices(tp, options.targets.values.get(aim, ()))
         # One draw per fact, None first so that counter-examples shrink towards unknown.
@@ -246,10 +246,10 @@ def _choices(tp: Any, aimed: tuple[Any, ...]) -> tuple[Any, ...]:
 def _value(
     field: Any, annotation: Any, options: Options, pin: str, aim: str, needed: bool
 ) -> st.SearchStrategy[Any]:
-    tp = _unwrap(annotation)
+    tp = unwrap_optional(annotation)
     bounds = _bounds(field)
     if typing.get_origin(tp) is tuple:
-        item = _unwrap(typing.get_args(tp)[0])
+        item = unwrap_optional(typing.get_args(tp)[0])
         return _items(item, options, pin, aim, needed)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         if aim == "report.agency" and options.agency is not None and not needed:
@@ -270,9 +270,9 @@ def _scalar(
     tp: Any, bounds: Mapping[str, Any], annotation: Any, targets: Targets, aim: str
 ) -> st.SearchStrategy[Any]:
     validators = _validators(annotation)
-    if _check_credit_code in validators:
+    if check_credit_code in validators:
         return credit_codes()
-    if _check_division_code in validators:
+    if check_division_code in validators:
         return st.sampled_from(_DIVISIONS)
     if tp is bool:
         return st.booleans()
@@ -323,9 +323,9 @@ def schema_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
     for name in model.model_fields:
         path = prefix + name
         out.append(path)
-        tp = _unwrap(_hints(model)[name])
+        tp = unwrap_optional(_hints(model)[name])
         if typing.get_origin(tp) is tuple:
-            tp = _unwrap(typing.get_args(tp)[0])
+            tp = unwrap_optional(typing.get_args(tp)[0])
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             out.extend(schema_paths(tp, path + "."))
     return out

@@ -9,7 +9,7 @@ range, not a rank), and a change is no worse when neither end of the range gets 
 from __future__ import annotations
 
 from greenrules._decision.decision import Decision
-from greenrules._evaluate import compiled
+from greenrules._engines.native import native_program
 from greenrules._model.enums import Verdict
 from greenrules._rules.ruleset import RuleSet
 
@@ -25,7 +25,7 @@ VERDICT_RANK = {
 
 def outcome_range(decision: Decision, ruleset: RuleSet, waived: frozenset[str]) -> tuple[int, int]:
     """The best and worst outcome (0 recommend, 1 cultivate, 2 ineligible) still possible."""
-    plan = compiled(ruleset).plan
+    plan = native_program(ruleset).plan
     assert tuple(decision.rule_ids) == plan.ids, "a decision made under another rule set"
     return plan.outcome_range(decision.verdicts, waived)
 

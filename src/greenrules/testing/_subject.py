@@ -75,7 +75,8 @@ def subject(
             or a jurisdiction code resolved in the registry.
         round: the round to check (default: the pack's latest).
         registry: where base packs come from (default: every installed pack).
-        tiers, programmes: restrict the contexts checked (default: all the pack serves).
+        tiers: restrict the tiers checked (default: every tier the pack serves).
+        programmes: restrict the programmes checked (default: every one the pack serves).
     """
     registry = registry if registry is not None else default_registry()
     if isinstance(of, Pack):
@@ -143,8 +144,11 @@ def applicants_for(ruleset: RuleSet) -> st.SearchStrategy[Applicant]:
 
 
 def variants(ruleset: RuleSet) -> dict[str, st.SearchStrategy[Applicant]]:
-    """The kinds of input :func:`applicants_for` mixes, by name: ``random``, ``known``,
-    ``passing``, and ``pass:<rule>`` / ``fail:<rule>`` for each rule a witness was found for."""
+    """The kinds of input :func:`applicants_for` mixes, by name.
+
+    They are ``random``, ``known``, ``passing``, and ``pass:<rule>`` / ``fail:<rule>`` for each
+    rule a witness was found for.
+    """
     model = ENTITY_TYPES[ruleset.programme]
     aimed = targets(ruleset)
 

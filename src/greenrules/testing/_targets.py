@@ -163,7 +163,7 @@ def _count_sizes(node: c.Condition | c.Value, prefix: str) -> Iterator[tuple[str
         for count, other in ((node.left, node.right), (node.right, node.left)):
             if (
                 isinstance(count, c.Count)
-                and isinstance(other, c.Literal)
+                and isinstance(other, c.Constant)
                 and isinstance(other.value, int | float)
                 and not isinstance(other.value, bool)
             ):

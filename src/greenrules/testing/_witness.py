@@ -147,7 +147,7 @@ class Finder:
         return None
 
     def _compare(self, node: c.Compare, model: type[BaseModel]) -> Witness | None:
-        if isinstance(node.left, c.Count) and isinstance(node.right, c.Literal):
+        if isinstance(node.left, c.Count) and isinstance(node.right, c.Constant):
             return self._count(node.left, node.op, node.right.value, model)
         if not isinstance(node.left, c.Fact):
             return None
@@ -164,7 +164,7 @@ class Finder:
         return None if value is None else {path: value}
 
     def _constant(self, node: c.Value) -> Any:
-        if isinstance(node, c.Literal):
+        if isinstance(node, c.Constant):
             return node.value
         if isinstance(node, c.Param):
             return self.ruleset.params.get(node.name)
@@ -306,8 +306,10 @@ def _merged(a: Mapping[str, Any], b: Mapping[str, Any]) -> Witness | None:
 def combine(
     witnesses: Mapping[str, Witness], first: Witness | None = None, leave_out: str | None = None
 ) -> Witness:
-    """Merge ``first`` and then the witnesses of many rules in order, skipping ``leave_out``
-    and any witness that conflicts with what is already merged."""
+    """Merge ``first`` and then the witnesses of many rules in order.
+
+    ``leave_out`` and any witness that conflicts with what is already merged are skipped.
+    """
     out: Witness = dict(first or {})
     for rule_id, witness in witnesses.items():
         if rule_id != leave_out:

@@ -1,0 +1,47 @@
+"""A table's decisions written out: ranked, as Parquet, CSV or JSON rows, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from greenrules._columnar.result import ResultTable
+from greenrules._decision.ranking import STATUS_ORDER
+from greenrules._io.output import write_whole
+
+_STATUS_RANK = {status.value: order for status, order in STATUS_ORDER.items()}
+
+
+def ranked(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows in recommendation order: status, then priority level by level; ties keep order."""
+    order = pl.col("status").cast(pl.String).replace_strict(_STATUS_RANK, return_dtype=pl.Int8)
+    levels = [pl.col(c) for c in frame.columns if c.startswith("priority.")]
+    if frame.height == 0:
+        return frame
+    return frame.sort(
+        [order, *levels], descending=[False] + [True] * len(levels), maintain_order=True
+    )
+
+
+def output_frame(result: ResultTable, fmt: str) -> pl.DataFrame:
+    """The ranked result as written in ``fmt``: CSV cells are text, lists joined by ``; ``."""
+    frame = ranked(result.frame)
+    if fmt == "csv":
+        frame = frame.with_columns(
+            pl.col(pl.Enum).cast(pl.String),
+            pl.col("missing").cast(pl.List(pl.String)).list.join("; "),
+        )
+    return frame
+
+
+def write_result(result: ResultTable, out: Path, fmt: str) -> None:
+    """Write the ranked result table as Parquet, CSV or JSON rows, all or nothing."""
+    frame = output_frame(result, fmt)
+    writers: dict[str, Callable[[Path], object]] = {
+        "parquet": frame.write_parquet,
+        "csv": frame.write_csv,
+        "json": frame.write_json,
+    }
+    write_whole(out, writers[fmt], argument="out")

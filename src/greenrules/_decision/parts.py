@@ -1,0 +1,80 @@
+"""The parts a decision is made of: priority, findings, provenance, and facts as JSON.
+
+They sit below :class:`~greenrules.Decision` so that every place that builds a decision (an
+engine's live evaluation, a stored dict read back) can make them without importing the decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from typing import Any
+
+import attrs
+import pydantic
+
+from greenrules._model.enums import Strength, Tier, Verdict
+from greenrules._rules.ruleset import PackRef
+
+
+@attrs.frozen
+class Priority:
+    """A sortable priority: a score per priority level (most significant first) and its reasons.
+
+    ``reasons`` lists the ids of the priority rules that contributed, in rule order.
+    """
+
+    score: tuple[float, ...]
+    reasons: tuple[str, ...]
+
+
+@attrs.frozen
+class Finding:
+    """One rule's conclusion about one entity, citing the clause it implements."""
+
+    rule: str
+    clause: str
+    strength: Strength
+    verdict: Verdict
+    read: tuple[tuple[str, Any], ...]
+    message_zh: str
+    message_en: str
+    points: float = 0.0
+
+    def message(self, lang: str = "en") -> str:
+        """The finding's message in ``zh`` or ``en``."""
+        return self.message_zh if lang == "zh" else self.message_en
+
+
+@attrs.frozen
+class Provenance:
+    """Exactly what produced a decision, so it can be reproduced and audited."""
+
+    library_version: str
+    engine: str
+    jurisdiction: str
+    round: int
+    tier: Tier
+    as_of: dt.date
+    packs: tuple[PackRef, ...]
+    input_digest: str
+
+
+def jsonable(value: Any) -> Any:
+    """A fact value as JSON: dates as ISO text, enums as their value, models as dicts."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json")
+    return value
+
+
+def input_digest(entity: pydantic.BaseModel) -> str:
+    """A SHA-256 digest of the entity's canonical JSON, naming its type."""
+    text = type(entity).__name__ + ":" + entity.model_dump_json()
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,42 @@
+"""The arguments every evaluation entry point shares, checked in one place.
+
+``evaluate``, ``evaluate_many``, ``evaluate_table``, ``evaluate_batches`` and ``sql_plan`` take
+the same tier, round, jurisdiction and date; checking them here gives one error for one mistake,
+whichever door the caller came in by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from greenrules._model.enums import Tier
+from greenrules.exceptions import InputProblem, InvalidInputError
+
+EngineName = Literal["native", "rete", "columnar"]
+"""The engines ``evaluate`` and ``evaluate_many`` can run."""
+
+ENGINES: tuple[EngineName, ...] = ("native", "rete", "columnar")
+
+
+def check_arguments(tier: Any, round: Any, jurisdiction: Any, as_of: Any) -> Tier:
+    """The tier as a :class:`Tier`; every bad argument raised together."""
+    problems = []
+    try:
+        tier = Tier(tier)
+    except ValueError:
+        problems.append(
+            InputProblem(
+                "bad-argument", ("tier",), f"expected one of {[t.value for t in Tier]}", tier
+            )
+        )
+    if type(round) is not int:
+        problems.append(InputProblem("bad-argument", ("round",), "expected an int year", round))
+    if not isinstance(jurisdiction, str):
+        msg = "expected a code such as 'CN-NM'"
+        problems.append(InputProblem("bad-argument", ("jurisdiction",), msg, jurisdiction))
+    if as_of is not None and (type(as_of) is not dt.date):
+        problems.append(InputProblem("bad-argument", ("as_of",), "expected a datetime.date", as_of))
+    if problems:
+        raise InvalidInputError(problems)
+    return tier  # type: ignore[no-any-return]
