@@ -24,17 +24,28 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 # The suite on Python 3.13, where durable-rules cannot import: the rete engine must refuse cleanly.
+# Found on PATH or through pyenv; skipped with a message where neither has it.
+PY313 := $(shell for c in "$$(pyenv prefix 3.13 2>/dev/null | head -n 1)/bin/python3.13" python3.13; do \
+	"$$c" --version >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
+
 test-py313:
-	$(MAKE) test PYTHON_BIN=$(HOME)/.pyenv/versions/3.13.0/bin/python3.13 VENV=.venv-py313
+	@if [ -n "$(PY313)" ] && [ -x "$(PY313)" ]; then \
+		$(MAKE) test PYTHON_BIN=$(PY313) VENV=.venv-py313; \
+	else \
+		echo "test-py313: skipped, no Python 3.13 on PATH or in pyenv"; \
+	fi
+
+LINTED := src criteria tests benchmarks tools
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src criteria tests
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
-# Issue 7's yardstick: the same decision written in OpenFisca, timed on the same records. In a
+# The columnar engine's yardstick: the same decision written in OpenFisca, timed on the same records. In a
 # venv of its own: openfisca-core is not a dependency of greenrules.
 OPENFISCA_VENV := .venv-openfisca
 $(OPENFISCA_VENV)/.installed: pyproject.toml
