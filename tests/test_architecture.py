@@ -24,7 +24,7 @@ PARTS_BELOW = {
     "_engines": {"_model", "_rules", "_decision"},
     "_columnar": {"_model", "_rules", "_decision", "_engines", "_io"},
 }
-FOUNDATION = {"greenrules.exceptions", "greenrules._version"}
+FOUNDATION = {"greenrules.exceptions", "greenrules._version", "greenrules._bulk"}
 
 
 def module_name(path: Path, package: Path = PACKAGE) -> str:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from greenrules._bulk import collector_paused
 from greenrules._decision.decision import Decision
 from greenrules._engines.arguments import ENGINES, EngineName, check_arguments
 from greenrules._engines.engine import Engine
@@ -65,6 +66,7 @@ def evaluate(
     return decision
 
 
+@collector_paused()
 def evaluate_many(
     entities: Iterable[Applicant],
     *,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from greenrules._bulk import collector_paused
 from greenrules._engines.arguments import check_arguments
 from greenrules._engines.engine import RuleRun
 from greenrules._model.entities import ENTITY_TYPES, Applicant
@@ -88,6 +89,7 @@ def columnar_engine() -> ColumnarEngine:
     return ColumnarEngine()
 
 
+@collector_paused()
 def evaluate_table(
     source: Any,
     *,

@@ -16,6 +16,7 @@ from typing import Any
 
 import pydantic
 
+from greenrules._bulk import collector_paused
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema
@@ -139,6 +140,7 @@ def decode(data: bytes, name: str) -> str:
         raise InvalidInputError([InputProblem("bad-encoding", (), msg)], source=name) from None
 
 
+@collector_paused()
 def load_entities(source: str | Path) -> list[Applicant]:
     """Load applicants from a JSON, CSV or XLSX file (the format is taken from the suffix).
 
