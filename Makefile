@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell $(PYTHON_BIN) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: demo test test-py313 lint bench bench-openfisca clean
+.PHONY: demo test test-py313 test-print lint bench bench-openfisca clean
 
 $(STAMP): pyproject.toml tests/example_pack/pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -34,6 +34,22 @@ test-py313:
 	else \
 		echo "test-py313: skipped, no Python 3.13 on PATH or in pyenv"; \
 	fi
+
+# The summary workbook printed to PDF by LibreOffice headless and read back with pdftotext. The
+# tools (and a CJK font) are installed with apt-get when missing, only as root; else the test skips.
+PRINT_TOOLS := libreoffice-calc poppler-utils fonts-wqy-microhei
+
+test-print: $(STAMP)
+	@if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null \
+		|| ! { command -v fc-list >/dev/null && fc-list :lang=zh | grep -q .; }; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -q --no-install-recommends $(PRINT_TOOLS); \
+		else \
+			echo "test-print: cannot install $(PRINT_TOOLS) (needs root and apt-get)"; \
+		fi; \
+	fi
+	$(PY) -m pytest -q -rs tests/test_print_pdf.py
 
 LINTED := src criteria tests benchmarks tools
 

@@ -308,3 +308,13 @@ def test_a_column_named_like_an_internal_one_is_an_unknown_field(column: str) ->
     """The models know no such field; the table is refused as the loader refuses it."""
     frame = _frame([factory(1), factory(2)]).with_columns(pl.Series(column, ["x", None]))
     assert _problems(frame) == {("unknown-field", (0, column))}
+
+
+def test_a_self_evaluation_naming_an_agency_is_the_models_problem() -> None:
+    """A row whose route is self and whose agency is given goes to the models, which refuse it."""
+    agency = {"credit_code": credit_code(7), "name": "agency"}
+    entities = [factory(1, report={"route": "third_party", "agency": agency}), factory(2)]
+    frame = _frame(entities).with_columns(
+        pl.Series("report.route", ["self", "self"]),
+    )
+    assert _problems(frame) == {("self-route-agency", (0, "report", "agency"))}

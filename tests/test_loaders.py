@@ -77,6 +77,27 @@ def test_json_document_resolves_agencies(tmp_path: Path) -> None:
     assert factory.report.agency.name == AGENCY["name"]
 
 
+def test_a_self_evaluation_naming_an_agency_is_refused(tmp_path: Path) -> None:
+    """``route: self`` beside an agency is a contradiction, located at the report's agency."""
+    applicant = {
+        "programme": "factory",
+        "credit_code": credit_code(1),
+        "name": "厂",
+        "report": {"route": "self", "agency": AGENCY["credit_code"]},
+    }
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"agencies": [AGENCY], "applicants": [applicant]}))
+    with pytest.raises(gr.InvalidInputError) as info:
+        gr.load_entities(path)
+    assert [(p.code, p.loc) for p in info.value.problems] == [
+        ("self-route-agency", ("applicants", 0, "report", "agency"))
+    ]
+    applicant["report"] = {"route": "self"}  # the same report without the agency
+    path.write_text(json.dumps({"agencies": [AGENCY], "applicants": [applicant]}))
+    (factory,) = gr.load_entities(path)
+    assert factory.report is not None and factory.report.agency is None
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_in_every_encoding_government_files_use(tmp_path: Path, encoding: str) -> None:
     """UTF-8 with or without BOM and GB18030 give the same entities."""

@@ -9,6 +9,7 @@ import pytest
 
 import greenrules as gr
 from greenrules._cli import main
+from greenrules._io.print_layout import HEADER_ROW
 from greenrules._io.workbook import (
     ALL_HEADERS,
     CULTIVATION_HEADERS,
@@ -31,10 +32,13 @@ def round_() -> tuple[list[gr.Applicant], list[gr.Decision]]:
 
 
 def _rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    """The title, then the table: its headings and its rows, without the blocks around it."""
     book = openpyxl.load_workbook(path, read_only=True)
     rows = list(book[sheet].iter_rows(values_only=True))
     book.close()
-    return rows
+    table = rows[HEADER_ROW - 1 :]
+    end = next((i for i, r in enumerate(table) if not any(v is not None for v in r)), len(table))
+    return [rows[0][:1], *table[:end]]
 
 
 def test_summary_lists_recommended_units_in_rank_order_grouped_by_programme(
@@ -60,8 +64,11 @@ def test_summary_lists_recommended_units_in_rank_order_grouped_by_programme(
         assert row[4] == ("包头市" if unit.city == "150200" else unit.city)
         assert row[5] == "省级（自治区级）"
         assert row[6] in ("自评价", "第三方评价")
-        if unit.report is not None and unit.report.agency is not None:
+        assert unit.report is not None
+        if unit.report.route == "third_party" and unit.report.agency is not None:
             assert row[7] == unit.report.agency.name
+        else:
+            assert row[7] is None  # a self-evaluated unit never shows an agency
         assert str(row[10]).startswith("推荐")
     aluminium = next(r for r in body if "包头示例铝业有限公司" in str(r[2]))
     assert "gb21346.primary-aluminium-liquid: 12880 kWh/t" in str(aluminium[8])

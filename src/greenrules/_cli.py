@@ -115,6 +115,15 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("zh", "en"), default="en")
     p.add_argument("--explain", action="store_true", help="print each decision's explanation")
     p.add_argument("--out", type=Path, help="write the output to this file instead of stdout")
+    signed = p.add_argument_group("sign-off of the xlsx workbook (blank to fill in by hand)")
+    signed.add_argument("--unit", help="the filing unit, 填报单位")
+    signed.add_argument("--contact", help="the contact person, 联系人")
+    signed.add_argument("--phone", help="the contact's telephone, 联系电话")
+    signed.add_argument(
+        "--date",
+        type=dt.date.fromisoformat,
+        help="the filing date, 填报日期, YYYY-MM-DD (default: the evaluation date)",
+    )
 
 
 def _top_pack(
@@ -270,7 +279,17 @@ def _emit(args: argparse.Namespace, decisions: list[Decision], entities: list[Ap
             msg = "--format xlsx writes a workbook: give its path with --out FILE.xlsx"
             raise InvalidInputError([InputProblem("bad-argument", ("out",), msg)])
         names = _division_names(default_registry())
-        write_summary(args.out, decisions, entities, lang=args.lang, city_names=names)
+        write_summary(
+            args.out,
+            decisions,
+            entities,
+            lang=args.lang,
+            city_names=names,
+            unit=args.unit,
+            contact=args.contact,
+            phone=args.phone,
+            date=args.date,
+        )
         return
     if args.format in ("csv", "parquet"):
         msg = f"--format {args.format} is the columnar engine's result table: use --engine columnar"

@@ -383,6 +383,9 @@ def check_columns(raw: pl.DataFrame, model: type[Applicant]) -> Checked:
         columns.append(value.alias(path))
     if path_required := _required_in_records(model, schema, types):
         bad += path_required
+    agency_given = _agency_beside_another_route(types)
+    if agency_given is not None:
+        bad.append(agency_given)
     flag = pl.any_horizontal(bad) if bad else pl.lit(False)
     # Each step reads only the columns it needs: the streaming engine would otherwise carry
     # every column of the table (list columns included) through each step.
@@ -429,6 +432,22 @@ def _required_in_records(
                     missing = _is_empty(pl.col(full), types[full])
                 out.append(given & missing)
     return out
+
+
+def _agency_beside_another_route(types: Mapping[str, Any]) -> pl.Expr | None:
+    """Rows naming an agency whose route is not plainly ``third_party``: the models decide.
+
+    A self-evaluation naming an agency is refused by the report model, so such rows (and, to
+    err on the safe side, any route written differently) must reach it.
+    """
+    agency = [p for p in types if p == "report.agency" or p.startswith("report.agency.")]
+    if not agency:
+        return None
+    given = pl.any_horizontal([_maybe_given(pl.col(p), types[p]) for p in agency])
+    if "report.route" not in types:
+        return given
+    third_party = pl.col("report.route").cast(pl.String) == "third_party"
+    return given & third_party.fill_null(False).not_()
 
 
 def _json_list(

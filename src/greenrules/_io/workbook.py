@@ -10,6 +10,7 @@ labels, city names come from the caller, and every clause shown is one a decisio
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from typing import Any
 from greenrules._decision.decision import Decision
 from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
 from greenrules._io.output import write_whole
+from greenrules._io.print_layout import HEADER_ROW, SignOff, lay_out, sign_off_problems
 from greenrules._model.entities import Applicant, Factory, IndustrialPark, SupplyChainEnterprise
 from greenrules._model.enums import Programme, Status, Strength, Verdict
+from greenrules._model.values import EvaluationRoute
 from greenrules.exceptions import InputProblem, InvalidInputError
 
 SHEETS = {
@@ -76,6 +79,10 @@ def write_summary(
     *,
     lang: str = "zh",
     city_names: Mapping[str, str] | None = None,
+    unit: str | None = None,
+    contact: str | None = None,
+    phone: str | None = None,
+    date: dt.date | None = None,
 ) -> Path:
     """Write the summary workbook of ``decisions`` (already ranked) to ``path`` and return it.
 
@@ -85,15 +92,21 @@ def write_summary(
     applicant is not given still gets its row, with those cells empty. The file is written
     whole or not at all.
 
+    Every sheet prints on A4 landscape, one page wide, under a header block naming the filing
+    ``unit`` (where it stamps) and the filing ``date``, and over a sign-off block with the
+    ``contact`` and ``phone``. Those not given are left blank to be filled in by hand, except
+    the date, which defaults to the decisions' evaluation date.
+
     Raises:
-        InvalidInputError: ``lang`` is not ``zh`` or ``en``, ``path`` does not end in .xlsx
-            (``bad-argument``), or it cannot be written (``unwritable``).
+        InvalidInputError: ``lang`` is not ``zh`` or ``en``, ``path`` does not end in .xlsx, a
+            sign-off field is not one line of text or ``date`` is not a date (``bad-argument``),
+            or ``path`` cannot be written (``unwritable``).
     """
     import openpyxl
-    from openpyxl.styles import Alignment, Font
 
     path = Path(path)
-    problems = []
+    sign_off = SignOff(unit or None, contact or None, phone or None, date)
+    problems = sign_off_problems(sign_off)
     if lang not in ("zh", "en"):
         problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
     if path.suffix.lower() != ".xlsx":
@@ -111,10 +124,8 @@ def write_summary(
     )
     for sheet, title in zip((summary, cultivation, everything), SHEETS[lang], strict=True):
         sheet.title = title
-    context = _context(decisions, lang)
     _fill(
         summary,
-        context,
         SUMMARY_HEADERS[lang],
         [
             _summary_row(n, d, by_id.get(d.entity_id), names, lang)
@@ -123,7 +134,6 @@ def write_summary(
     )
     _fill(
         cultivation,
-        context,
         CULTIVATION_HEADERS[lang],
         [
             _cultivation_row(n, d, by_id.get(d.entity_id), names, lang)
@@ -132,52 +142,45 @@ def write_summary(
     )
     _fill(
         everything,
-        context,
         ALL_HEADERS[lang],
         [
             _all_row(n, d, by_id.get(d.entity_id), names, lang)
             for n, d in enumerate(grouped, start=1)
         ],
     )
-    for sheet in (summary, cultivation, everything):
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in sheet.iter_rows(min_row=3):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.freeze_panes = "A3"
+    context = _context(decisions, lang)
+    evaluated_on = decisions[0].provenance.as_of if decisions else None
+    for sheet, title in zip((summary, cultivation, everything), SHEETS[lang], strict=True):
+        separator = "：" if lang == "zh" else ": "
+        lay_out(
+            sheet,
+            title=title + separator + context,
+            lang=lang,
+            sign_off=sign_off,
+            evaluated_on=evaluated_on,
+        )
     write_whole(path, book.save, argument="path")
     return path
 
 
 def _context(decisions: Sequence[Decision], lang: str) -> str:
-    """The title line: jurisdiction, round, tier and evaluation date of the decisions."""
+    """What the titles say: jurisdiction, round, tier and evaluation date of the decisions."""
     if not decisions:
         return "（无结论）" if lang == "zh" else "(no decisions)"
     prov = decisions[0].provenance
     tier = TIER_WORDS[lang][prov.tier]
     if lang == "zh":
-        return f"推荐汇总表：{prov.jurisdiction} {prov.round}年度，{tier}，评价日 {prov.as_of}"
-    return (
-        f"Recommendation summary: {prov.jurisdiction} round {prov.round}, {tier} tier, "
-        f"as of {prov.as_of}"
-    )
+        return f"{prov.jurisdiction} {prov.round}年度，{tier}，评价日 {prov.as_of}"
+    return f"{prov.jurisdiction} round {prov.round}, {tier} tier, as of {prov.as_of}"
 
 
-def _fill(sheet: Any, title: str, headers: Sequence[str], rows: list[list[Any]]) -> None:
-    sheet.append([title])
+def _fill(sheet: Any, headers: Sequence[str], rows: list[list[Any]]) -> None:
+    """The table: headings at the layout's header row, then one row per decision."""
+    for _ in range(HEADER_ROW - 1):
+        sheet.append([])  # the title and filing rows, filled in by the layout
     sheet.append(list(headers))
     for row in rows:
         sheet.append(row)
-    for index, header in enumerate(headers, start=1):
-        longest = max([len(str(header)), *(len(str(r[index - 1] or "")) for r in rows)])
-        sheet.column_dimensions[_column(index)].width = min(60, max(8, longest + 2))
-
-
-def _column(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(index))
 
 
 def _base(
@@ -194,7 +197,8 @@ def _summary_row(
     route = agency = None
     if unit is not None and unit.report is not None:
         route = _ROUTE[lang].get(str(unit.report.route))
-        agency = unit.report.agency.name if unit.report.agency is not None else None
+        if unit.report.route is EvaluationRoute.THIRD_PARTY and unit.report.agency is not None:
+            agency = unit.report.agency.name  # a self-evaluated unit has no agency to show
     status = STATUS_WORDS[lang][d.status]
     if d.review_required:
         status += "（需复核）" if lang == "zh" else " (review required)"

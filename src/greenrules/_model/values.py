@@ -21,6 +21,8 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -175,6 +177,19 @@ class EvaluationReport(StrictModel):
     route: EvaluationRoute
     agency: EvaluationAgency | None = None
     issued_on: Date | None = None
+
+    @field_validator("agency")
+    @classmethod
+    def _no_agency_on_self_evaluation(
+        cls, agency: EvaluationAgency | None, info: ValidationInfo
+    ) -> EvaluationAgency | None:
+        """A self-evaluation has no agency: naming one is a contradiction, never ignored."""
+        if agency is not None and info.data.get("route") is EvaluationRoute.SELF:
+            raise PydanticCustomError(
+                "self-route-agency",
+                "a self-evaluated report (route self) names no evaluation agency",
+            )
+        return agency
 
 
 class Standing(StrictModel):

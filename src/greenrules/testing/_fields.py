@@ -26,7 +26,12 @@ from pydantic import AfterValidator, BaseModel
 
 from greenrules._model.credit_code import ALPHABET, make_credit_code
 from greenrules._model.facts import unwrap_optional
-from greenrules._model.values import check_credit_code, check_division_code
+from greenrules._model.values import (
+    EvaluationReport,
+    EvaluationRoute,
+    check_credit_code,
+    check_division_code,
+)
 
 from ._targets import Targets
 
@@ -191,8 +196,22 @@ def model_strategy(
     for name, field in model.model_fields.items():
         pin_path, aim_path = pin_prefix + name, aim_prefix + name
         fields[name] = _field(model, field, hints[name], options, pin_path, aim_path)
-    built = st.fixed_dictionaries(fields).map(model.model_validate)
+    drawn = st.fixed_dictionaries(fields)
+    agency_pinned = any(p.startswith(pin_prefix + "agency") for p in options.pins)
+    if model is EvaluationReport and not agency_pinned:
+        drawn = drawn.map(_self_evaluation_without_agency)
+    built = drawn.map(model.model_validate)
     return built if pin_prefix else _named(built, model.__name__)
+
+
+def _self_evaluation_without_agency(report: dict[str, Any]) -> dict[str, Any]:
+    """A report as the model accepts it: a self-evaluation names no agency.
+
+    A pinned agency is kept, so pinning one beside ``route: self`` fails loudly.
+    """
+    if report.get("route") is EvaluationRoute.SELF or report.get("route") == "self":
+        return {**report, "agency": None}
+    return report
 
 
 def _named(strategy: st.SearchStrategy[Any], name: str) -> st.SearchStrategy[Any]:
