@@ -117,6 +117,8 @@ class RoundRecords(StrictModel):
 
     jurisdiction: Text
     round: StrictInt = Field(ge=2000, le=2100)
+    source: Text | None = None
+    """Where the records come from (a register, a date, or that they are an example)."""
     cities: tuple[CitySubmission, ...] = ()
     region: RegionRecord | None = None
     listed_units: tuple[ListedUnit, ...] = ()

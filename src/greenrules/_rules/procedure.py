@@ -73,6 +73,7 @@ class CheckData(_Data):
 
 class ProcedureData(_Data):
     calendar: str
+    cities: str | None = None
     example_records: str | None = None
     deadlines: dict[str, DeadlineData] = {}
     steps: list[StepData] = Field(min_length=1)
@@ -149,6 +150,8 @@ class Procedure:
     checks: tuple[Check, ...]
     deadlines: Mapping[str, RoundDeadline]
     example_records: str | None
+    cities: Mapping[str, Bilingual] = attrs.field(factory=dict)
+    """The cities that owe the city steps, by division code, with their names."""
 
     def step(self, step_id: str) -> Step:
         """The step with this id; LookupError if there is none."""
@@ -188,9 +191,27 @@ def build_procedure(
             )
     _check_ids([s.id for s in steps] + [c.id for c in checks], problems)
     _check_order(steps, deadlines, problems)
+    cities = _cities(data.cities, tables, problems)
     if problems.count:
         return None
-    return Procedure(steps, checks, deadlines, data.example_records)
+    return Procedure(steps, checks, deadlines, data.example_records, cities)
+
+
+def _cities(
+    name: str | None, tables: Mapping[str, ReferenceTable], problems: _Tally
+) -> dict[str, Bilingual]:
+    if name is None:
+        return {}
+    table = tables.get(name)
+    if table is None:
+        problems.add("procedure-calendar", f"cities names table {name!r}; the pack has none")
+        return {}
+    out = {}
+    for row in table.rows:
+        code = str(row[table.key])
+        zh = str(row.get("name_zh") or code)
+        out[code] = Bilingual(zh, str(row.get("name_en") or zh))
+    return out
 
 
 class _Tally:
@@ -310,8 +331,9 @@ def _check_product(
 
 
 def _item_choices(spec: FactSpec) -> tuple[str, ...] | None:
-    if spec.kind is Kind.LIST and isinstance(spec.item, type) and issubclass(spec.item, enum.Enum):
-        return tuple(str(m.value) for m in spec.item)
+    item: Any = spec.item
+    if spec.kind is Kind.LIST and isinstance(item, type) and issubclass(item, enum.Enum):
+        return tuple(str(m.value) for m in item)
     return None
 
 
@@ -376,8 +398,8 @@ def _check_order(
     for step in steps:
         mine = deadlines.get(step.deadline) if step.deadline else None
         for before in step.after:
-            theirs = by_id[before].deadline if before in by_id else None
-            if mine and theirs in deadlines and deadlines[theirs].on(2000) > mine.on(2000):
+            theirs = deadlines.get(by_id[before].deadline or "") if before in by_id else None
+            if mine and theirs and theirs.on(2000) > mine.on(2000):
                 problems.add(
                     "procedure-unreachable",
                     f"step {step.id} is due before step {before}, which it follows",
