@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from importlib.resources import files
 from pathlib import Path
 
@@ -179,3 +180,39 @@ def test_a_bad_records_file_names_the_place(tmp_path: Path) -> None:
     assert problem.code == "bad-date"
     assert problem.loc == ("cities", 0, "sent_on")
     assert info.value.source == str(path)
+
+
+def test_the_cli_prints_the_example_round(capsys: pytest.CaptureFixture[str]) -> None:
+    """``greenrules round`` without records reads the pack's example and prints the status."""
+    from greenrules._cli import main
+
+    assert main(["round", "--as-of", "2025-05-31", "--jurisdiction", "CN-NM"]) == 0
+    text = capsys.readouterr().out
+    assert text == _status("2025-05-31").render("en")
+    assert main(["round", str(EXAMPLE), "--as-of", "2025-05-31", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"]["late"] == len(LATE_ON_31_MAY)
+
+
+def test_the_cli_refuses_records_of_another_round(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Records of 2024 asked about round 2025 exit with an input error, not a traceback."""
+    from greenrules._cli import main
+
+    path = tmp_path / "records.json"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8").replace('"round": 2025', '"round": 2024'))
+    assert main(["round", str(path), "--as-of", "2025-05-31"]) == 2
+    assert "bad-argument" in capsys.readouterr().err
+
+
+def test_the_workbook_writes_text_never_formulas(tmp_path: Path) -> None:
+    """A unit named like a formula is written as a string cell."""
+    openpyxl = pytest.importorskip("openpyxl")
+    unit = RECORDS.listed_units[0].model_copy(update={"name": "=HYPERLINK(1)"})
+    records = RECORDS.model_copy(update={"listed_units": (unit,)})
+    status = round_status(records, jurisdiction="CN-NM", round=2025, as_of=dt.date(2025, 5, 31))
+    path = gr.write_round_status(tmp_path / "status.xlsx", status, lang="en")
+    sheet = openpyxl.load_workbook(path)["Duties"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == "=HYPERLINK(1)"]
+    assert cells and all(c.data_type == "s" for c in cells)

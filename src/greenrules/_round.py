@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -95,6 +96,14 @@ def round_procedure(pack: Pack) -> Procedure:
     if pack.procedure is None:
         raise GreenrulesError(f"pack {pack.id} declares no round procedure (procedure.yaml)")
     return pack.procedure
+
+
+def example_records(pack: Pack) -> Path:
+    """The example round records the pack's procedure names; GreenrulesError if none."""
+    procedure = round_procedure(pack)
+    if procedure.example_records is None or pack.folder is None:
+        raise GreenrulesError(f"pack {pack.id} ships no example round records")
+    return pack.folder / procedure.example_records
 
 
 def _check(records: Any, jurisdiction: Any, round_: Any, as_of: Any) -> None:
@@ -380,4 +389,4 @@ def _as_date(value: Any) -> dt.date | None:
         return None
 
 
-__all__ = ["lifted_on", "round_procedure", "round_status"]
+__all__ = ["example_records", "lifted_on", "round_procedure", "round_status"]

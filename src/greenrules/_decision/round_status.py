@@ -222,8 +222,8 @@ def _finding_line(finding: RoundFinding, lang: str) -> str:
     if finding.until is not None:
         until = f"；{finding.until} 起解除" if zh else f"; lifted on {finding.until}"
     return (
-        f"  [{verdict}] {finding.name} {finding.subject} · {finding.check} ({finding.clause}; "
-        f"{finding.rule} {finding.rule_clause}): {finding.message.in_(lang)}{until}"
+        f"  [{verdict}] {finding.name} {finding.subject} · {finding.check} ({finding.clause}): "
+        f"{finding.summary.in_(lang)} [{finding.rule} {finding.rule_clause}]{until}"
     )
 
 
