@@ -117,3 +117,24 @@ def test_every_problem_of_a_procedure_is_reported_at_once(tmp_path: Path) -> Non
         gr.load_pack(_pack_with(tmp_path, two))
     assert len(info.value.problems) == 2
     assert all("procedure.yaml" in p.message for p in info.value.problems)
+
+
+def test_check_refuses_a_procedure_citing_clauses_no_rule_implements(tmp_path: Path) -> None:
+    """``greenrules check`` reads the stack: a check must hand its clause to existing rules."""
+    from greenrules._pack_lint import check_pack
+
+    folder = _pack_with(tmp_path, lambda p: p["checks"][0].update(rules=["NM2025-2.2-1"]))
+    report = check_pack(folder, analyse=False)
+    assert [p.code for p in report.errors] == ["procedure-rules"]
+    assert check_pack(NM, analyse=False).errors == ()
+
+
+def test_check_refuses_a_broken_example_round(tmp_path: Path) -> None:
+    """The example records the procedure names must load and give a status."""
+    from greenrules._pack_lint import check_pack
+
+    folder = _pack_with(tmp_path, lambda p: None)
+    example = folder / "round" / "records-2025.json"
+    example.write_text(example.read_text(encoding="utf-8").replace('"2025-05-26"', '"soon"'))
+    report = check_pack(folder, analyse=False)
+    assert [p.code for p in report.errors] == ["procedure-example"]
