@@ -216,3 +216,11 @@ def test_the_workbook_writes_text_never_formulas(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(path)["Duties"]
     cells = [c for row in sheet.iter_rows() for c in row if c.value == "=HYPERLINK(1)"]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_the_columnar_engine_gives_the_same_status() -> None:
+    """Listed units and agencies put to the columnar engine give the same items and findings."""
+    pytest.importorskip("polars")
+    day = dt.date(2025, 5, 31)
+    columnar = round_status(RECORDS, jurisdiction="CN-NM", round=2025, as_of=day, engine="columnar")
+    assert columnar == _status("2025-05-31")
