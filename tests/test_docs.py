@@ -14,6 +14,8 @@ DOCS = [
     "docs/tutorial.md",
     "docs/reference/api.md",
     "docs/explanation/architecture.md",
+    "docs/reference/procedure-format.md",
+    "docs/how-to/run-a-round.md",
 ]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 NEEDS_FILES = "load_entities("  # examples reading the reader's own files are not run
@@ -50,7 +52,7 @@ def test_relative_links_resolve(path: Path) -> None:
 
 
 SHELL = re.compile(r"```sh\n(.*?)```", re.S)
-COMMAND_DOCS = ["docs/reference/cli.md"]
+COMMAND_DOCS = ["docs/reference/cli.md", "docs/how-to/run-a-round.md"]
 
 
 @pytest.mark.parametrize("name", COMMAND_DOCS)

@@ -9,8 +9,11 @@ from greenrules._columnar.result import ResultTable
 from greenrules._decision.decision import Decision
 from greenrules._decision.parts import Finding, Priority, Provenance
 from greenrules._decision.ranking import rank
+from greenrules._decision.round_status import ItemState, RoundFinding, RoundItem, RoundStatus
 from greenrules._evaluate import evaluate, evaluate_many
 from greenrules._io.loaders import entity_json_schema, load_entities
+from greenrules._io.round_records import load_round_records
+from greenrules._io.round_workbook import write_round_status
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import (
     Applicant,
@@ -20,6 +23,16 @@ from greenrules._model.entities import (
     SupplyChainEnterprise,
 )
 from greenrules._model.enums import Outcome, Programme, Status, Strength, Tier, Verdict
+from greenrules._model.round_records import (
+    Actor,
+    CitySubmission,
+    Department,
+    FormFiling,
+    ListedUnit,
+    Recommendation,
+    RegionRecord,
+    RoundRecords,
+)
 from greenrules._model.values import (
     AnnualReport,
     ChainRole,
@@ -34,6 +47,8 @@ from greenrules._model.values import (
     Waiver,
     WaterStatus,
 )
+from greenrules._national import national_candidates, national_export
+from greenrules._round import round_status
 from greenrules._rules.packs import Pack, Predicate, load_pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules._rules.rules import Clause, Rule
@@ -49,12 +64,15 @@ from greenrules.exceptions import (
 )
 
 __all__ = [
+    "Actor",
     "AnnualReport",
     "Applicant",
     "ChainRole",
+    "CitySubmission",
     "Clause",
     "Conformity",
     "Decision",
+    "Department",
     "EnergyPerformance",
     "EngineUnavailableError",
     "EvaluationAgency",
@@ -62,12 +80,15 @@ __all__ = [
     "EvaluationRoute",
     "Factory",
     "Finding",
+    "FormFiling",
     "GreenrulesError",
     "IndustrialPark",
     "Industry",
     "InputProblem",
     "InvalidInputError",
+    "ItemState",
     "ListMembership",
+    "ListedUnit",
     "Member",
     "Outcome",
     "Pack",
@@ -78,8 +99,14 @@ __all__ = [
     "Priority",
     "Programme",
     "Provenance",
+    "Recommendation",
+    "RegionRecord",
     "Registry",
     "ResultTable",
+    "RoundFinding",
+    "RoundItem",
+    "RoundRecords",
+    "RoundStatus",
     "Rule",
     "Standing",
     "Status",
@@ -98,7 +125,12 @@ __all__ = [
     "evaluate_table",
     "load_entities",
     "load_pack",
+    "load_round_records",
+    "national_candidates",
+    "national_export",
     "rank",
+    "round_status",
     "sql_plan",
+    "write_round_status",
     "write_summary",
 ]

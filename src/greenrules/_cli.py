@@ -25,9 +25,12 @@ from greenrules._evaluate import evaluate_many
 from greenrules._io.loaders import entity_json_schema, load_entities
 from greenrules._io.output import write_whole
 from greenrules._io.progress import ProgressBar
+from greenrules._io.round_records import load_round_records
+from greenrules._io.round_workbook import write_round_status
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Strength, Tier, Verdict
+from greenrules._round import example_records, round_status
 from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules._version import __version__
@@ -92,6 +95,18 @@ def _parser() -> argparse.ArgumentParser:
         "--no-analysis", action="store_true", help="skip the reachability/contradiction sampling"
     )
     check.set_defaults(run=_run_check)
+
+    round_ = sub.add_parser("round", help="the status of a round at a date, from its records")
+    round_.add_argument("records", type=Path, nargs="?", help="default: the pack's example round")
+    round_.add_argument("--jurisdiction", help="e.g. CN-NM (default: the only regional pack)")
+    round_.add_argument("--round", type=int, help="the round year (default: the pack's latest)")
+    round_.add_argument(
+        "--as-of", type=dt.date.fromisoformat, required=True, help="status date, YYYY-MM-DD"
+    )
+    round_.add_argument("--format", choices=("text", "json", "xlsx"), default="text")
+    round_.add_argument("--lang", choices=("zh", "en"), default="en")
+    round_.add_argument("--out", type=Path, help="write to this file (needed for xlsx)")
+    round_.set_defaults(run=_run_round)
     return parser
 
 
@@ -447,6 +462,30 @@ def _run_packs(args: argparse.Namespace) -> int:
 
 def _run_schema(args: argparse.Namespace) -> int:
     _write(None, json.dumps(entity_json_schema(), ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK
+
+
+def _run_round(args: argparse.Namespace) -> int:
+    registry = default_registry()
+    pack = _top_pack(registry, args.jurisdiction, args.round)
+    round_ = args.round if args.round is not None else max(pack.rounds)
+    path = args.records or example_records(pack)
+    status = round_status(
+        load_round_records(path),
+        jurisdiction=pack.jurisdiction,
+        round=round_,
+        as_of=args.as_of,
+        registry=registry,
+    )
+    if args.format == "xlsx":
+        if args.out is None:
+            msg = "--format xlsx writes a workbook: give its path with --out FILE.xlsx"
+            raise InvalidInputError([InputProblem("bad-argument", ("out",), msg)])
+        write_round_status(args.out, status, lang=args.lang)
+    elif args.format == "json":
+        _write(args.out, json.dumps(status.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _write(args.out, status.render(args.lang))
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from greenrules._model.enums import Strength
+from greenrules._procedure_check import procedure_problems
 from greenrules._rules.packs import Pack, load_pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules._rules.rules import CHECKABLE_KINDS, ClauseKind, CoverageHow, Period
@@ -92,6 +93,7 @@ def check_pack(target: str | Path, *, analyse: bool = True, per_variant: int = 4
         problems += coverage_problems(pack)
         problems += data_problems(pack)
         problems += period_problems(pack)
+        problems += [_problem(c, ERROR, w, m) for c, w, m in procedure_problems(pack, registry)]
         if analyse:
             problems += analysis_problems(pack, registry, per_variant)
     return CheckReport(str(target), tuple(problems))

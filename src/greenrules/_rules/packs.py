@@ -30,6 +30,7 @@ from greenrules._rules.pack_files import (
     RuleData,
     RuleFile,
 )
+from greenrules._rules.procedure import Procedure, ProcedureFile, build_procedure
 from greenrules._rules.reference import DatedValue, Parameter, ReferenceTable, read_table
 from greenrules._rules.rules import Bilingual, Clause, Coverage, CoverageHow, Period, Rule
 from greenrules.exceptions import PackError, PackProblem
@@ -73,6 +74,7 @@ class Pack:
     predicates: Mapping[str, Predicate]
     folder: Path | None
     digest: str
+    procedure: Procedure | None = None
 
     def clause(self, clause_id: str) -> Clause:
         """The clause with this id; LookupError if the catalogue has none."""
@@ -150,6 +152,7 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
     tables = _load_tables(folder, meta, problems)
     rules, cited = _load_rules(folder, meta, problems, params, tables, named)
     _check_consistency(meta, clauses, rules, cited, problems)
+    procedure = _load_procedure(folder, clauses, tables, problems)
     problems.raise_if_any()
     return Pack(
         id=meta.id,
@@ -170,7 +173,26 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
         predicates=named,
         folder=folder,
         digest=_digest(folder),
+        procedure=procedure,
     )
+
+
+def _load_procedure(
+    folder: Path,
+    clauses: tuple[Clause, ...],
+    tables: Mapping[str, ReferenceTable],
+    problems: _Problems,
+) -> Procedure | None:
+    """The round's procedure when the pack declares one (``procedure.yaml``), checked."""
+    path = folder / "procedure.yaml"
+    if not path.exists():
+        return None
+    parsed: ProcedureFile | None = _parse_file(
+        ProcedureFile, _read_yaml(path, problems), path.name, problems
+    )
+    if parsed is None:
+        return None
+    return build_procedure(parsed.procedure, (cl.id for cl in clauses), tables, problems.add)
 
 
 def _digest(folder: Path) -> str:
