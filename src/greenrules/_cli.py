@@ -19,7 +19,6 @@ from typing import Any
 from greenrules._columnar.api import evaluate_table
 from greenrules._decision.decision import Decision
 from greenrules._decision.ranking import rank
-from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS
 from greenrules._engines.arguments import ENGINES
 from greenrules._evaluate import evaluate_many
 from greenrules._io.loaders import entity_json_schema, load_entities
@@ -27,9 +26,10 @@ from greenrules._io.output import write_whole
 from greenrules._io.progress import ProgressBar
 from greenrules._io.round_records import load_round_records
 from greenrules._io.round_workbook import write_round_status
+from greenrules._io.terminal import render_table
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
-from greenrules._model.enums import Strength, Tier, Verdict
+from greenrules._model.enums import Tier
 from greenrules._round import example_records, round_status
 from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry, default_registry
@@ -331,65 +331,6 @@ def _write(out: Path | None, text: str) -> None:
         sys.stdout.write(text)
         return
     write_whole(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), argument="out")
-
-
-_HEADERS = {
-    "en": (
-        "#",
-        "status",
-        "programme",
-        "name",
-        "credit code",
-        "priority",
-        "conditions not met / unknown",
-    ),
-    "zh": ("序号", "结论", "类别", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
-}
-_MARKS = {Verdict.UNKNOWN: "?", Verdict.WAIVED: "~"}
-
-
-def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = False) -> str:
-    """A plain-text table of ranked decisions for people, optionally with explanations."""
-    rows = []
-    for n, d in enumerate(decisions, start=1):
-        flagged = [
-            f.rule + _MARKS.get(f.verdict, "")
-            for f in d.findings
-            if f.strength is not Strength.PRIORITY
-            and f.verdict in (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED)
-        ]
-        status = STATUS_WORDS[lang][d.status]
-        score = "/".join(f"{s:g}" for s in d.priority.score) or "-"
-        rows.append(
-            (
-                str(n),
-                status,
-                PROGRAMME_WORDS[lang][d.programme],
-                d.entity_name,
-                d.entity_id,
-                score,
-                ", ".join(flagged) or "-",
-            )
-        )
-    out = [_format_rows([_HEADERS[lang], *rows])]
-    legend = "?=待定 ~=已豁免，需复核" if lang == "zh" else "?=unknown ~=waived, review required"
-    out.append(legend)
-    if explain:
-        out += ["", *(d.explain(lang) + "\n" for d in decisions)]
-    return "\n".join(out) + "\n"
-
-
-def _width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _format_rows(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 def packs_as_data(registry: Registry) -> list[dict[str, Any]]:
