@@ -11,6 +11,8 @@ from greenrules._decision.parts import Finding, Priority, Provenance
 from greenrules._decision.ranking import rank
 from greenrules._evaluate import evaluate, evaluate_many
 from greenrules._io.loaders import entity_json_schema, load_entities
+from greenrules._io.template import write_template
+from greenrules._io.template_read import TemplateLoad, load_template
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import (
     Applicant,
@@ -85,6 +87,7 @@ __all__ = [
     "Status",
     "Strength",
     "SupplyChainEnterprise",
+    "TemplateLoad",
     "Tier",
     "Verdict",
     "Waiver",
@@ -98,7 +101,9 @@ __all__ = [
     "evaluate_table",
     "load_entities",
     "load_pack",
+    "load_template",
     "rank",
     "sql_plan",
     "write_summary",
+    "write_template",
 ]

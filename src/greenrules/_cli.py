@@ -22,9 +22,11 @@ from greenrules._decision.ranking import rank
 from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS
 from greenrules._engines.arguments import ENGINES
 from greenrules._evaluate import evaluate_many
+from greenrules._io.columns import flat_columns_text
 from greenrules._io.loaders import entity_json_schema, load_entities
 from greenrules._io.output import write_whole
 from greenrules._io.progress import ProgressBar
+from greenrules._io.template import write_template
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Strength, Tier, Verdict
@@ -83,7 +85,17 @@ def _parser() -> argparse.ArgumentParser:
     packs.set_defaults(run=_run_packs)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of applicant records")
+    schema.add_argument(
+        "--columns", action="store_true", help="print the flat file's columns instead"
+    )
     schema.set_defaults(run=_run_schema)
+
+    template = sub.add_parser("template", help="write the input workbook analysts fill in")
+    template.add_argument("--jurisdiction", help="e.g. CN-NM (default: the only regional pack)")
+    template.add_argument("--round", type=int, help="the round year (default: the pack's latest)")
+    template.add_argument("--lang", choices=("zh", "en"), default="zh")
+    template.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    template.set_defaults(run=_run_template)
 
     check = sub.add_parser("check", help="validate a pack folder or installed pack, report all")
     check.add_argument("pack", help="a pack folder, or an installed pack's id or jurisdiction")
@@ -427,7 +439,20 @@ def _run_packs(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
+    if args.columns:
+        _write(None, flat_columns_text())
+        return EXIT_OK
     _write(None, json.dumps(entity_json_schema(), ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK
+
+
+def _run_template(args: argparse.Namespace) -> int:
+    registry = default_registry()
+    pack = _top_pack(registry, args.jurisdiction, args.round)
+    round_ = args.round if args.round is not None else max(pack.rounds)
+    write_template(
+        args.out, jurisdiction=pack.jurisdiction, round=round_, lang=args.lang, registry=registry
+    )
     return EXIT_OK
 
 
