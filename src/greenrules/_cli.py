@@ -11,6 +11,7 @@ import datetime as dt
 import importlib.util
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,8 +26,10 @@ from greenrules._evaluate import evaluate_many
 from greenrules._io.columns import flat_columns_text
 from greenrules._io.loaders import entity_json_schema, load_entities
 from greenrules._io.output import write_whole
+from greenrules._io.problem_sheet import add_problem_sheet
 from greenrules._io.progress import ProgressBar
 from greenrules._io.template import write_template
+from greenrules._io.template_read import is_template_workbook, load_template
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Strength, Tier, Verdict
@@ -35,7 +38,7 @@ from greenrules._rules.registry import Registry, default_registry
 from greenrules._version import __version__
 from greenrules.exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
 
-EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_REJECTED = 0, 1, 2, 3
 PROGRESS_THRESHOLD = 1000
 
 
@@ -74,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="evaluate the applicants in a JSON, CSV or XLSX file")
     ev.add_argument("path", type=Path)
     _evaluation_options(ev)
+    ev.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="input template only: evaluate the valid rows, list the rejected ones (exit 3)",
+    )
     ev.set_defaults(run=_run_evaluate)
 
     demo = sub.add_parser("demo", help="evaluate the example round bundled with a pack")
@@ -190,10 +198,36 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         pack = _top_pack(registry, args.jurisdiction, args.round)
         round_ = args.round if args.round is not None else max(pack.rounds)
         return _run_columnar(args, pack.jurisdiction, round_, registry)
-    entities = load_entities(args.path)
+    if _is_template(args.path):
+        loaded = load_template(args.path, lang=args.lang, skip_invalid=args.skip_invalid)
+        entities, rejected = list(loaded.entities), loaded.rejected
+    elif args.skip_invalid:
+        msg = "--skip-invalid reads the input template (greenrules template); fix other files"
+        raise InvalidInputError([InputProblem("bad-argument", ("skip-invalid",), msg)])
+    else:
+        entities, rejected = load_entities(args.path), ()
     decisions = _evaluate(args, entities)
-    _emit(args, decisions, entities)
-    return EXIT_OK
+    if not rejected:
+        _emit(args, decisions, entities)
+        return EXIT_OK
+    _print_problems(InvalidInputError(rejected, source=str(args.path)))
+    if args.format == "xlsx" and args.out is not None:
+        with tempfile.TemporaryDirectory() as folder:  # the summary, then it with the problems
+            summary = Path(folder) / "summary.xlsx"
+            _emit(argparse.Namespace(**{**vars(args), "out": summary}), decisions, entities)
+            add_problem_sheet(summary, args.out, rejected, args.lang)
+    else:
+        _emit(args, decisions, entities)
+    return EXIT_REJECTED
+
+
+def _is_template(path: Path) -> bool:
+    if path.suffix.lower() != ".xlsx" or not path.is_file():
+        return False
+    try:
+        return is_template_workbook(path.read_bytes())
+    except OSError:
+        return False  # load_entities reports the unreadable file
 
 
 COLUMNAR_BYTES = 2_000_000
@@ -269,6 +303,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     pack = _top_pack(default_registry(), args.jurisdiction, args.round, examples=True)
     args.jurisdiction = pack.jurisdiction  # _evaluate resolves the same pack again
     examples = sorted((pack.folder / "examples").glob("*.json")) if pack.folder else []
+    # a round shipped as the input template too is read from it: what analysts fill is demoed
+    examples = [p.with_suffix(".xlsx") if p.with_suffix(".xlsx").is_file() else p for p in examples]
     if not examples:
         raise GreenrulesError(f"pack {pack.id} ships no examples/*.json")
     entities = [e for path in examples for e in load_entities(path)]
