@@ -29,7 +29,7 @@ from greenrules._io.output import write_whole
 from greenrules._io.problem_sheet import add_problem_sheet
 from greenrules._io.progress import ProgressBar
 from greenrules._io.template import write_template
-from greenrules._io.template_read import is_template_workbook, load_template
+from greenrules._io.template_read import is_template_file, load_template
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Strength, Tier, Verdict
@@ -198,7 +198,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         pack = _top_pack(registry, args.jurisdiction, args.round)
         round_ = args.round if args.round is not None else max(pack.rounds)
         return _run_columnar(args, pack.jurisdiction, round_, registry)
-    if _is_template(args.path):
+    if is_template_file(args.path):
         loaded = load_template(args.path, lang=args.lang, skip_invalid=args.skip_invalid)
         entities, rejected = list(loaded.entities), loaded.rejected
     elif args.skip_invalid:
@@ -219,15 +219,6 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     else:
         _emit(args, decisions, entities)
     return EXIT_REJECTED
-
-
-def _is_template(path: Path) -> bool:
-    if path.suffix.lower() != ".xlsx" or not path.is_file():
-        return False
-    try:
-        return is_template_workbook(path.read_bytes())
-    except OSError:
-        return False  # load_entities reports the unreadable file
 
 
 COLUMNAR_BYTES = 2_000_000

@@ -65,6 +65,14 @@ def is_template_workbook(data: bytes) -> bool:
     return bool(names & ours)
 
 
+def is_template_file(path: Path) -> bool:
+    """Whether ``path`` is an XLSX input template (False when it cannot be read: say so later)."""
+    try:
+        return path.suffix.lower() == ".xlsx" and is_template_workbook(path.read_bytes())
+    except OSError:
+        return False
+
+
 def load_template(
     source: str | Path, *, lang: str | None = None, skip_invalid: bool = False
 ) -> TemplateLoad:
