@@ -279,3 +279,32 @@ def test_libreoffice_opens_the_shipped_example(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "round-2025.csv").read_text(encoding="utf-8", errors="replace")
     assert text.strip()
+
+
+def test_a_formula_and_a_renamed_sheet_are_refused_by_name(tmp_path: Path) -> None:
+    """A formula is not a value; a renamed sheet's rows cannot be placed, so it is named."""
+
+    def formula(book: Any) -> None:
+        ws = book["申报单位"]
+        ws[_column(ws, "年营业收入") + "40"].value = "=1+1"
+
+    with pytest.raises(gr.InvalidInputError) as caught:
+        gr.load_template(_edited(tmp_path, formula), lang="zh")
+    (problem,) = caught.value.problems
+    assert problem.code == "wrong-type" and "公式" in problem.message
+
+    def rename(book: Any) -> None:
+        book["名单记录"].title = "名单"
+
+    with pytest.raises(gr.InvalidInputError) as renamed:
+        gr.load_template(_edited(tmp_path, rename, "renamed.xlsx"), lang="zh")
+    assert [p.code for p in renamed.value.problems] == ["unknown-sheet"]
+    assert "名单记录" in renamed.value.problems[0].message
+
+
+def test_evaluate_table_reads_the_template(json_decisions: list[dict[str, Any]]) -> None:
+    """The columnar engine reads the workbook through the same reader."""
+    pytest.importorskip("polars")
+    result = gr.evaluate_table(XLSX, **CONTEXT)
+    statuses = [d.status.value for d in result.decisions()]
+    assert statuses == [d["status"] for d in json_decisions]
