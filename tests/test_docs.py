@@ -11,7 +11,6 @@ import pytest
 ROOT = Path(__file__).parents[1]
 DOCS = [
     "README.md",
-    "docs/tutorial.md",
     "docs/reference/api.md",
     "docs/explanation/architecture.md",
     "docs/reference/procedure-format.md",
@@ -73,3 +72,30 @@ def test_shell_examples_run(
     for command in commands:
         assert main(shlex.split(command)[1:]) == 0, command
         capsys.readouterr()
+
+
+BLOCKS = re.compile(r"```(python|sh)\n(.*?)```", re.S)
+
+
+def test_the_tutorial_runs_in_page_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tutorial's Python blocks and ``greenrules`` commands run as written, in page order.
+
+    It starts from an empty folder: the template a command writes is the file the next block
+    fills and the next command evaluates.
+    """
+    from greenrules._cli import main
+
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    steps = BLOCKS.findall((ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8"))
+    assert [kind for kind, _ in steps][:3] == ["sh", "python", "sh"]  # it starts from the template
+    for kind, block in steps:
+        if kind == "python":
+            exec(compile(block, "<docs/tutorial.md>", "exec"), namespace)  # our own docs
+            continue
+        for line in block.splitlines():
+            if line.strip().startswith("greenrules "):
+                assert main(shlex.split(line)[1:]) == 0, line
+                capsys.readouterr()

@@ -14,6 +14,8 @@ from greenrules._evaluate import evaluate, evaluate_many
 from greenrules._io.loaders import entity_json_schema, load_entities
 from greenrules._io.round_records import load_round_records
 from greenrules._io.round_workbook import write_round_status
+from greenrules._io.template import write_template
+from greenrules._io.template_read import TemplateLoad, load_template
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import (
     Applicant,
@@ -112,6 +114,7 @@ __all__ = [
     "Status",
     "Strength",
     "SupplyChainEnterprise",
+    "TemplateLoad",
     "Tier",
     "Verdict",
     "Waiver",
@@ -126,6 +129,7 @@ __all__ = [
     "load_entities",
     "load_pack",
     "load_round_records",
+    "load_template",
     "national_candidates",
     "national_export",
     "rank",
@@ -133,4 +137,5 @@ __all__ = [
     "sql_plan",
     "write_round_status",
     "write_summary",
+    "write_template",
 ]

@@ -11,6 +11,7 @@ import datetime as dt
 import importlib.util
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,11 +22,15 @@ from greenrules._decision.decision import Decision
 from greenrules._decision.ranking import rank
 from greenrules._engines.arguments import ENGINES
 from greenrules._evaluate import evaluate_many
+from greenrules._io.columns import flat_columns_text
 from greenrules._io.loaders import entity_json_schema, load_entities
 from greenrules._io.output import write_whole
+from greenrules._io.problem_sheet import add_problem_sheet
 from greenrules._io.progress import ProgressBar
 from greenrules._io.round_records import load_round_records
 from greenrules._io.round_workbook import write_round_status
+from greenrules._io.template import write_template
+from greenrules._io.template_read import is_template_file, load_template
 from greenrules._io.terminal import render_table
 from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
@@ -36,7 +41,7 @@ from greenrules._rules.registry import Registry, default_registry
 from greenrules._version import __version__
 from greenrules.exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
 
-EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_REJECTED = 0, 1, 2, 3
 PROGRESS_THRESHOLD = 1000
 
 
@@ -75,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="evaluate the applicants in a JSON, CSV or XLSX file")
     ev.add_argument("path", type=Path)
     _evaluation_options(ev)
+    ev.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="input template only: evaluate the valid rows, list the rejected ones (exit 3)",
+    )
     ev.set_defaults(run=_run_evaluate)
 
     demo = sub.add_parser("demo", help="evaluate the example round bundled with a pack")
@@ -86,7 +96,17 @@ def _parser() -> argparse.ArgumentParser:
     packs.set_defaults(run=_run_packs)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of applicant records")
+    schema.add_argument(
+        "--columns", action="store_true", help="print the flat file's columns instead"
+    )
     schema.set_defaults(run=_run_schema)
+
+    template = sub.add_parser("template", help="write the input workbook analysts fill in")
+    template.add_argument("--jurisdiction", help="e.g. CN-NM (default: the only regional pack)")
+    template.add_argument("--round", type=int, help="the round year (default: the pack's latest)")
+    template.add_argument("--lang", choices=("zh", "en"), default="zh")
+    template.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    template.set_defaults(run=_run_template)
 
     check = sub.add_parser("check", help="validate a pack folder or installed pack, report all")
     check.add_argument("pack", help="a pack folder, or an installed pack's id or jurisdiction")
@@ -202,10 +222,27 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         pack = _top_pack(registry, args.jurisdiction, args.round)
         round_ = args.round if args.round is not None else max(pack.rounds)
         return _run_columnar(args, pack.jurisdiction, round_, registry)
-    entities = load_entities(args.path)
+    if is_template_file(args.path):
+        loaded = load_template(args.path, lang=args.lang, skip_invalid=args.skip_invalid)
+        entities, rejected = list(loaded.entities), loaded.rejected
+    elif args.skip_invalid:
+        msg = "--skip-invalid reads the input template (greenrules template); fix other files"
+        raise InvalidInputError([InputProblem("bad-argument", ("skip-invalid",), msg)])
+    else:
+        entities, rejected = load_entities(args.path), ()
     decisions = _evaluate(args, entities)
-    _emit(args, decisions, entities)
-    return EXIT_OK
+    if not rejected:
+        _emit(args, decisions, entities)
+        return EXIT_OK
+    _print_problems(InvalidInputError(rejected, source=str(args.path)))
+    if args.format == "xlsx" and args.out is not None:
+        with tempfile.TemporaryDirectory() as folder:  # the summary, then it with the problems
+            summary = Path(folder) / "summary.xlsx"
+            _emit(argparse.Namespace(**{**vars(args), "out": summary}), decisions, entities)
+            add_problem_sheet(summary, args.out, rejected, args.lang)
+    else:
+        _emit(args, decisions, entities)
+    return EXIT_REJECTED
 
 
 COLUMNAR_BYTES = 2_000_000
@@ -281,6 +318,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     pack = _top_pack(default_registry(), args.jurisdiction, args.round, examples=True)
     args.jurisdiction = pack.jurisdiction  # _evaluate resolves the same pack again
     examples = sorted((pack.folder / "examples").glob("*.json")) if pack.folder else []
+    # a round shipped as the input template too is read from it: what analysts fill is demoed
+    examples = [p.with_suffix(".xlsx") if p.with_suffix(".xlsx").is_file() else p for p in examples]
     if not examples:
         raise GreenrulesError(f"pack {pack.id} ships no examples/*.json")
     entities = [e for path in examples for e in load_entities(path)]
@@ -402,6 +441,9 @@ def _run_packs(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
+    if args.columns:
+        _write(None, flat_columns_text())
+        return EXIT_OK
     _write(None, json.dumps(entity_json_schema(), ensure_ascii=False, indent=2) + "\n")
     return EXIT_OK
 
@@ -427,6 +469,16 @@ def _run_round(args: argparse.Namespace) -> int:
         _write(args.out, json.dumps(status.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         _write(args.out, status.render(args.lang))
+    return EXIT_OK
+
+
+def _run_template(args: argparse.Namespace) -> int:
+    registry = default_registry()
+    pack = _top_pack(registry, args.jurisdiction, args.round)
+    round_ = args.round if args.round is not None else max(pack.rounds)
+    write_template(
+        args.out, jurisdiction=pack.jurisdiction, round=round_, lang=args.lang, registry=registry
+    )
     return EXIT_OK
 
 

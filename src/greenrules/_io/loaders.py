@@ -17,6 +17,7 @@ from typing import Any
 import pydantic
 
 from greenrules._bulk import collector_paused
+from greenrules._io.template_read import is_template_workbook, read_template
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema
@@ -146,7 +147,8 @@ def load_entities(source: str | Path) -> list[Applicant]:
 
     JSON holds a list of applicants, or ``{"agencies": [...], "applicants": [...]}``. CSV has
     one applicant per row; XLSX a sheet ``applicants`` (or the first sheet) and optionally a
-    sheet ``agencies``. Raises :class:`InvalidInputError` listing every problem.
+    sheet ``agencies``, or it is the input template (read by :func:`load_template`). Raises
+    :class:`InvalidInputError` listing every problem.
     """
     path = Path(source)
     name = str(path)
@@ -160,6 +162,8 @@ def load_entities(source: str | Path) -> list[Applicant]:
         msg = f"cannot read the file: {exc.strerror}"
         raise InvalidInputError([InputProblem("unreadable", ("source",), msg, name)]) from None
     if suffix == ".xlsx":
+        if is_template_workbook(data):  # the input template: sheets joined by credit code
+            return list(read_template(data, name).entities)
         return _load_xlsx(data, name)
     text = decode(data, name)
     if suffix == ".json":

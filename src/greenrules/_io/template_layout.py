@@ -1,0 +1,236 @@
+"""The input template's layout: its sheets and columns, read off the entity models.
+
+Applicants fill one sheet, one row each; every list field (memberships, energy, park
+enterprises, suppliers, waivers, an agency's annual reports) becomes a sheet of its own whose
+rows name their owner by credit code, so no cell holds JSON. A list that may be unknown gets a
+yes/no column on its owner's sheet saying it is known to be empty, since "no rows" alone cannot
+tell "none" from "not known".
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from functools import cache
+
+import attrs
+from pydantic import BaseModel
+
+from greenrules._io.template_words import (
+    FIELD_WORDS,
+    OWNER_WORDS,
+    SHEET_WORDS,
+    none_flag_words,
+)
+from greenrules._model.entities import ENTITY_TYPES, EvaluationAgency
+from greenrules._model.enums import Programme
+from greenrules._model.facts import Kind, fact_schema, unwrap_optional
+
+NONE_FLAG = "none"
+"""The last part of a none-flag column's path: ``memberships.none``."""
+
+
+@attrs.frozen
+class Column:
+    """One column of a template sheet.
+
+    Attributes:
+        path: the column's field path, accepted as a header alias (``water.key_water_user``).
+        field: where its value goes in the sheet's record (``water.key_water_user``, ``year``).
+        kind: the fact kind of the value; ``choices`` lists a closed vocabulary's values.
+        role: ``field`` for a model field, ``owner`` for the owner's credit code, ``none`` for
+            the flag saying the list ``field`` is known to be empty, ``agency`` for a report's
+            agency given by credit code.
+        required: ``yes``, ``no`` or ``group`` (required once its record is given at all).
+        reads: the fact paths rules read this column's value as.
+        programmes: the programmes the column applies to (applicants' sheet only).
+        words: zh header, en header, zh meaning, en meaning.
+    """
+
+    path: str
+    field: str
+    kind: Kind
+    role: str
+    required: str
+    reads: tuple[str, ...]
+    words: tuple[str, str, str, str]
+    choices: tuple[str, ...] | None = None
+    programmes: tuple[Programme, ...] = ()
+
+    def header(self, lang: str) -> str:
+        """The header written in ``lang``."""
+        return self.words[0] if lang == "zh" else self.words[1]
+
+
+@attrs.frozen
+class Sheet:
+    """One data sheet of the template: its key, columns, and the sheet its rows belong to."""
+
+    key: str
+    columns: tuple[Column, ...]
+    owner: str | None = None
+    model: type[BaseModel] | None = None
+
+    def name(self, lang: str) -> str:
+        """The sheet's name in ``lang``."""
+        return SHEET_WORDS[self.key][lang]
+
+
+def _required(model: type[BaseModel], name: str) -> str:
+    return "yes" if model.model_fields[name].is_required() else "no"
+
+
+class _Builder:
+    """Collects sheets while walking the models, merging what two owners share."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, dict[str, Column]] = {}
+        self.owners: dict[str, str] = {}
+        self.models: dict[str, type[BaseModel]] = {}
+
+    def add(self, sheet: str, column: Column) -> None:
+        columns = self.columns.setdefault(sheet, {})
+        old = columns.get(column.path)
+        if old is None:
+            columns[column.path] = column
+            return
+        reads = tuple(dict.fromkeys((*old.reads, *column.reads)))
+        programmes = tuple(dict.fromkeys((*old.programmes, *column.programmes)))
+        columns[column.path] = attrs.evolve(old, reads=reads, programmes=programmes)
+
+    def walk(
+        self,
+        model: type[BaseModel],
+        sheet: str,
+        prefix: str,
+        reads_prefix: str,
+        programmes: tuple[Programme, ...],
+        *,
+        skip: tuple[str, ...] = (),
+    ) -> None:
+        """Add ``model``'s fields to ``sheet``; ``prefix`` starts their paths (``agencies.``)."""
+        hints = typing.get_type_hints(model, include_extras=True)
+        specs = fact_schema(model)
+        for spec in specs.values():
+            if (
+                spec.path in skip
+                or spec.kind is Kind.RECORD
+                or spec.path.startswith("report.agency")
+            ):
+                continue
+            if spec.kind is Kind.LIST:
+                self.list_field(model, hints, spec.path, sheet, prefix, reads_prefix, programmes)
+                continue
+            parent, _, leaf = spec.path.rpartition(".")
+            owner_model = specs[parent].item if parent else model
+            assert owner_model is not None
+            required = _required(owner_model, leaf)
+            if parent and required == "yes" and not model.model_fields[parent].is_required():
+                required = "group"
+            path = prefix + spec.path
+            reads = (reads_prefix + spec.path,)
+            words = FIELD_WORDS[path]
+            column = Column(
+                path, spec.path, spec.kind, "field", required, reads, words, spec.choices
+            )
+            self.add(sheet, attrs.evolve(column, programmes=programmes))
+            if spec.path == "report.route":
+                self.add(sheet, _agency_column(reads_prefix, programmes))
+
+    def list_field(
+        self,
+        model: type[BaseModel],
+        hints: dict[str, typing.Any],
+        name: str,
+        sheet: str,
+        prefix: str,
+        reads_prefix: str,
+        programmes: tuple[Programme, ...],
+    ) -> None:
+        item = unwrap_optional(typing.get_args(unwrap_optional(hints[name]))[0])
+        reads = (reads_prefix + name,)
+        if model.model_fields[name].default is None:
+            flag = Column(
+                f"{prefix}{name}.{NONE_FLAG}",
+                name,
+                Kind.BOOL,
+                "none",
+                "no",
+                reads,
+                none_flag_words(name),
+                programmes=programmes,
+            )
+            self.add(sheet, flag)
+        owner = "owner" if name == "memberships" else sheet
+        self.owners[name] = owner
+        self.models[name] = item
+        self.add(name, _owner_column(name, owner, reads))
+        self.walk(item, name, f"{name}.", f"{reads_prefix}{name}.", programmes)
+
+
+def _owner_column(sheet: str, owner: str, reads: tuple[str, ...]) -> Column:
+    words = OWNER_WORDS[owner]
+    path = f"{owner}.credit_code"
+    return Column(path, path, Kind.TEXT, "owner", "yes", reads, words)
+
+
+def _agency_column(reads_prefix: str, programmes: tuple[Programme, ...]) -> Column:
+    path = "report.agency"
+    reads = (reads_prefix + path,)
+    words = FIELD_WORDS[path]
+    return Column(path, path, Kind.TEXT, "agency", "no", reads, words, programmes=programmes)
+
+
+@cache
+def template_sheets() -> tuple[Sheet, ...]:
+    """The template's data sheets, applicants first, in the order they are written."""
+    builder = _Builder()
+    for programme, model in ENTITY_TYPES.items():
+        builder.walk(model, "applicants", "", "", (programme,), skip=("credit_code", "name"))
+    builder.walk(EvaluationAgency, "agencies", "agencies.", "report.agency.", ())
+    order = ["applicants", "memberships", "energy", "enterprises", "suppliers", "waivers"]
+    order += ["agencies", "annual_reports"]
+    if set(builder.columns) != set(order):  # a new list field needs a place and words
+        raise LookupError(f"template sheets {sorted(builder.columns)} differ from {order}")
+    return tuple(
+        Sheet(
+            key,
+            tuple(_ordered(key, builder.columns[key])),
+            builder.owners.get(key),
+            builder.models.get(key, EvaluationAgency if key == "agencies" else None),
+        )
+        for key in order
+    )
+
+
+def _programme_column() -> Column:
+    return Column(
+        "programme",
+        "programme",
+        Kind.TEXT,
+        "field",
+        "yes",
+        (),
+        FIELD_WORDS["programme"],
+        tuple(p.value for p in Programme),
+        tuple(Programme),
+    )
+
+
+def _ordered(key: str, columns: dict[str, Column]) -> Iterator[Column]:
+    """Identity first (owner, programme, credit code, name), then the model's order."""
+    first = ["owner.credit_code", "applicants.credit_code", "agencies.credit_code", "programme"]
+    if key == "applicants":
+        yield from (_programme_column(), _identity("credit_code"), _identity("name"))
+    for path in first:
+        if path in columns and path != "programme":
+            yield columns[path]
+    for path, column in columns.items():
+        if path not in first:
+            yield column
+
+
+def _identity(name: str) -> Column:
+    return Column(
+        name, name, Kind.TEXT, "field", "yes", (name,), FIELD_WORDS[name], None, tuple(Programme)
+    )
