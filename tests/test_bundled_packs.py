@@ -33,7 +33,8 @@ NATIONAL_IDS = {
     "MIIT2024-ch1", "MIIT2024-ch2-F-a", "MIIT2024-ch2-F-b", "MIIT2024-ch2-F-c", "MIIT2024-ch2-F-d",
     "MIIT2024-ch2-P-a", "MIIT2024-ch2-P-b", "MIIT2024-ch2-P-c", "MIIT2024-ch2-P-d",
     "MIIT2024-ch2-S-a", "MIIT2024-ch2-S-b", "MIIT2024-ch2-S-c", "MIIT2024-ch2-S-d", "MIIT2024-10",
-    "MIIT2024-13", "MIIT2024-17", "MIIT2024-ch4-dyn", "MIIT2024-ch4-rm-a", "MIIT2024-ch4-rm-b",
+    "MIIT2024-12", "MIIT2024-13", "MIIT2024-17", "MIIT2024-ch4-dyn", "MIIT2024-ch4-rm-a",
+    "MIIT2024-ch4-rm-b",
     "MIIT2024-ch4-rm-c", "MIIT2024-20-a", "MIIT2024-20-b", "MIITN2024-x-a", "MIITN2024-x-b",
     "MIITN2024-x-c", "MIITN2024-x-d", "MIITN2024-x-e", "MIITN2024-x-f",
 }  # fmt: skip
