@@ -29,11 +29,12 @@ SOUND: dict[str, Any] = {
     "dynamic_form_filed_on": dt.date(2025, 4, 1),
     "department_objection": False,
     **{f"standing.{name}": False for name in (
-        "incident_or_violation", "removed_from_list", "serious_inspection_findings",
-        "energy_rectification_open", "dishonest_debtor", "major_accident",
-        "falsified_materials", "material_change",
+        "removed_from_list", "major_accident", "falsified_materials", "material_change",
     )},
-    "standing.operating_normally": True,
+    **{f"standing.{name}": () for name in (
+        "abnormal_operation", "incidents", "inspection_findings", "energy_rectification",
+        "dishonest_debtor",
+    )},
     **{f"conformity.{name}": True for name in (
         "legal_entity", "in_production", "management_systems", "beats_industry_average",
         "accepts_energy_supervision", "meets_evaluation_standard",
@@ -43,7 +44,11 @@ PARK = {
     "management_body": True,
     "industry_value_added_share": st.floats(0.51, 1.0),
     "cultivation_plan_published": True,
-}
+    **{f"enterprises.standing.{name}": () for name in (
+        "abnormal_operation", "incidents", "inspection_findings", "energy_rectification",
+        "dishonest_debtor",
+    )},
+}  # fmt: skip
 CHAIN = {"chain_role": "leading", "supplier_management_system": True, "green_supplier_plan": True}
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -78,7 +78,13 @@ def _padding_caught(model: type[pydantic.BaseModel], name: str, choices: Any) ->
 
 @functools.cache
 def _constraints(model: type[pydantic.BaseModel], name: str) -> list[Any]:
-    """The field's constraints, including those inside ``Annotated`` within ``Optional``."""
+    """The field's constraints, including those inside ``Annotated`` within ``Optional``.
+
+    ``name`` may be dotted (a field of a record inside ``model``, as in a list item's struct).
+    """
+    if "." in name:
+        owner, leaf = owner_of(model, name)
+        return _constraints(owner, leaf)
     found = list(model.model_fields[name].metadata)
     todo = [typing.get_type_hints(model, include_extras=True)[name]]
     while todo:
@@ -89,6 +95,12 @@ def _constraints(model: type[pydantic.BaseModel], name: str) -> list[Any]:
         elif typing.get_origin(tp) in (typing.Union, types.UnionType):
             todo += list(typing.get_args(tp))
     return found
+
+
+def _field_info(model: type[pydantic.BaseModel], path: str) -> pydantic.fields.FieldInfo:
+    """The field behind a canonical column or struct field (dotted inside nested records)."""
+    owner, leaf = owner_of(model, path)
+    return owner.model_fields[leaf]
 
 
 def _value_bad(
@@ -195,7 +207,7 @@ def _item_checks(
         bad.append(pl.element().struct.field(extra).is_not_null())
     for name, want in schema.items():
         spec = specs[name]
-        info = item.model_fields[name]
+        info = _field_info(item, name)
         if name not in fields:
             raw: pl.Expr = pl.lit(None, dtype=want)
             dtype = want
@@ -214,7 +226,7 @@ def _item_checks(
             continue
         value, failed = _scalar(raw, dtype, want, spec.kind, spec.choices)
         bad.append(failed)
-        if info.is_required():
+        if info.is_required() and "." not in name:
             bad.append(value.is_null())
         elif info.default is not None:
             value = value.fill_null(info.default)
@@ -295,12 +307,12 @@ def _item_flags(
     bad: list[pl.Expr] = [pl.col("__null_item__")]
     checked = fields.lazy()
     for name, want in schema.items():
-        spec, info, col = specs[name], item.model_fields[name], pl.col(name)
+        spec, info, col = specs[name], _field_info(item, name), pl.col(name)
         if spec.kind is Kind.LIST:
             continue
         if info.default is not None and fields.get_column(name).null_count():
             return None  # the models fill a default: the column must be rebuilt
-        if info.is_required():
+        if info.is_required() and "." not in name:
             bad.append(col.is_null())
         if spec.kind is Kind.TEXT:
             bad.append(col == "")
