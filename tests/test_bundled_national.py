@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import greenrules as gr
+from greenrules._io.loaders import parse_entities
 
 NATIONAL = "cn-national"
 
@@ -24,3 +27,59 @@ def test_removal_for_accidents_names_the_measures_threshold(registry: gr.Registr
     for text in [pack.clause("MIIT2024-ch4-rm-a").summary, *(r.summary for r in rules)]:
         assert "重大" in text.zh and "Ⅱ级" in text.zh and "较大" not in text.zh
         assert "major" in text.en and "level-II" in text.en
+
+
+def _national_factory(agency: dict[str, Any]) -> gr.Factory:
+    """A clean factory on its province's list, evaluated by ``agency`` (round 2024 dates)."""
+    clean = {
+        "abnormal_operation": [],
+        "incidents": [],
+        "inspection_findings": [],
+        "energy_rectification": [],
+        "dishonest_debtor": [],
+        "removed_from_list": False,
+    }
+    data = {
+        "programme": "factory", "credit_code": "91150200MC0000122E", "name": "示例工厂（虚构示例）",
+        "memberships": [{"programme": "factory", "tier": "province", "year": 2023}],
+        "report": {"route": "third_party", "agency": agency["credit_code"]},
+        "standing": clean, "conformity": dict.fromkeys(
+            ("legal_entity", "in_production", "management_systems", "beats_industry_average",
+             "accepts_energy_supervision", "meets_evaluation_standard"), True),
+    }  # fmt: skip
+    (entity,) = parse_entities([data], [agency])
+    assert isinstance(entity, gr.Factory)
+    return entity
+
+
+def test_the_2024_agency_cap_is_15_with_its_sources(registry: gr.Registry) -> None:
+    """The cap of article 20 is 15 projects, sourced and labelled; 15 passes, 16 fails."""
+    (row,) = registry.get(NATIONAL, 2024).tables["national_limits"].rows
+    assert row["value"] == 15
+    assert row["source"].count("https://") == 2 and row["confidence"].startswith("relayed")
+    for count, verdict in ((15, gr.Verdict.PASS), (16, gr.Verdict.FAIL)):
+        agency = {
+            "credit_code": "91150100MB0000001C",
+            "name": "示例机构",
+            "national_projects": count,
+        }
+        decision = gr.evaluate(
+            _national_factory(agency), tier="national", round=2024, jurisdiction="CN"
+        )
+        assert decision.verdict("CN-F-agency-cap") is verdict
+
+
+def test_an_official_cap_replaces_the_relayed_one(registry: gr.Registry) -> None:
+    """A user's official figure (Registry.with_reference) decides instead of the relays' 15."""
+    agency = {"credit_code": "91150100MB0000001C", "name": "示例机构", "national_projects": 12}
+    rows = [{"name": "agency_national_projects_cap", "value": 10, "unit": "projects",
+             "source": "the official notice (test)"}]  # fmt: skip
+    official = registry.with_reference(NATIONAL, 2024, "national_limits", rows)
+    unit = _national_factory(agency)
+    kw: dict[str, Any] = {"tier": "national", "round": 2024, "jurisdiction": "CN"}
+    assert gr.evaluate(unit, registry=registry, **kw).verdict("CN-F-agency-cap") is (
+        gr.Verdict.PASS
+    )
+    assert gr.evaluate(unit, registry=official, **kw).verdict("CN-F-agency-cap") is (
+        gr.Verdict.FAIL
+    )

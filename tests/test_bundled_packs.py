@@ -229,21 +229,6 @@ def test_the_edition_in_force_on_the_evaluation_date_applies(registry: gr.Regist
     assert late.verdict("NM25-F-quota-grade1") is gr.Verdict.PASS
 
 
-def test_the_national_agency_cap_decides_once_supplied(registry: gr.Registry) -> None:
-    """With the cap missing the national tier is undetermined; with it the rule decides."""
-    unit = _factory(
-        memberships=[{"programme": "factory", "tier": "province", "year": 2023}],
-    )
-    assert _decide(unit, registry, tier="national").verdict("CN-F-agency-cap") is (
-        gr.Verdict.UNKNOWN
-    )
-    for cap, verdict in ((6, gr.Verdict.PASS), (5, gr.Verdict.FAIL)):
-        rows = [{"name": "agency_national_projects_cap", "value": cap, "unit": "projects",
-                 "source": "test"}]  # fmt: skip
-        with_cap = registry.with_reference(NATIONAL, 2025, "national_limits", rows)
-        assert _decide(unit, with_cap, tier="national").verdict("CN-F-agency-cap") is verdict
-
-
 def test_regional_overrides_replace_the_national_rules(registry: gr.Registry) -> None:
     """In CN-NM the region's rules replace the national route and standard rules by id."""
     ruleset = registry.ruleset(
