@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import greenrules as gr
 from greenrules._io.loaders import parse_entities
+from greenrules._pack_lint import check_pack
 
 NATIONAL = "cn-national"
+ROOT = Path(__file__).parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +87,60 @@ def test_an_official_cap_replaces_the_relayed_one(registry: gr.Registry) -> None
     assert gr.evaluate(unit, registry=official, **kw).verdict("CN-F-agency-cap") is (
         gr.Verdict.FAIL
     )
+
+
+@pytest.mark.parametrize("jurisdiction", ["CN", "CN-NM"])
+def test_no_supply_chain_enterprise_is_taken_nationally_in_2025(
+    registry: gr.Registry, jurisdiction: str
+) -> None:
+    """Round 2025 refuses a national supply-chain evaluation, citing MIIT2025-1-a; 2024 does not."""
+    with pytest.raises(gr.PackNotFoundError, match="MIIT2025-1-a"):
+        registry.ruleset(
+            jurisdiction=jurisdiction, round=2025, tier="national", programme="supply_chain"
+        )
+    tier = "province"
+    assert registry.ruleset(
+        jurisdiction=jurisdiction, round=2025, tier=tier, programme="supply_chain"
+    )
+    assert registry.ruleset(
+        jurisdiction="CN", round=2024, tier="national", programme="supply_chain"
+    )
+
+
+def test_the_agency_cap_applies_nationally_in_2024_only(registry: gr.Registry) -> None:
+    """No third-party report reaches MIIT in 2025, so the cap has nothing to count."""
+    for programme in ("factory", "park"):
+        letter = programme[0].upper()
+        for jurisdiction, round_, present in (("CN", 2024, True), ("CN", 2025, False),
+                                              ("CN-NM", 2025, False)):  # fmt: skip
+            ruleset = registry.ruleset(
+                jurisdiction=jurisdiction, round=round_, tier="national", programme=programme
+            )
+            assert (f"CN-{letter}-agency-cap" in ruleset.rule_ids) is present
+            assert (f"CN25-{letter}-platform-self-evaluation" in ruleset.rule_ids) is not present
+
+
+def test_each_round_has_the_national_evaluation_date(registry: gr.Registry) -> None:
+    """Round 2024 is judged on 31 July (article 12), round 2025 on 28 October, never 30 May."""
+    assert registry.get(NATIONAL, 2024).evaluation_dates == {2024: dt.date(2024, 7, 31)}
+    assert registry.get(NATIONAL, 2025).evaluation_dates == {2025: dt.date(2025, 10, 28)}
+    ruleset = registry.ruleset(jurisdiction="CN", round=2025, tier="national", programme="park")
+    assert ruleset.as_of == dt.date(2025, 10, 28)
+
+
+def test_the_key_industries_are_reported_missing_not_guessed(registry: gr.Registry) -> None:
+    """The 53 key industries are a table with its source and no rows, and check says so."""
+    pack = registry.get(NATIONAL, 2025)
+    table = pack.tables["key_industries"]
+    assert table.rows == () and {"requirement", "industry_codes"} <= set(table.columns)
+    assert pack.folder is not None
+    report = check_pack(pack.folder, analyse=False)
+    assert report.errors == ()
+    assert [p.where for p in report.warnings] == ["cn-national table key_industries"]
+
+
+@pytest.mark.parametrize("folder", ["miit2024", "miit2025"])
+def test_both_national_rounds_pass_check(folder: str) -> None:
+    """Greenrules check finds no error in either round's folder, analysis included."""
+    report = check_pack(ROOT / "criteria" / "greenrules_cn_national" / folder, per_variant=2)
+    assert report.errors == (), report.render()

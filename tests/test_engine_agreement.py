@@ -47,6 +47,7 @@ CONTEXTS = [
     ]
     for tier in tiers
     for programme in ("factory", "park", "supply_chain")
+    if (jurisdiction, tier, programme) != ("CN-NM", "national", "supply_chain")  # closed in 2025
 ]
 _REGISTRIES: dict[str, gr.Registry] = {}
 

@@ -119,4 +119,8 @@ def test_default_registry_evaluates_the_bundled_packs() -> None:
         water={"key_water_user": False},
     )
     d = gr.evaluate(f, tier="province", round=2025, jurisdiction="CN-NM")
-    assert [p.id for p in d.provenance.packs] == ["cn-national", "cn-nm"]
+    assert [(p.id, p.version[:4]) for p in d.provenance.packs] == [
+        ("cn-national", "2024"),
+        ("cn-national", "2025"),
+        ("cn-nm", "2025"),
+    ]
