@@ -63,17 +63,17 @@ def _energy_ok(entity: Any, table: dict[str, Any], column: str) -> bool | None:
 
 
 def _events_before(events: Any, start: dt.date, end: dt.date) -> bool | None:
-    """No event in the window (start, end]: the exclusions' three-year look-back."""
+    """No event in the window [start, end]: the exclusions' three-year look-back."""
     if events is None:
         return None
-    return all(e.happened_on <= start or e.happened_on > end for e in events)
+    return all(e.happened_on < start or e.happened_on > end for e in events)
 
 
 def _spells_before(spells: Any, start: dt.date, end: dt.date) -> bool | None:
-    """No spell overlapping the window (start, end]; a spell without an end still lasts."""
+    """No spell overlapping the window [start, end]; a spell without an end still lasts."""
     if spells is None:
         return None
-    return all(s.start > end or (s.end is not None and s.end <= start) for s in spells)
+    return all(s.start > end or (s.end is not None and s.end < start) for s in spells)
 
 
 def make_factory_rules(ruleset: Any) -> Any:

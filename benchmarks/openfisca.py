@@ -202,14 +202,14 @@ def reported_on_time(items: list[dict[str, Any]] | None, year: int, due: dt.date
 
 
 def clear_of(items: list[dict[str, Any]] | None, spells: bool, start: dt.date, end: dt.date) -> int:
-    """No dated exclusion record inside the window (start, end]: 1, 0 or -1 (unknown)."""
+    """No dated exclusion record inside the window [start, end]: 1, 0 or -1 (unknown)."""
     if items is None:
         return -1
     for item in items:
         if spells:
-            outside = item["start"] > end or (item["end"] is not None and item["end"] <= start)
+            outside = item["start"] > end or (item["end"] is not None and item["end"] < start)
         else:
-            outside = item["happened_on"] <= start or item["happened_on"] > end
+            outside = item["happened_on"] < start or item["happened_on"] > end
         if not outside:
             return 0
     return 1
