@@ -144,3 +144,28 @@ def test_both_national_rounds_pass_check(folder: str) -> None:
     """Greenrules check finds no error in either round's folder, analysis included."""
     report = check_pack(ROOT / "criteria" / "greenrules_cn_national" / folder, per_variant=2)
     assert report.errors == (), report.render()
+
+
+def test_a_province_s_choice_on_its_list_decides_article_13(registry: gr.Registry) -> None:
+    """Off the provincial list, a 2024 national park or chain waits for the province's choice."""
+    park = parse_entities(
+        [
+            {
+                "programme": "park",
+                "credit_code": "91150200MC0000153L",
+                "name": "示例园区",
+                "memberships": [],
+            }
+        ],
+        [],
+    )[0]
+    kw: dict[str, Any] = {"tier": "national", "round": 2024, "jurisdiction": "CN"}
+    rule = "CN-P-provincial-list-choice"
+    assert gr.evaluate(park, registry=registry, **kw).verdict(rule) is gr.Verdict.UNKNOWN
+    for required, verdict in ((False, gr.Verdict.PASS), (True, gr.Verdict.FAIL)):
+        rows = [
+            {"programme": p, "list_required": required, "source": "the province's rules (test)"}
+            for p in ("park", "supply_chain")
+        ]
+        chosen = registry.with_reference(NATIONAL, 2024, "province_choices", rows)
+        assert gr.evaluate(park, registry=chosen, **kw).verdict(rule) is verdict
