@@ -169,3 +169,14 @@ def test_a_province_s_choice_on_its_list_decides_article_13(registry: gr.Registr
         ]
         chosen = registry.with_reference(NATIONAL, 2024, "province_choices", rows)
         assert gr.evaluate(park, registry=chosen, **kw).verdict(rule) is verdict
+
+
+def test_national_candidates_leave_out_what_the_round_does_not_open(registry: gr.Registry) -> None:
+    """A 2025 region list with supply-chain enterprises is read; no chain is a candidate."""
+    path = ROOT / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+    region_list = gr.load_entities(path)
+    assert any(a.programme is gr.Programme.SUPPLY_CHAIN for a in region_list)
+    candidates = gr.national_candidates(
+        region_list, jurisdiction="CN-NM", round=2025, registry=registry
+    )
+    assert {d.programme for d in candidates} <= {gr.Programme.FACTORY, gr.Programme.PARK}

@@ -28,7 +28,13 @@ from greenrules._io.template_cells import (
     choice_lists,
     sheet_grid,
 )
-from greenrules._io.template_layout import Column, Sheet, template_sheets
+from greenrules._io.template_layout import (
+    SHARED_LISTS,
+    STANDING_LISTS,
+    Column,
+    Sheet,
+    template_sheets,
+)
 from greenrules._io.template_messages import model_message, say
 from greenrules._io.template_words import CHOICE_WORDS, LANGS, SHEET_WORDS
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
@@ -372,8 +378,12 @@ class _Reader:
             msg = say("conflicting-rows", self.lang, sheet=sheet, count=len(items))
             self.problem("conflicting-rows", row.places[flag_path], msg, True)
             return
+        *holders, leaf = key.split(".")  # a list inside a record: standing.incidents
+        target = record
+        for part in holders:
+            target = target.setdefault(part, {})
         if none:
-            record[key] = []
+            target[leaf] = []
             return
         if not items:
             return
@@ -381,22 +391,21 @@ class _Reader:
         for j, item in enumerate(items):
             used.append((item.place.sheet, item.place.row))
             nested, item_places = _nest(item, f"{key}.")
-            places[(key, j)] = item.place
+            places[(*holders, leaf, j)] = item.place
             for loc, place in item_places.items():
-                places[(key, j, *loc)] = place
+                places[(*holders, leaf, j, *loc)] = place
             if key in ("enterprises", "suppliers") and owned is not None:
                 code = item.values.get(f"{key}.credit_code")
                 sub: dict[str, Any] = {}
                 sub_places: dict[tuple[str | int, ...], Place] = {}
-                memberships = owned["memberships"].get(code, [])
-                self.attach(
-                    sub, sub_places, item, "memberships", memberships, used, prefix=f"{key}."
-                )
-                nested.update(sub)
+                for shared in SHARED_LISTS:
+                    rows = owned[shared].get(code, [])
+                    self.attach(sub, sub_places, item, shared, rows, used, prefix=f"{key}.")
+                _merge(nested, sub)
                 for loc, place in sub_places.items():
                     places[(key, j, *loc)] = place
             out.append(nested)
-        record[key] = out
+        target[leaf] = out
 
     def applicant(
         self,
@@ -408,7 +417,14 @@ class _Reader:
         record, places = _nest(row, "")
         code = row.values.get("credit_code")
         used = [(row.place.sheet, row.place.row)]
-        for key in ("memberships", "energy", "enterprises", "suppliers", "waivers"):
+        for key in (
+            "memberships",
+            "energy",
+            "enterprises",
+            "suppliers",
+            "waivers",
+            *STANDING_LISTS,
+        ):
             items = owned[key].get(code, []) if code is not None else []
             self.attach(record, places, row, key, items, used, owned=owned)
         agency = row.values.get("report.agency")
@@ -470,6 +486,15 @@ def _by_owner(rows: Iterable[_Row], sheet: Sheet) -> dict[Any, list[_Row]]:
         if path in row.values:
             out.setdefault(row.values[path], []).append(row)
     return out
+
+
+def _merge(record: dict[str, Any], more: Mapping[str, Any]) -> None:
+    """Put ``more`` into ``record``, merging the records both have (a member's ``standing``)."""
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(record.get(key), dict):
+            _merge(record[key], value)
+        else:
+            record[key] = value
 
 
 def _nest(row: _Row, prefix: str) -> tuple[dict[str, Any], dict[tuple[str | int, ...], Place]]:

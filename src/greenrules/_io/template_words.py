@@ -20,6 +20,11 @@ SHEET_WORDS: dict[str, dict[str, str]] = {
     "suppliers": {"zh": "供应商", "en": "suppliers"},
     "annual_reports": {"zh": "机构年报", "en": "agency annual reports"},
     "waivers": {"zh": "豁免说明", "en": "waivers"},
+    "standing.abnormal_operation": {"zh": "未正常经营记录", "en": "abnormal operation"},
+    "standing.incidents": {"zh": "事故违法记录", "en": "incidents"},
+    "standing.inspection_findings": {"zh": "督查问题记录", "en": "supervision findings"},
+    "standing.energy_rectification": {"zh": "节能整改记录", "en": "energy rectification"},
+    "standing.dishonest_debtor": {"zh": "失信被执行记录", "en": "dishonest debtor"},
     "guide": {"zh": "填表说明", "en": "field guide"},
     "choices": {"zh": "选项", "en": "choices"},
     "problems": {"zh": "问题清单", "en": "problems"},
@@ -33,6 +38,17 @@ LIST_NOUNS: dict[str, dict[str, str]] = {
     "suppliers": {"zh": "供应商", "en": "suppliers"},
     "annual_reports": {"zh": "年报记录", "en": "annual reports"},
     "waivers": {"zh": "豁免说明", "en": "waivers"},
+    "standing.abnormal_operation": {"zh": "未正常经营记录", "en": "abnormal-operation spells"},
+    "standing.incidents": {"zh": "事故和违法记录", "en": "incidents or violations"},
+    "standing.inspection_findings": {
+        "zh": "督查发现的严重问题",
+        "en": "serious supervision findings",
+    },
+    "standing.energy_rectification": {
+        "zh": "未按要求整改的节能监察记录",
+        "en": "open energy rectifications",
+    },
+    "standing.dishonest_debtor": {"zh": "失信被执行人记录", "en": "dishonest-debtor listings"},
 }
 
 # path: (zh header, en header, zh meaning, en meaning)
@@ -100,47 +116,17 @@ FIELD_WORDS: dict[str, tuple[str, str, str, str]] = {
         "申报材料报送日期",
         "the date the application was submitted",
     ),
-    "standing.operating_normally": (
-        "近三年是否正常经营",
-        "operating normally",
-        "近三年是否正常生产经营",
-        "whether the unit operated normally in the last three years",
-    ),
-    "standing.incident_or_violation": (
-        "近三年是否有事故或违法记录",
-        "incident or violation",
-        "近三年信用系统中是否有安全、质量、环境污染事故或偷漏税等违法记录",
-        "whether the credit system records an accident or a violation in the last three years",
-    ),
     "standing.removed_from_list": (
         "是否被撤销过示范称号",
         "removed from a list",
         "是否曾被移出绿色制造名单",
         "whether the unit was ever removed from a green manufacturing list",
     ),
-    "standing.serious_inspection_findings": (
-        "检查是否发现严重问题",
-        "serious inspection findings",
-        "近三年国家或省级检查是否发现严重问题",
-        "whether a national or provincial inspection found serious problems in three years",
-    ),
-    "standing.energy_rectification_open": (
-        "是否有未完成的节能监察整改",
-        "energy rectification open",
-        "是否列入节能监察整改名单且整改未完成",
-        "whether the unit is on an energy-supervision rectification list, unfinished",
-    ),
-    "standing.dishonest_debtor": (
-        "是否失信被执行人",
-        "dishonest debtor",
-        "是否被列为失信被执行人",
-        "whether the unit is listed as a dishonest judgment debtor",
-    ),
     "standing.major_accident": (
-        "列入名单后是否发生较大及以上事故",
+        "列入名单后是否发生重大及以上事故",
         "major accident",
-        "列入名单后是否发生较大及以上安全、质量事故或突发环境事件",
-        "whether a major accident or environmental emergency happened since listing",
+        "列入名单后是否发生重大及以上生产安全、质量事故或Ⅱ级（重大）及以上突发环境事件",
+        "whether a major accident or level-II environmental emergency happened since listing",
     ),
     "standing.falsified_materials": (
         "是否提供虚假材料",
@@ -293,6 +279,54 @@ FIELD_WORDS: dict[str, tuple[str, str, str, str]] = {
         "本机构及同一法定代表人的机构本年承担的国家级评价项目数",
         "national evaluation projects this year, with agencies sharing its legal representative",
     ),
+    "standing.abnormal_operation.start": (
+        "开始日期",
+        "from",
+        "注销、连续停产（12个月以上）或列入经营异常名录之日",
+        "the day deregistered, production stopped (12 months or more) or abnormal-listed",
+    ),
+    "standing.abnormal_operation.end": (
+        "结束日期",
+        "to",
+        "恢复正常经营之日；仍未恢复的留空",
+        "the day normal operation resumed; empty while it has not",
+    ),
+    "standing.incidents.happened_on": (
+        "发生日期",
+        "happened on",
+        "信用记录中安全（含网络、数据安全）、质量、环境污染事故或偷漏税等违法行为的发生日期",
+        "the day of a safety, quality or pollution accident or an illegal act on the credit record",
+    ),
+    "standing.inspection_findings.happened_on": (
+        "发现日期",
+        "found on",
+        "国务院及有关部委督查发现严重问题之日",
+        "the day State Council or ministry supervision found a serious problem",
+    ),
+    "standing.energy_rectification.start": (
+        "列入日期",
+        "from",
+        "列入工业节能监察整改名单之日",
+        "the day put on the energy-saving supervision rectification list",
+    ),
+    "standing.energy_rectification.end": (
+        "整改完成日期",
+        "rectified on",
+        "按要求完成整改之日；尚未完成的留空",
+        "the day rectified as required; empty while unfinished",
+    ),
+    "standing.dishonest_debtor.start": (
+        "列入日期",
+        "from",
+        "被列为失信被执行人之日",
+        "the day listed as a dishonest judgment debtor",
+    ),
+    "standing.dishonest_debtor.end": (
+        "移出日期",
+        "to",
+        "移出失信被执行人名单之日；仍在名单上的留空",
+        "the day taken off the list; empty while still on it",
+    ),
     "memberships.programme": (
         "名单类别",
         "list programme",
@@ -364,6 +398,12 @@ FIELD_WORDS: dict[str, tuple[str, str, str, str]] = {
         "the written justification (10 characters or more) for a reviewer",
     ),
 }
+
+MEMBER_RECORD = ("removed_from_list", "major_accident", "falsified_materials", "material_change")
+"""A park's resident or a supplier answers the yes/no questions of its own record too."""
+for _member in ("enterprises", "suppliers"):
+    for _name in MEMBER_RECORD:
+        FIELD_WORDS[f"{_member}.standing.{_name}"] = FIELD_WORDS[f"standing.{_name}"]
 
 OWNER_WORDS: dict[str, tuple[str, str, str, str]] = {
     "applicants": (

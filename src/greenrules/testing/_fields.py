@@ -216,6 +216,8 @@ def _self_evaluation_without_agency(report: dict[str, Any]) -> dict[str, Any]:
     if report.get("route") is EvaluationRoute.SELF or report.get("route") == "self":
         return {**report, "agency": None}
     return report
+
+
 def _in_order(
     names: tuple[str, str], pinned: frozenset[str], draw: dict[str, Any]
 ) -> dict[str, Any]:
