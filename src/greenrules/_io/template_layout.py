@@ -37,6 +37,8 @@ STANDING_LISTS = (
     "standing.dishonest_debtor",
 )
 """The dated exclusion records: an applicant's, a park resident's or a supplier's."""
+APPLICANT_LISTS = ("memberships", "energy", "enterprises", "suppliers", "waivers", *STANDING_LISTS)
+"""The list sheets whose rows belong to an applicant (or, for the shared ones, a member)."""
 SHARED_LISTS = ("memberships", *STANDING_LISTS)
 """Lists that applicants and their related enterprises both have: one sheet each, rows naming
 their owner by credit code, whichever sheet the owner is on."""
