@@ -16,6 +16,7 @@ from typing import Any
 
 from greenrules._decision.decision import Decision
 from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
+from greenrules._io.cells import append_row
 from greenrules._io.output import write_whole
 from greenrules._model.entities import Applicant, Factory, IndustrialPark, SupplyChainEnterprise
 from greenrules._model.enums import Programme, Status, Strength, Verdict
@@ -165,10 +166,10 @@ def _context(decisions: Sequence[Decision], lang: str) -> str:
 
 
 def _fill(sheet: Any, title: str, headers: Sequence[str], rows: list[list[Any]]) -> None:
-    sheet.append([title])
-    sheet.append(list(headers))
+    append_row(sheet, [title])
+    append_row(sheet, list(headers))
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row, headers)
     for index, header in enumerate(headers, start=1):
         longest = max([len(str(header)), *(len(str(r[index - 1] or "")) for r in rows)])
         sheet.column_dimensions[_column(index)].width = min(60, max(8, longest + 2))
