@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -92,3 +94,89 @@ def test_illegal_character_in_a_name_is_an_input_problem_not_a_traceback(
     assert problem.code == "illegal-character"
     assert problem.loc == ("All decisions", "row 3", "Unit") and problem.input == name
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the output writer ---------------------------------------------------------------------------
+
+
+def _evaluate_to(tmp_path: Path, out: Path, fmt: str = "json", engine: str = "native") -> int:
+    source = tmp_path / "round.json"
+    source.write_text(json.dumps([applicant(1)], ensure_ascii=False), encoding="utf-8")
+    args = ["evaluate", str(source), *ARGS, "--engine", engine, "--format", fmt]
+    return main([*args, "--out", str(out)])
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_out_refuses_a_symlink_and_leaves_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """A symlink given as --out is refused as unwritable; it and its target stay as they were."""
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me", encoding="utf-8")
+    link = tmp_path / f"out.{fmt}"
+    link.symlink_to(target)
+    assert _evaluate_to(tmp_path, link, fmt) == 2
+    assert "unwritable" in capsys.readouterr().err
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "keep me"
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"out.{fmt}", "precious.txt", "round.json"]
+
+
+def test_out_refuses_a_fifo_and_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A FIFO or a folder given as --out is refused, never replaced by a regular file."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    folder = tmp_path / "dir.json"
+    folder.mkdir()
+    for out in (fifo, folder):
+        assert _evaluate_to(tmp_path, out) == 2
+        assert "unwritable" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and folder.is_dir()
+
+
+def test_out_temporary_files_are_unique_and_removed_on_interrupt(tmp_path: Path) -> None:
+    """Two writers to one target use distinct temporary files; Ctrl-C removes its own."""
+    from greenrules._io.output import write_whole
+
+    out = tmp_path / "out.txt"
+    seen: list[Path] = []
+
+    def outer(tmp: Path) -> None:
+        seen.append(tmp)
+        write_whole(out, inner, argument="out")  # a second run writing the same target
+        tmp.write_text("outer", encoding="utf-8")
+
+    def inner(tmp: Path) -> None:
+        seen.append(tmp)
+        tmp.write_text("inner", encoding="utf-8")
+
+    write_whole(out, outer, argument="out")
+    assert len(set(seen)) == 2 and out.read_text(encoding="utf-8") == "outer"
+
+    def interrupted(tmp: Path) -> None:
+        tmp.write_text("half", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_whole(out, interrupted, argument="out")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    assert out.read_text(encoding="utf-8") == "outer"
+
+
+def test_ctrl_c_while_writing_exits_130_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during the write: exit 130, one line on stderr, no temporary file left."""
+    import greenrules._io.workbook as workbook
+
+    def interrupt(out: Path, write: Any, *, argument: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workbook, "write_whole", interrupt)
+    out = tmp_path / "s.xlsx"
+    assert _evaluate_to(tmp_path, out, "xlsx") == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "interrupted" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["round.json"]

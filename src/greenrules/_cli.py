@@ -34,6 +34,8 @@ from greenrules._version import __version__
 from greenrules.exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130
+"""Ctrl-C: the shell's code for SIGINT (128 + 2), after one line and no partial output."""
 PROGRESS_THRESHOLD = 1000
 
 
@@ -53,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GreenrulesError as exc:
         print(f"greenrules: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("greenrules: interrupted; an --out file is left as it was", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _print_problems(exc: InvalidInputError) -> None:
