@@ -10,6 +10,7 @@ import json
 import os
 import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -180,3 +181,79 @@ def test_ctrl_c_while_writing_exits_130_with_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "interrupted" in err
     assert [p.name for p in tmp_path.iterdir()] == ["round.json"]
+
+
+# --- XLSX rows ------------------------------------------------------------------------------------
+
+
+def _xlsx(path: Path, rows: list[list[Any]], edit: Callable[[str], str] | None = None) -> Path:
+    """A workbook with ``rows``; ``edit`` rewrites the first sheet's XML as a hostile tool would."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    if edit is not None:
+        with zipfile.ZipFile(path) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        name = "xl/worksheets/sheet1.xml"
+        parts[name] = edit(parts[name].decode()).encode()
+        with zipfile.ZipFile(path, "w") as z:
+            for n, data in parts.items():
+                z.writestr(n, data)
+    return path
+
+
+def _dimension(ref: str) -> Callable[[str], str]:
+    def edit(sheet: str) -> str:
+        start = sheet.index("<dimension ref=")
+        return sheet[:start] + f'<dimension ref="{ref}"/>' + sheet[sheet.index("/>", start) + 2 :]
+
+    return edit
+
+
+HEADER = ["programme", "credit_code", "name", "report.route"]
+
+
+def test_xlsx_rows_vanish_no_more_when_the_dimension_tag_is_too_small(tmp_path: Path) -> None:
+    """A sheet whose <dimension> claims A1:D2 while it holds three data rows gives three rows."""
+    rows = [HEADER, *[["factory", credit_code(n), f"f{n}", "self"] for n in (1, 2, 3)]]
+    path = _xlsx(tmp_path / "a.xlsx", rows, _dimension("A1:D2"))
+    assert [e.name for e in gr.load_entities(path)] == ["f1", "f2", "f3"]
+
+
+def test_xlsx_claiming_the_whole_grid_is_refused_at_the_row_limit(tmp_path: Path) -> None:
+    """A small file with one far cell is an over-limit problem, not minutes of empty rows."""
+    from greenrules._io.loaders import XLSX_MAX_ROWS
+
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+
+    def edit(sheet: str) -> str:
+        return _dimension("A1:XFD1048576")(sheet.replace("</sheetData>", far + "</sheetData>"))
+
+    path = _xlsx(tmp_path / "a.xlsx", [HEADER, ["factory", credit_code(1), "f1", "self"]], edit)
+    with pytest.raises(gr.InvalidInputError) as err:
+        gr.load_entities(path)
+    (problem,) = err.value.problems
+    assert problem.code == "over-limit" and problem.loc == ("Sheet", f"line {XLSX_MAX_ROWS + 1}")
+
+
+def test_xlsx_too_many_columns_is_refused(tmp_path: Path) -> None:
+    """A row wider than the column limit is an over-limit problem naming its line."""
+    from greenrules._io.loaders import XLSX_MAX_COLUMNS
+
+    wide = ["factory", credit_code(1), "f1", "self"] + [None] * XLSX_MAX_COLUMNS + ["x"]
+    path = _xlsx(tmp_path / "a.xlsx", [HEADER, wide])
+    with pytest.raises(gr.InvalidInputError) as err:
+        gr.load_entities(path)
+    assert [(p.code, p.loc) for p in err.value.problems] == [("over-limit", ("Sheet", "line 2"))]
+
+
+def test_xlsx_too_many_cells_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the cell limit (counted over every sheet) the file is an over-limit problem."""
+    from greenrules._io import loaders
+
+    monkeypatch.setattr(loaders, "XLSX_MAX_CELLS", 10)
+    rows = [HEADER, *[["factory", credit_code(n), f"f{n}", "self"] for n in (1, 2, 3)]]
+    with pytest.raises(gr.InvalidInputError) as err:
+        gr.load_entities(_xlsx(tmp_path / "a.xlsx", rows))
+    assert [(p.code, p.loc) for p in err.value.problems] == [("over-limit", ("Sheet", "line 3"))]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -315,6 +316,14 @@ def _cell(cell: Any, kind: Kind) -> Any:
     return text
 
 
+XLSX_MAX_ROWS = 200_000
+"""Rows a worksheet may have, header included: beyond it the file is refused (``over-limit``)."""
+XLSX_MAX_COLUMNS = 1_000
+"""Columns a worksheet may have (every entity has far fewer fields)."""
+XLSX_MAX_CELLS = 5_000_000
+"""Non-empty cells all sheets of one workbook may have together."""
+
+
 def _load_xlsx(data: bytes, name: str) -> list[Applicant]:
     import openpyxl
 
@@ -325,9 +334,12 @@ def _load_xlsx(data: bytes, name: str) -> list[Applicant]:
         raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
     sheets = {ws.title: ws for ws in book.worksheets}
     main = sheets.get("applicants") or book.worksheets[0]
+    cells = [0]  # non-empty cells read so far, over every sheet
     try:  # read-only workbooks parse each sheet lazily, so a corrupt sheet fails here
-        agencies = _sheet_rows(sheets["agencies"]) if "agencies" in sheets else []
-        rows = _sheet_rows(main)
+        agencies = _sheet_rows(sheets["agencies"], cells) if "agencies" in sheets else []
+        rows = _sheet_rows(main, cells)
+    except InvalidInputError as exc:
+        raise InvalidInputError(exc.problems, source=name) from None
     except Exception as exc:
         msg = f"a worksheet cannot be read: {type(exc).__name__}"
         raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
@@ -336,18 +348,39 @@ def _load_xlsx(data: bytes, name: str) -> list[Applicant]:
     return _load_rows(rows, agencies, name)
 
 
-def _sheet_rows(ws: Any) -> list[tuple[int, dict[str, Any]]]:
+def _sheet_rows(ws: Any, cells: list[int]) -> list[tuple[int, dict[str, Any]]]:
+    """The rows a sheet holds, read to its last row whatever its ``<dimension>`` tag claims.
+
+    The tag is written by whatever made the file and may be wrong either way: too small, and
+    openpyxl's read-only mode drops the rows past it; too large, and it pads millions of empty
+    rows. The reader ignores it and stops at the limits instead.
+    """
+    ws.reset_dimensions()
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
         return []
     names = [str(h).strip() if h is not None else None for h in header]
     out = []
-    for line, values in enumerate(rows, start=2):
-        if all(v is None for v in values):
+    for line, values in enumerate(itertools.chain([header], rows), start=1):
+        if line > XLSX_MAX_ROWS:
+            raise _over_limit(ws.title, f"more than {XLSX_MAX_ROWS:,} rows", f"line {line}")
+        if len(values) > XLSX_MAX_COLUMNS:
+            what = f"more than {XLSX_MAX_COLUMNS:,} columns"
+            raise _over_limit(ws.title, what, f"line {line}")
+        filled = sum(v is not None for v in values)
+        cells[0] += filled
+        if cells[0] > XLSX_MAX_CELLS:
+            raise _over_limit(ws.title, f"more than {XLSX_MAX_CELLS:,} cells", f"line {line}")
+        if line == 1 or not filled:
             continue
         out.append((line, {n: v for n, v in zip(names, values, strict=False) if n}))
     return out
+
+
+def _over_limit(sheet: str, what: str, where: str) -> InvalidInputError:
+    msg = f"the worksheet has {what}, past the limit for one file"
+    return InvalidInputError([InputProblem("over-limit", (sheet, where), msg)])
 
 
 def entity_json_schema() -> dict[str, Any]:
