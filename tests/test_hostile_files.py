@@ -257,3 +257,82 @@ def test_xlsx_too_many_cells_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(gr.InvalidInputError) as err:
         gr.load_entities(_xlsx(tmp_path / "a.xlsx", rows))
     assert [(p.code, p.loc) for p in err.value.problems] == [("over-limit", ("Sheet", "line 3"))]
+
+
+# --- duplicates ----------------------------------------------------------------------------------
+
+
+def _csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+DUPLICATED = [
+    HEADER,
+    ["factory", credit_code(1), "first", "self"],
+    ["factory", credit_code(2), "other", "self"],
+    ["factory", credit_code(1), "second", "self"],
+]
+
+
+def test_duplicate_credit_code_in_every_loader(tmp_path: Path) -> None:
+    """Two applicants with one credit code are one input problem naming both places."""
+    json_rows = [dict(zip(HEADER[:3], r[:3], strict=True)) for r in DUPLICATED[1:]]
+    sources = {
+        _csv(tmp_path / "a.csv", DUPLICATED): "line 2, line 4",
+        _xlsx(tmp_path / "a.xlsx", DUPLICATED): "line 2, line 4",
+    }
+    as_json = tmp_path / "a.json"
+    as_json.write_text(json.dumps(json_rows), encoding="utf-8")
+    sources[as_json] = "applicants[0], applicants[2]"
+    for path, where in sources.items():
+        with pytest.raises(gr.InvalidInputError) as err:
+            gr.load_entities(path)
+        (problem,) = err.value.problems
+        assert problem.code == "duplicate-credit-code" and problem.input == credit_code(1)
+        assert where in problem.message, path
+
+
+def test_duplicate_credit_code_in_evaluate_table(tmp_path: Path) -> None:
+    """The columnar engine refuses the same tables, with the loaders' code and places."""
+    pytest.importorskip("polars")
+    import polars as pl
+
+    frame = pl.DataFrame({k: [r[i] for r in DUPLICATED[1:]] for i, k in enumerate(HEADER)})
+    for source, where in (
+        (_csv(tmp_path / "a.csv", DUPLICATED), "line 2, line 4"),
+        (frame, "[0], [2]"),
+        (_xlsx(tmp_path / "a.xlsx", DUPLICATED), "line 2, line 4"),
+    ):
+        with pytest.raises(gr.InvalidInputError) as err:
+            gr.evaluate_table(source, tier="province", round=2025, jurisdiction="CN-NM")
+        (problem,) = err.value.problems
+        assert problem.code == "duplicate-credit-code" and where in problem.message
+
+
+def test_duplicate_agency_is_an_input_problem(tmp_path: Path) -> None:
+    """An agency listed twice is refused: the last copy no longer wins by file order."""
+    agency = {"credit_code": credit_code(9), "name": "A", "national_projects": 1}
+    doc = {
+        "agencies": [agency, {**agency, "national_projects": 9}],
+        "applicants": [applicant(1, report={"route": "third_party", "agency": credit_code(9)})],
+    }
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(gr.InvalidInputError) as err:
+        gr.load_entities(path)
+    assert [p.code for p in err.value.problems] == ["duplicate-agency"]
+    assert "agencies[0], agencies[1]" in err.value.problems[0].message
+
+
+def test_duplicate_credit_code_never_mixes_rows_in_the_workbook(tmp_path: Path) -> None:
+    """write_summary refuses two applicants (or decisions) with one code instead of mixing them."""
+    first = parse_entities([applicant(1, city="150200")])
+    second = parse_entities([applicant(1, name="another", city="150100")])
+    entities = first + second
+    decisions = gr.evaluate_many(entities, tier="province", round=2025, jurisdiction="CN-NM")
+    with pytest.raises(gr.InvalidInputError) as err:
+        gr.write_summary(tmp_path / "s.xlsx", decisions, entities)
+    assert [p.code for p in err.value.problems] == ["duplicate-credit-code"] * 2
+    assert list(tmp_path.iterdir()) == []

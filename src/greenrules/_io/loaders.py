@@ -20,7 +20,7 @@ import pydantic
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema
-from greenrules.exceptions import InputProblem, InvalidInputError
+from greenrules.exceptions import InputProblem, InvalidInputError, format_loc
 
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "√"}
 FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "×"}
@@ -80,18 +80,26 @@ def entity_problems(data: Any, loc: Sequence[str | int]) -> Applicant | list[Inp
 
 
 def parse_entities(
-    rows: Iterable[Any], agencies: Iterable[Any] = (), *, source: str = ""
+    rows: Iterable[Any], agencies: Iterable[Any] = (), *, source: str = "", unique: bool = True
 ) -> list[Applicant]:
-    """Validate applicants (mappings) all at once; a report's agency may be a credit code."""
+    """Validate applicants (mappings) all at once; a report's agency may be a credit code.
+
+    Once every applicant is valid, and ``unique`` is true, a credit code given twice is a
+    problem (``duplicate-credit-code``), as it is in every reader.
+    """
     problems: list[InputProblem] = []
     known: dict[str, dict[str, Any]] = {}
+    agency_places: list[tuple[tuple[str | int, ...], str]] = []
     for i, raw in enumerate(agencies):
         try:
             agency = EvaluationAgency.model_validate(raw)
             known[agency.credit_code] = dict(raw)
+            agency_places.append((("agencies", i), agency.credit_code))
         except pydantic.ValidationError as exc:
             problems += problems_from(exc, ("agencies", i))
+    problems += duplicates(agency_places, "duplicate-agency", "agency")
     out: list[Applicant] = []
+    places: list[tuple[tuple[str | int, ...], str]] = []
     for i, raw in enumerate(rows):
         loc: tuple[str | int, ...] = ("applicants", i)
         if isinstance(raw, Mapping) and "__line__" in raw:
@@ -101,10 +109,33 @@ def parse_entities(
         result = entity_problems(raw, loc)
         if isinstance(result, Applicant):
             out.append(result)
+            places.append((loc, result.credit_code))
         else:
             problems += result
+    if unique and not problems:
+        problems += duplicates(places, "duplicate-credit-code", "applicant")
     if problems:
         raise InvalidInputError(problems, source=source or None)
+    return out
+
+
+def duplicates(
+    places: Iterable[tuple[tuple[str | int, ...], str]], code: str, what: str
+) -> list[InputProblem]:
+    """One problem per credit code given more than once, naming every place it is given.
+
+    One code is one legal person: two rows with it would be evaluated, ranked and written
+    apart, and which one's facts a reader sees would depend on file order.
+    """
+    seen: dict[str, list[tuple[str | int, ...]]] = {}
+    for loc, credit_code in places:
+        seen.setdefault(credit_code, []).append(loc)
+    out = []
+    for credit_code, locs in seen.items():
+        if len(locs) > 1:
+            where = ", ".join(format_loc(loc) for loc in locs)
+            msg = f"one credit code, {len(locs)} {what} records: {where}"
+            out.append(InputProblem(code, (*locs[0], "credit_code"), msg, credit_code))
     return out
 
 
@@ -212,7 +243,7 @@ def _load_rows(
         if nested is not None:
             agencies.append(nested)
     try:
-        loaded = parse_entities(applicants, agencies, source=name)
+        loaded = parse_entities(applicants, agencies, source=name, unique=not problems)
     except InvalidInputError as exc:
         problems += exc.problems
         loaded = []

@@ -17,6 +17,7 @@ from typing import Any
 from greenrules._decision.decision import Decision
 from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
 from greenrules._io.cells import append_row
+from greenrules._io.loaders import duplicates
 from greenrules._io.output import write_whole
 from greenrules._model.entities import Applicant, Factory, IndustrialPark, SupplyChainEnterprise
 from greenrules._model.enums import Programme, Status, Strength, Verdict
@@ -88,7 +89,9 @@ def write_summary(
 
     Raises:
         InvalidInputError: ``lang`` is not ``zh`` or ``en``, ``path`` does not end in .xlsx
-            (``bad-argument``), or it cannot be written (``unwritable``).
+            (``bad-argument``), two applicants or two decisions share a credit code
+            (``duplicate-credit-code``: a row would show another unit's facts), or the file
+            cannot be written (``unwritable``).
     """
     import openpyxl
     from openpyxl.styles import Alignment, Font
@@ -99,6 +102,17 @@ def write_summary(
         problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
     if path.suffix.lower() != ".xlsx":
         problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(path)))
+    applicants = list(applicants)
+    problems += duplicates(
+        [(("applicants", i), a.credit_code) for i, a in enumerate(applicants)],
+        "duplicate-credit-code",
+        "applicant",
+    )
+    problems += duplicates(
+        [(("decisions", i), d.entity_id) for i, d in enumerate(decisions)],
+        "duplicate-credit-code",
+        "decision",
+    )
     if problems:
         raise InvalidInputError(problems)
     by_id = {a.credit_code: a for a in applicants}
