@@ -9,6 +9,8 @@ import csv
 import json
 import os
 import stat
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -336,3 +338,68 @@ def test_duplicate_credit_code_never_mixes_rows_in_the_workbook(tmp_path: Path) 
         gr.write_summary(tmp_path / "s.xlsx", decisions, entities)
     assert [p.code for p in err.value.problems] == ["duplicate-credit-code"] * 2
     assert list(tmp_path.iterdir()) == []
+
+
+# --- typed errors instead of tracebacks ----------------------------------------------------------
+
+
+def _problems(path: Path) -> list[tuple[str, tuple[Any, ...]]]:
+    with pytest.raises(gr.InvalidInputError) as err:
+        gr.load_entities(path)
+    return [(p.code, p.loc) for p in err.value.problems]
+
+
+def test_typed_errors_for_deep_json_and_huge_numbers(tmp_path: Path) -> None:
+    """JSON nested 100,000 deep is over-limit; a 5,000-digit number is bad-json."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert _problems(deep) == [("over-limit", ())]
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 40 + "]" * 40, encoding="utf-8")
+    assert _problems(nested) == [("over-limit", ())]
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps([applicant(1)])[:-2] + ', "x": ' + "9" * 5000 + "}]")
+    assert _problems(big) == [("bad-json", ())]
+
+
+def test_typed_errors_for_a_device_and_an_empty_csv(tmp_path: Path) -> None:
+    """A .json symlink to /dev/zero is unreadable (never read); a zero-byte CSV is bad-csv."""
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    assert _problems(zero) == [("unreadable", ("source",))]
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert _problems(empty) == [("bad-csv", ())]
+    pytest.importorskip("polars")
+    for source in (zero, empty):
+        with pytest.raises(gr.InvalidInputError) as err:
+            gr.evaluate_table(source, tier="province", round=2025, jurisdiction="CN-NM")
+        assert [p.code for p in err.value.problems] == [_problems(source)[0][0]]
+
+
+def test_typed_errors_for_integers_beyond_the_range_of_every_engine(tmp_path: Path) -> None:
+    """An integer fact beyond ±2**53 is out-of-range in the models, so in every engine."""
+    agency = {"credit_code": credit_code(9), "name": "A", "national_projects": 2**70}
+    row = applicant(1, report={"route": "third_party", "agency": agency})
+    with pytest.raises(gr.InvalidInputError) as err:
+        parse_entities([row])
+    assert [p.code for p in err.value.problems] == ["out-of-range"]
+    pytest.importorskip("polars")
+    big = {"programme": "supply_chain", "credit_code": credit_code(2), "name": "x"}
+    for record in (row, {**big, "annual_revenue_cny": 2**1100}):
+        with pytest.raises(gr.InvalidInputError):
+            gr.evaluate_table([record], tier="national", round=2025, jurisdiction="CN-NM")
+
+
+def test_typed_errors_for_as_of_out_of_range_and_a_full_disk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--as-of 0001-01-01 is a bad argument; stdout on a full disk is unwritable, one line."""
+    source = tmp_path / "round.json"
+    source.write_text(json.dumps([applicant(1)]), encoding="utf-8")
+    assert main(["evaluate", str(source), *ARGS, "--as-of", "0001-01-01"]) == 2
+    assert "as_of" in capsys.readouterr().err
+    command = [sys.executable, "-m", "greenrules", "evaluate", str(source), *ARGS]
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "unwritable" in done.stderr

@@ -254,7 +254,7 @@ def _run_columnar(
     else:
         frame = output_frame(result, args.format)
         text = frame.write_csv() if args.format == "csv" else frame.write_json()
-        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+        _write(None, text + ("" if text.endswith("\n") else "\n"))
     return EXIT_OK
 
 
@@ -299,7 +299,12 @@ def _division_names(registry: Registry) -> dict[str, str]:
 
 def _write(out: Path | None, text: str) -> None:
     if out is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk, a closed pipe
+            msg = f"cannot write the output: {exc.strerror or exc}"
+            raise InvalidInputError([InputProblem("unwritable", ("stdout",), msg)]) from None
         return
     write_whole(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), argument="out")
 

@@ -108,16 +108,13 @@ def read_source(source: Any) -> Source | list[Applicant]:
         return ld.load_entities(path)  # small, human-made files: the loader reads them exactly
     if suffix not in (".csv", ".parquet"):
         raise _problem("bad-format", "expected a .csv, .xlsx, .json or .parquet file", str(path))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _problem("unreadable", f"cannot read the file: {exc.strerror}", str(path)) from None
+    data = ld.read_input(path)
     if suffix == ".parquet":
         try:
             return Source(pl.read_parquet(io.BytesIO(data)), str(path), None)
         except Exception as exc:
             raise unreadable_parquet(exc, str(path)) from None
-    text = ld.decode(data, str(path))
+    text = ld.csv_text(data, str(path))
     try:
         frame = pl.read_csv(text.encode(), infer_schema=False)
     except Exception as exc:  # malformed quoting and the like

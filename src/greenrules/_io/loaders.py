@@ -11,6 +11,8 @@ import csv
 import io
 import itertools
 import json
+import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import pydantic
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema
+from greenrules._model.values import MAX_INTEGER
 from greenrules.exceptions import InputProblem, InvalidInputError, format_loc
 
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "√"}
@@ -184,16 +187,12 @@ def load_entities(source: str | Path) -> list[Applicant]:
     if suffix not in (".json", ".csv", ".xlsx"):
         msg = "expected a .json, .csv or .xlsx file"
         raise InvalidInputError([InputProblem("bad-format", ("source",), msg, name)])
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        msg = f"cannot read the file: {exc.strerror}"
-        raise InvalidInputError([InputProblem("unreadable", ("source",), msg, name)]) from None
+    data = read_input(path)
     if suffix == ".xlsx":
         return _load_xlsx(data, name)
-    text = decode(data, name)
     if suffix == ".json":
-        return _load_json(text, name)
+        return _load_json(decode(data, name), name)
+    text = csv_text(data, name)
     try:
         rows = csv_rows(text)
     except csv.Error as exc:
@@ -202,12 +201,49 @@ def load_entities(source: str | Path) -> list[Applicant]:
     return _load_rows(rows, [], name)
 
 
+MAX_FILE_BYTES = 2**30
+"""The largest input file read (1 GiB): beyond it, or for a file that is not a regular file (a
+device such as ``/dev/zero``, a FIFO), the file is refused before a byte is read."""
+MAX_JSON_DEPTH = 32
+"""How deeply a JSON document may nest arrays and objects (an applicant needs about six)."""
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of an input file, which must be a regular file within :data:`MAX_FILE_BYTES`.
+
+    Raises:
+        InvalidInputError: ``unreadable`` (missing, no permission, not a regular file) or
+            ``over-limit`` (too large).
+    """
+    name = str(path)
+    try:
+        with path.open("rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                msg = "cannot read the file: it is not a regular file (a device, FIFO or folder)"
+                raise InvalidInputError([InputProblem("unreadable", ("source",), msg, name)])
+            if info.st_size > MAX_FILE_BYTES:
+                msg = f"the file has {info.st_size:,} bytes, past the limit of {MAX_FILE_BYTES:,}"
+                raise InvalidInputError([InputProblem("over-limit", ("source",), msg, name)])
+            return f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        msg = f"cannot read the file: {exc.strerror}"
+        raise InvalidInputError([InputProblem("unreadable", ("source",), msg, name)]) from None
+
+
 def _load_json(text: str, name: str) -> list[Applicant]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         msg = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name) from None
+    except RecursionError:  # deeper than Python's parser goes, so past the limit too
+        raise _too_deep(name) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        msg = f"not valid JSON: {exc}"
+        raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name) from None
+    if _depth(doc) > MAX_JSON_DEPTH:
+        raise _too_deep(name)
     if isinstance(doc, list):
         return parse_entities(doc, source=name)
     if (
@@ -219,6 +255,33 @@ def _load_json(text: str, name: str) -> list[Applicant]:
         return parse_entities(doc["applicants"], doc.get("agencies", ()), source=name)
     msg = 'expected a list of applicants or {"agencies": [...], "applicants": [...]}'
     raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name)
+
+
+def _too_deep(name: str) -> InvalidInputError:
+    msg = f"the JSON nests deeper than {MAX_JSON_DEPTH} levels"
+    return InvalidInputError([InputProblem("over-limit", (), msg)], source=name)
+
+
+def _depth(doc: Any) -> int:
+    """How deeply ``doc`` nests lists and objects, counted without recursion."""
+    deepest = 0
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+    return deepest
+
+
+def csv_text(data: bytes, name: str) -> str:
+    """The text of a CSV file; an empty file (no header even) is ``bad-csv``, not no applicants."""
+    text = decode(data, name)
+    if not text.strip():
+        msg = "the file is empty: a CSV file starts with a header row"
+        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=name)
+    return text
 
 
 def csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
@@ -321,9 +384,8 @@ def _cell(cell: Any, kind: Kind) -> Any:
     if not isinstance(cell, str):  # typed XLSX cells: numbers, booleans, dates
         if kind is Kind.DATE and hasattr(cell, "date"):
             return cell.date().isoformat()
-        if kind is Kind.NUMBER and isinstance(cell, int | float) and not isinstance(cell, bool):
-            integral = float(cell).is_integer() and abs(cell) < 2**63  # engines hold 64-bit ints
-            return int(cell) if integral else float(cell)
+        if kind is Kind.NUMBER and isinstance(cell, float) and abs(cell) <= MAX_INTEGER:
+            return int(cell) if cell.is_integer() else cell  # an integral float is an int
         if kind is Kind.TEXT and isinstance(cell, int) and not isinstance(cell, bool):
             return str(cell)
         return cell
@@ -342,8 +404,7 @@ def _cell(cell: Any, kind: Kind) -> Any:
         except ValueError:
             raise ValueError(f"expected a number, got {text!r}") from None
         # Integral text stays an int, so integer fields load; float fields accept ints.
-        plain = number.is_integer() and text.lstrip("+-").isdigit()
-        return int(number) if plain else number
+        return int(text) if text.lstrip("+-").isdigit() else number
     return text
 
 
