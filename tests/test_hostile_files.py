@@ -403,3 +403,46 @@ def test_typed_errors_for_as_of_out_of_range_and_a_full_disk(
     with Path("/dev/full").open("w") as full:
         done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, check=False)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "unwritable" in done.stderr
+
+
+# --- one acceptance rule for both readers --------------------------------------------------------
+
+GOOD = ["factory", credit_code(1), "f1", "self"]
+MALFORMED = {
+    "duplicate header": [[*HEADER[:3], "name"], GOOD],
+    "headers differing by a trailing space": [[*HEADER[:3], "name "], GOOD],
+    "surplus cells": [HEADER, [*GOOD, "extra"]],
+    "value under an empty header": [[*HEADER, ""], [*GOOD, "orphan"]],
+}
+
+
+def _codes(call: Callable[[], Any]) -> list[str]:
+    with pytest.raises(gr.InvalidInputError) as err:
+        call()
+    return [p.code for p in err.value.problems]
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_one_acceptance_rule_for_native_and_columnar_readers(
+    tmp_path: Path, case: str, suffix: str
+) -> None:
+    """Each malformed file is an input problem, the same from the loader and evaluate_table."""
+    pytest.importorskip("polars")
+    path = tmp_path / f"in.{suffix}"
+    (_csv if suffix == "csv" else _xlsx)(path, MALFORMED[case])
+    native = _codes(lambda: gr.load_entities(path))
+    table = _codes(
+        lambda: gr.evaluate_table(path, tier="province", round=2025, jurisdiction="CN-NM")
+    )
+    assert native == table and native[0] in {"duplicate-column", "unnamed-column"}, native
+
+
+def test_one_acceptance_rule_for_a_huge_field(tmp_path: Path) -> None:
+    """A field longer than the csv module reads is bad-csv in both readers, whatever the size."""
+    pytest.importorskip("polars")
+    path = _csv(tmp_path / "in.csv", [HEADER, ["factory", credit_code(1), "x" * 200_000, "self"]])
+    table = _codes(
+        lambda: gr.evaluate_table(path, tier="province", round=2025, jurisdiction="CN-NM")
+    )
+    assert _codes(lambda: gr.load_entities(path)) == table == ["bad-csv"]

@@ -9,6 +9,7 @@ No polars or pyarrow exception leaves this module.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import io
@@ -115,12 +116,30 @@ def read_source(source: Any) -> Source | list[Applicant]:
         except Exception as exc:
             raise unreadable_parquet(exc, str(path)) from None
     text = ld.csv_text(data, str(path))
+    return Source(_csv_frame(text, str(path)), str(path), text)
+
+
+def _csv_frame(text: str, name: str) -> pl.DataFrame:
+    """The frame of a CSV text, accepted or refused exactly as the loader's reader would.
+
+    polars reads the file; wherever it could differ from the loader (it fails; a header is
+    empty or repeated; a field is longer than the csv module reads), the loader's own reader
+    judges the text, so that every malformed file gets the same problems from both readers
+    whatever its size, and only files both accept are read.
+    """
+    header = next(csv.reader(io.StringIO(text)), [])
     try:
         frame = pl.read_csv(text.encode(), infer_schema=False)
-    except Exception as exc:  # malformed quoting and the like
-        msg = f"not a readable CSV file: {type(exc).__name__}"
-        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=str(path)) from None
-    return Source(frame, str(path), text)
+    except Exception:  # malformed quoting, surplus cells and the like
+        ld.read_csv(text, name)  # raises the loader's problems
+        msg = "not a readable CSV file"
+        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=name) from None
+    names = [h.strip() for h in header]
+    lengths = frame.select(pl.col(pl.String).str.len_bytes().max())
+    longest = lengths.max_horizontal().item() if lengths.width else 0
+    if len(set(names)) < len(names) or "" in names or (longest or 0) > csv.field_size_limit():
+        ld.read_csv(text, name)
+    return frame
 
 
 # --- records -------------------------------------------------------------------------------------

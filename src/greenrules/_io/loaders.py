@@ -192,13 +192,7 @@ def load_entities(source: str | Path) -> list[Applicant]:
         return _load_xlsx(data, name)
     if suffix == ".json":
         return _load_json(decode(data, name), name)
-    text = csv_text(data, name)
-    try:
-        rows = csv_rows(text)
-    except csv.Error as exc:
-        msg = f"not a readable CSV file: {exc}"
-        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=name) from None
-    return _load_rows(rows, [], name)
+    return _load_rows(read_csv(csv_text(data, name), name), [], name)
 
 
 MAX_FILE_BYTES = 2**30
@@ -284,9 +278,70 @@ def csv_text(data: bytes, name: str) -> str:
     return text
 
 
-def csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    return [(reader.line_num, row) for row in reader]
+def read_csv(text: str, name: str) -> list[tuple[int, dict[str, str]]]:
+    """:func:`csv_rows`, with text that is not CSV reported as ``bad-csv``."""
+    try:
+        return csv_rows(text, name)
+    except csv.Error as exc:
+        msg = f"not a readable CSV file: {exc}"
+        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=name) from None
+
+
+def csv_rows(text: str, source: str | None = None) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV text with their file lines, keyed by the (stripped) header.
+
+    Raises:
+        InvalidInputError: a header repeated (``duplicate-column``), or a value under no header:
+            past the header's last column or under an empty one (``unnamed-column``).
+        csv.Error: the text is not CSV (broken quoting, a field past the csv module's limit).
+    """
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return []
+    names = [h.strip() for h in header]
+    problems = header_problems(names, ())
+    out = []
+    for values in reader:
+        if not values:
+            continue
+        line = reader.line_num
+        problems += unnamed_cells(names, values, (f"line {line}",))
+        out.append((line, {n: v for n, v in zip(names, values, strict=False) if n}))
+    if problems:
+        raise InvalidInputError(problems, source=source)
+    return out
+
+
+def header_problems(names: Sequence[str], loc: tuple[str | int, ...]) -> list[InputProblem]:
+    """A header naming one column twice (after stripping spaces): which value wins is a guess."""
+    seen: dict[str, list[int]] = {}
+    for number, name in enumerate(names, start=1):
+        if name:
+            seen.setdefault(name, []).append(number)
+    return [
+        InputProblem(
+            "duplicate-column",
+            (*loc, name),
+            f"columns {', '.join(map(str, numbers))} are all named {name!r}",
+        )
+        for name, numbers in seen.items()
+        if len(numbers) > 1
+    ]
+
+
+def unnamed_cells(
+    names: Sequence[str], values: Sequence[Any], loc: tuple[str | int, ...]
+) -> list[InputProblem]:
+    """A value under an empty header cell, or past the header's last column, is never dropped."""
+    out = []
+    for number, value in enumerate(values, start=1):
+        named = number <= len(names) and names[number - 1]
+        if named or value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        msg = "a value in a column without a header (a surplus cell, or an empty header)"
+        out.append(InputProblem("unnamed-column", (*loc, f"column {number}"), msg, value))
+    return out
 
 
 def _load_rows(
@@ -452,7 +507,8 @@ def _sheet_rows(ws: Any, cells: list[int]) -> list[tuple[int, dict[str, Any]]]:
     header = next(rows, None)
     if header is None:
         return []
-    names = [str(h).strip() if h is not None else None for h in header]
+    names = [str(h).strip() if h is not None else "" for h in header]
+    problems = header_problems(names, (ws.title,))
     out = []
     for line, values in enumerate(itertools.chain([header], rows), start=1):
         if line > XLSX_MAX_ROWS:
@@ -466,7 +522,10 @@ def _sheet_rows(ws: Any, cells: list[int]) -> list[tuple[int, dict[str, Any]]]:
             raise _over_limit(ws.title, f"more than {XLSX_MAX_CELLS:,} cells", f"line {line}")
         if line == 1 or not filled:
             continue
+        problems += unnamed_cells(names, values, (ws.title, f"line {line}"))
         out.append((line, {n: v for n, v in zip(names, values, strict=False) if n}))
+    if problems:
+        raise InvalidInputError(problems)
     return out
 
 
