@@ -446,3 +446,73 @@ def test_one_acceptance_rule_for_a_huge_field(tmp_path: Path) -> None:
         lambda: gr.evaluate_table(path, tier="province", round=2025, jurisdiction="CN-NM")
     )
     assert _codes(lambda: gr.load_entities(path)) == table == ["bad-csv"]
+
+
+# --- packs ---------------------------------------------------------------------------------------
+
+BASE_PACK = Path(__file__).parent / "packs" / "base"
+
+
+def _pack_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "pack"
+    shutil.copytree(BASE_PACK, folder)
+    return folder
+
+
+def _pack_codes(folder: Path) -> list[str]:
+    with pytest.raises(gr.PackError) as err:
+        gr.load_pack(folder)
+    return [p.code for p in err.value.problems]
+
+
+@pytest.mark.parametrize("points", [".nan", ".inf", "-.inf"])
+def test_packs_refuse_nan_and_infinite_points(tmp_path: Path, points: str) -> None:
+    """``points: .nan`` made scores NaN (rank order then followed input order): refused."""
+    folder = _pack_copy(tmp_path)
+    rules = folder / "rules" / "factory.yaml"
+    rules.write_text(rules.read_text().replace("points: 2", f"points: {points}"))
+    with pytest.raises(gr.PackError) as err:
+        gr.load_pack(folder)
+    first = err.value.problems[0]
+    assert first.code == "bad-schema" and ".points" in first.message
+
+
+@pytest.mark.parametrize("where", ["../outside.csv", "/etc/passwd", "link.csv"])
+def test_pack_tables_live_inside_the_pack_folder(tmp_path: Path, where: str) -> None:
+    """A table ``file:`` outside the pack (directly or through a symlink) is refused."""
+    folder = _pack_copy(tmp_path)
+    (tmp_path / "outside.csv").write_text((folder / "reference" / "benchmarks.csv").read_text())
+    (folder / "link.csv").symlink_to(tmp_path / "outside.csv")
+    pack = folder / "pack.yaml"
+    pack.write_text(pack.read_text().replace("reference/benchmarks.csv", where))
+    assert _pack_codes(folder)[0] == "bad-table"  # then the rules reading it: unknown table
+
+
+def test_pack_digest_covers_every_table_file(tmp_path: Path) -> None:
+    """A table file of any suffix is in the digest: editing it changes the pack's digest."""
+    folder = _pack_copy(tmp_path)
+    table = folder / "reference" / "benchmarks.csv"
+    renamed = folder / "reference" / "benchmarks.txt"
+    table.rename(renamed)
+    pack = folder / "pack.yaml"
+    pack.write_text(pack.read_text().replace("benchmarks.csv", "benchmarks.txt"))
+    before = gr.load_pack(folder).digest
+    lines = renamed.read_text().splitlines()
+    renamed.write_text("\n".join([lines[0], lines[1].replace(",", ",1", 1), *lines[2:]]) + "\n")
+    assert gr.load_pack(folder).digest != before
+
+
+def test_yaml_alias_bombs_are_capped_per_pack(tmp_path: Path) -> None:
+    """Aliases five levels deep (x12 each) are over-limit at load, not minutes of parsing."""
+    folder = _pack_copy(tmp_path)
+    levels = ["a0: &a0 {fact: standing.operating_normally, eq: true}"]
+    for n in range(1, 6):
+        levels.append(f"a{n}: &a{n} {{all: [{', '.join([f'*a{n - 1}'] * 12)}]}}")
+    bomb = "x-anchors:\n" + "\n".join("  " + line for line in levels) + "\n"
+    rules = folder / "rules" / "factory.yaml"
+    rules.write_text(bomb + rules.read_text().replace(
+        "requires: {fact: standing.operating_normally, eq: true}", "requires: *a5", 1
+    ))  # fmt: skip
+    assert "over-limit" in _pack_codes(folder)
