@@ -516,3 +516,16 @@ def test_yaml_alias_bombs_are_capped_per_pack(tmp_path: Path) -> None:
         "requires: {fact: standing.operating_normally, eq: true}", "requires: *a5", 1
     ))  # fmt: skip
     assert "over-limit" in _pack_codes(folder)
+
+
+# --- low ---------------------------------------------------------------------------------------
+
+
+def test_the_same_input_gives_the_same_workbook_bytes(tmp_path: Path) -> None:
+    """No save time is written: two runs a second apart give identical files."""
+    import time
+
+    entities, decisions = _decide([applicant(1), applicant(2)])
+    first = gr.write_summary(tmp_path / "a.xlsx", decisions, entities).read_bytes()
+    time.sleep(2.1)  # zip entries keep times to two seconds
+    assert gr.write_summary(tmp_path / "b.xlsx", decisions, entities).read_bytes() == first

@@ -19,6 +19,7 @@ from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
 from greenrules._io.cells import append_row
 from greenrules._io.loaders import duplicates
 from greenrules._io.output import write_whole
+from greenrules._io.xlsx import save_workbook
 from greenrules._model.entities import Applicant, Factory, IndustrialPark, SupplyChainEnterprise
 from greenrules._model.enums import Programme, Status, Strength, Verdict
 from greenrules.exceptions import InputProblem, InvalidInputError
@@ -161,7 +162,7 @@ def write_summary(
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A3"
-    write_whole(path, book.save, argument="path")
+    write_whole(path, lambda tmp: save_workbook(book, tmp), argument="path")
     return path
 
 
