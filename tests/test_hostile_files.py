@@ -225,7 +225,7 @@ def test_xlsx_rows_vanish_no_more_when_the_dimension_tag_is_too_small(tmp_path: 
 
 def test_xlsx_claiming_the_whole_grid_is_refused_at_the_row_limit(tmp_path: Path) -> None:
     """A small file with one far cell is an over-limit problem, not minutes of empty rows."""
-    from greenrules._io.loaders import XLSX_MAX_ROWS
+    from greenrules._io.tables import XLSX_MAX_ROWS
 
     far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
 
@@ -241,7 +241,7 @@ def test_xlsx_claiming_the_whole_grid_is_refused_at_the_row_limit(tmp_path: Path
 
 def test_xlsx_too_many_columns_is_refused(tmp_path: Path) -> None:
     """A row wider than the column limit is an over-limit problem naming its line."""
-    from greenrules._io.loaders import XLSX_MAX_COLUMNS
+    from greenrules._io.tables import XLSX_MAX_COLUMNS
 
     wide = ["factory", credit_code(1), "f1", "self"] + [None] * XLSX_MAX_COLUMNS + ["x"]
     path = _xlsx(tmp_path / "a.xlsx", [HEADER, wide])
@@ -252,9 +252,9 @@ def test_xlsx_too_many_columns_is_refused(tmp_path: Path) -> None:
 
 def test_xlsx_too_many_cells_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the cell limit (counted over every sheet) the file is an over-limit problem."""
-    from greenrules._io import loaders
+    from greenrules._io import tables
 
-    monkeypatch.setattr(loaders, "XLSX_MAX_CELLS", 10)
+    monkeypatch.setattr(tables, "XLSX_MAX_CELLS", 10)
     rows = [HEADER, *[["factory", credit_code(n), f"f{n}", "self"] for n in (1, 2, 3)]]
     with pytest.raises(gr.InvalidInputError) as err:
         gr.load_entities(_xlsx(tmp_path / "a.xlsx", rows))

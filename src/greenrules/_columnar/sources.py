@@ -23,6 +23,7 @@ import polars as pl
 
 from greenrules._columnar.schema import frame_schema
 from greenrules._io import loaders as ld
+from greenrules._io import tables
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules.exceptions import InputProblem, InvalidInputError
 
@@ -61,7 +62,7 @@ class Source:
         if self.text is None:
             return row + self.offset
         if self._lines is None:
-            lines = [line for line, _ in ld.csv_rows(self.text)]
+            lines = [line for line, _ in tables.csv_rows(self.text)]
             self._lines = lines if len(lines) == self.frame.height else []
         return f"line {self._lines[row] if self._lines else row + 2}"
 
@@ -109,13 +110,13 @@ def read_source(source: Any) -> Source | list[Applicant]:
         return ld.load_entities(path)  # small, human-made files: the loader reads them exactly
     if suffix not in (".csv", ".parquet"):
         raise _problem("bad-format", "expected a .csv, .xlsx, .json or .parquet file", str(path))
-    data = ld.read_input(path)
+    data = tables.read_input(path)
     if suffix == ".parquet":
         try:
             return Source(pl.read_parquet(io.BytesIO(data)), str(path), None)
         except Exception as exc:
             raise unreadable_parquet(exc, str(path)) from None
-    text = ld.csv_text(data, str(path))
+    text = tables.csv_text(data, str(path))
     return Source(_csv_frame(text, str(path)), str(path), text)
 
 
@@ -131,14 +132,14 @@ def _csv_frame(text: str, name: str) -> pl.DataFrame:
     try:
         frame = pl.read_csv(text.encode(), infer_schema=False)
     except Exception:  # malformed quoting, surplus cells and the like
-        ld.read_csv(text, name)  # raises the loader's problems
+        tables.read_csv(text, name)  # raises the loader's problems
         msg = "not a readable CSV file"
         raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=name) from None
     names = [h.strip() for h in header]
     lengths = frame.select(pl.col(pl.String).str.len_bytes().max())
     longest = lengths.max_horizontal().item() if lengths.width else 0
     if len(set(names)) < len(names) or "" in names or (longest or 0) > csv.field_size_limit():
-        ld.read_csv(text, name)
+        tables.read_csv(text, name)
     return frame
 
 
