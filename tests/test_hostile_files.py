@@ -529,3 +529,28 @@ def test_the_same_input_gives_the_same_workbook_bytes(tmp_path: Path) -> None:
     first = gr.write_summary(tmp_path / "a.xlsx", decisions, entities).read_bytes()
     time.sleep(2.1)  # zip entries keep times to two seconds
     assert gr.write_summary(tmp_path / "b.xlsx", decisions, entities).read_bytes() == first
+
+
+def test_names_cannot_drive_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A carriage return or an escape sequence in a name is printed as an escape, not obeyed."""
+    source = tmp_path / "round.json"
+    rows = [applicant(1, name="a\rrecommended"), applicant(2, name="b\x1b[2Kc\u202ed")]
+    source.write_text(json.dumps(rows), encoding="utf-8")
+    assert main(["evaluate", str(source), *ARGS]) == 0
+    out = capsys.readouterr().out
+    assert "\r" not in out and "\x1b" not in out and "\u202e" not in out
+    assert "a\\rrecommended" in out and "b\\x1b[2Kc\\u202ed" in out
+
+
+def test_untyped_arguments_are_bad_arguments(tmp_path: Path) -> None:
+    """write_summary([1]), rank([1]) and load_entities(123) name the bad argument."""
+    calls = [
+        lambda: gr.write_summary(tmp_path / "s.xlsx", [1]),  # type: ignore[list-item]
+        lambda: gr.rank([1]),  # type: ignore[list-item]
+        lambda: gr.load_entities(123),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        assert _codes(call) == ["bad-argument"]
+    assert list(tmp_path.iterdir()) == []

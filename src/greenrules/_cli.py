@@ -12,6 +12,7 @@ import importlib.util
 import json
 import sys
 import time
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -341,8 +342,8 @@ def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = Fa
                 str(n),
                 status,
                 PROGRAMME_WORDS[lang][d.programme],
-                d.entity_name,
-                d.entity_id,
+                _printable(d.entity_name),
+                _printable(d.entity_id),
                 score,
                 ", ".join(flagged) or "-",
             )
@@ -353,6 +354,18 @@ def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = Fa
     if explain:
         out += ["", *(d.explain(lang) + "\n" for d in decisions)]
     return "\n".join(out) + "\n"
+
+
+def _printable(text: str) -> str:
+    """Text with control and format characters shown as escapes, never sent to the terminal.
+
+    A name holding a carriage return or an escape sequence could otherwise move the cursor,
+    overprint another row's status or restyle the terminal.
+    """
+    return "".join(
+        ch.encode("unicode_escape").decode() if unicodedata.category(ch)[0] == "C" else ch
+        for ch in text
+    )
 
 
 def _width(text: str) -> int:

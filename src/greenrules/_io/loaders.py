@@ -160,6 +160,9 @@ def load_entities(source: str | Path) -> list[Applicant]:
     one applicant per row; XLSX a sheet ``applicants`` (or the first sheet) and optionally a
     sheet ``agencies``. Raises :class:`InvalidInputError` listing every problem.
     """
+    if not isinstance(source, str | Path):
+        msg = "expected a path to a .json, .csv or .xlsx file"
+        raise InvalidInputError([InputProblem("bad-argument", ("source",), msg, repr(source))])
     path = Path(source)
     name = str(path)
     suffix = path.suffix.lower()

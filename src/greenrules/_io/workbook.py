@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from greenrules._decision.decision import Decision
+from greenrules._decision.decision import Decision, check_decisions
 from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
 from greenrules._io.cells import append_row
 from greenrules._io.loaders import duplicates
@@ -103,6 +103,7 @@ def write_summary(
         problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
     if path.suffix.lower() != ".xlsx":
         problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(path)))
+    decisions = check_decisions(decisions, "decisions")
     applicants = list(applicants)
     problems += duplicates(
         [(("applicants", i), a.credit_code) for i, a in enumerate(applicants)],
