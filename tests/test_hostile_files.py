@@ -554,3 +554,14 @@ def test_untyped_arguments_are_bad_arguments(tmp_path: Path) -> None:
     for call in calls:
         assert _codes(call) == ["bad-argument"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_pack_params_and_tables_are_read_only() -> None:
+    """params.clear() changed 36 statuses under the same digest: a pack's mappings are views."""
+    pack = gr.load_pack(BASE_PACK)
+    with pytest.raises(AttributeError):  # a read-only view has no clear()
+        pack.params.clear()  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        pack.tables["benchmarks"] = pack.tables["benchmarks"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        pack.tables["benchmarks"].rows[0]["benchmark"] = 0  # type: ignore[index]

@@ -30,7 +30,13 @@ from greenrules._rules.pack_files import (
     RuleData,
     RuleFile,
 )
-from greenrules._rules.reference import DatedValue, Parameter, ReferenceTable, read_table
+from greenrules._rules.reference import (
+    DatedValue,
+    Parameter,
+    ReferenceTable,
+    read_only,
+    read_table,
+)
 from greenrules._rules.rules import Bilingual, Clause, Coverage, CoverageHow, Period, Rule
 from greenrules.exceptions import PackError, PackProblem
 
@@ -53,7 +59,11 @@ class Predicate:
 
 @attrs.frozen
 class Pack:
-    """A validated criteria pack. Build one with :func:`load_pack`."""
+    """A validated criteria pack. Build one with :func:`load_pack`.
+
+    Its mappings are read-only views: a pack is what its digest says, so changing a parameter
+    or a table goes through :meth:`with_table` or ``Registry.with_reference``, which re-digest.
+    """
 
     id: str
     version: str
@@ -61,16 +71,16 @@ class Pack:
     rounds: tuple[int, ...]
     name: Bilingual
     source_title: str
-    evaluation_dates: Mapping[int, dt.date]
+    evaluation_dates: Mapping[int, dt.date] = attrs.field(converter=read_only)
     programmes: tuple[Programme, ...]
     tiers: tuple[Tier, ...]
     extends: str | None
-    neutralizes: Mapping[str, str]
+    neutralizes: Mapping[str, str] = attrs.field(converter=read_only)
     clauses: tuple[Clause, ...]
     rules: tuple[Rule, ...]
-    params: Mapping[str, Parameter]
-    tables: Mapping[str, ReferenceTable]
-    predicates: Mapping[str, Predicate]
+    params: Mapping[str, Parameter] = attrs.field(converter=read_only)
+    tables: Mapping[str, ReferenceTable] = attrs.field(converter=read_only)
+    predicates: Mapping[str, Predicate] = attrs.field(converter=read_only)
     folder: Path | None
     digest: str
 
