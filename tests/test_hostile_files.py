@@ -565,3 +565,13 @@ def test_pack_params_and_tables_are_read_only() -> None:
         pack.tables["benchmarks"] = pack.tables["benchmarks"]  # type: ignore[index]
     with pytest.raises(TypeError):
         pack.tables["benchmarks"].rows[0]["benchmark"] = 0  # type: ignore[index]
+
+
+def test_decision_from_dict_is_strict_about_scalars() -> None:
+    """``"round": "2025"`` (or a review flag of 1) is refused, not coerced, on restore."""
+    _, (decision,) = _decide([applicant(1)])
+    data = decision.to_dict()
+    assert gr.Decision.from_dict(data).to_dict() == data
+    for change in ({"provenance": {**data["provenance"], "round": "2025"}},
+                   {"review_required": 1}):  # fmt: skip
+        assert _codes(lambda c=change: gr.Decision.from_dict({**data, **c})) == ["bad-decision"]
