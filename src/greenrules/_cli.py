@@ -42,6 +42,8 @@ from greenrules._version import __version__
 from greenrules.exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_REJECTED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+"""Ctrl-C: the shell's code for SIGINT (128 + 2), after one line and no partial output."""
 PROGRESS_THRESHOLD = 1000
 
 
@@ -61,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GreenrulesError as exc:
         print(f"greenrules: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("greenrules: interrupted; an --out file is left as it was", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _print_problems(exc: InvalidInputError) -> None:
@@ -310,7 +315,7 @@ def _run_columnar(
     else:
         frame = output_frame(result, args.format)
         text = frame.write_csv() if args.format == "csv" else frame.write_json()
-        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+        _write(None, text + ("" if text.endswith("\n") else "\n"))
     return EXIT_OK
 
 
@@ -367,7 +372,12 @@ def _division_names(registry: Registry) -> dict[str, str]:
 
 def _write(out: Path | None, text: str) -> None:
     if out is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk, a closed pipe
+            msg = f"cannot write the output: {exc.strerror or exc}"
+            raise InvalidInputError([InputProblem("unwritable", ("stdout",), msg)]) from None
         return
     write_whole(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), argument="out")
 

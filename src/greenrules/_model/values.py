@@ -29,6 +29,10 @@ from pydantic_core import PydanticCustomError
 from greenrules._model.credit_code import credit_code_problem
 from greenrules._model.enums import Programme, Tier
 
+MAX_INTEGER = 2**53
+"""The largest integer a fact may hold, in every engine: beyond it a float cannot hold it
+exactly, so engines comparing as doubles (rete, SQL) would disagree with Python."""
+
 _MODEL_CONFIG = ConfigDict(
     frozen=True,
     extra="forbid",
@@ -168,7 +172,7 @@ class EvaluationAgency(StrictModel):
     name: Text
     blacklisted_on: Date | None = None
     annual_reports: tuple[AnnualReport, ...] | None = None
-    national_projects: StrictInt | None = Field(default=None, ge=0)
+    national_projects: StrictInt | None = Field(default=None, ge=0, le=MAX_INTEGER)
 
 
 class EvaluationReport(StrictModel):
