@@ -95,7 +95,8 @@ def test_illegal_character_in_a_name_is_an_input_problem_not_a_traceback(
         gr.write_summary(tmp_path / "s.xlsx", decisions, entities, lang="en")
     (problem,) = err.value.problems
     assert problem.code == "illegal-character"
-    assert problem.loc == ("All decisions", "row 3", "Unit") and problem.input == name
+    # Row 4: the title and filing rows stand above the headings (row 3) on every sheet.
+    assert problem.loc == ("All decisions", "row 4", "Unit") and problem.input == name
     assert list(tmp_path.iterdir()) == []
 
 

@@ -15,7 +15,6 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from greenrules._columnar.api import evaluate_table
 from greenrules._decision.decision import Decision
@@ -36,6 +35,7 @@ from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Tier
 from greenrules._round import example_records, round_status
+from greenrules._rules.listing import packs_as_data
 from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules._version import __version__
@@ -380,56 +380,6 @@ def _write(out: Path | None, text: str) -> None:
             raise InvalidInputError([InputProblem("unwritable", ("stdout",), msg)]) from None
         return
     write_whole(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), argument="out")
-
-
-def packs_as_data(registry: Registry) -> list[dict[str, Any]]:
-    """The stable JSON shape of ``greenrules packs --format json``."""
-    out = []
-    for pack in registry.packs:
-        cited: dict[str, list[str]] = {}
-        for rule in pack.rules:
-            cited.setdefault(rule.clause, []).append(rule.id)
-        out.append(
-            {
-                "id": pack.id,
-                "version": pack.version,
-                "jurisdiction": pack.jurisdiction,
-                "rounds": list(pack.rounds),
-                "tiers": [str(t) for t in pack.tiers],
-                "programmes": [str(p) for p in pack.programmes],
-                "extends": pack.extends,
-                "digest": pack.digest,
-                "origin": registry.origin(pack),
-                "neutralizes": dict(pack.neutralizes),
-                "rules": [
-                    {
-                        "id": r.id,
-                        "clause": r.clause,
-                        "strength": str(r.strength),
-                        "programme": str(r.programme),
-                        "tier": sorted(str(t) for t in r.tiers),
-                        "replaces": list(r.replaces),
-                        "summary": {"zh": r.summary.zh, "en": r.summary.en},
-                    }
-                    for r in pack.rules
-                ],
-                "clauses": [
-                    {
-                        "id": c.id,
-                        "kind": str(c.kind),
-                        "section": c.section,
-                        "coverage": {
-                            "how": str(c.coverage.how),
-                            "by": cited.get(c.id, []) + list(c.coverage.by),
-                            "note": c.coverage.note,
-                        },
-                        "summary": {"zh": c.summary.zh, "en": c.summary.en},
-                    }
-                    for c in pack.clauses
-                ],
-            }
-        )
-    return out
 
 
 def _run_packs(args: argparse.Namespace) -> int:
