@@ -209,23 +209,24 @@ def evaluate_spark(
     tier: Tier | str,
     round: int,
     jurisdiction: str,
+    programme: str = "factory",
     as_of: dt.date | None = None,
     registry: Registry | None = None,
-    programme: str | None = None,
 ) -> Any:
     """Decide a Spark DataFrame of entities inside Spark: a DataFrame of decisions, lazily.
 
-    ``df`` has one row per entity of one programme, with the canonical columns of
-    :func:`evaluate_table`'s frame (dotted fact paths; list facts as arrays of structs), e.g. a
-    Parquet dataset; other columns are ignored. The programme is the one whose columns ``df``
-    has, or ``programme`` where the columns fit more than one. The schema is checked first (no
-    row is read): a missing or mistyped column raises
+    ``df`` has one row per entity of ``programme``, in the columns of :func:`evaluate_table`'s
+    canonical frame (dotted fact paths; list facts as arrays of structs), e.g. a Parquet
+    dataset. As in a table, an absent fact column is an unknown fact; a ``programme`` column
+    is allowed, and a row naming another programme fails the Spark job that reaches it. The
+    schema is checked first (no row is read): an unknown or mistyped column raises
     :class:`~greenrules.exceptions.InvalidInputError` naming it. The result is
     :func:`sql_plan`'s query run by Spark over ``df``, nothing collected to the driver:
     ``entity_id``, ``name``, ``programme``, ``status``, ``review_required``,
     ``priority.<order>`` per level and one verdict column per rule. Missing facts are not
     among them (any row's :class:`~greenrules.Decision`, with its missing facts, is
-    :func:`greenrules.evaluate` of its entity). Without PySpark it raises
+    :func:`greenrules.evaluate` of its entity), and values are not checked as
+    :func:`evaluate_table` checks them. Without PySpark it raises
     :class:`~greenrules.EngineUnavailableError` naming the extra.
     """
     tier_ = check_arguments(tier, round, jurisdiction, as_of)
@@ -243,7 +244,7 @@ def evaluate_spark(
         jurisdiction=jurisdiction,
         as_of=as_of,
         registry=registry,
-        programme=None if programme is None else _programme(programme),
+        programme=_programme(programme),
     )
 
 

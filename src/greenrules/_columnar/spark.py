@@ -2,7 +2,7 @@
 
 A population on a cluster is a Spark DataFrame with the canonical columns of one programme
 (:func:`~greenrules._columnar.schema.frame_schema`). Its schema is checked against the models
-before anything runs (metadata only: no row is read), so a missing or mistyped column is an
+before anything runs (metadata only: no row is read), so an unknown or mistyped column is an
 :class:`~greenrules.exceptions.InvalidInputError` naming the column, not an analysis error
 from deep inside Spark. The decisions are the :mod:`~greenrules._columnar.sql` plan of the
 programme's rule set, run by Spark over the DataFrame: the result is another, lazy, DataFrame.
@@ -61,51 +61,70 @@ def _wrong(loc: tuple[str, ...], want: str, got: Any) -> InputProblem:
 def _schema_problems(
     want: Mapping[str, Any], got: Mapping[str, Any], loc: tuple[str, ...] = ()
 ) -> list[InputProblem]:
-    """Each canonical column (or struct field) absent from ``got`` or of a type it cannot hold."""
+    """Each struct field of a list item absent from ``got`` or of a type it cannot hold."""
     problems: list[InputProblem] = []
     for name, dtype in want.items():
         here = (*loc, name)
         if name not in got:
-            msg = f"the canonical column {name!r} is missing"
+            msg = f"the list item field {name!r} is missing"
             problems.append(InputProblem("missing-field", here, msg, None))
         else:
             problems.extend(_type_problems(dtype, got[name], here))
     return problems
 
 
-def programme_of(columns: Mapping[str, Any], programme: Programme | None) -> Programme:
-    """The programme whose canonical columns the DataFrame has: given, or the only one that fits."""
-    if programme is not None:
-        return programme
-    fits = [p for p, model in ENTITY_TYPES.items() if set(frame_schema(model)) <= set(columns)]
-    if len(fits) == 1:
-        return fits[0]
-    found = "none" if not fits else " and ".join(p.value for p in fits)
-    msg = (
-        f"the columns fit {found} of the programmes' canonical columns; "
-        "say which with programme=..."
-    )
-    raise InvalidInputError([InputProblem("bad-argument", ("programme",), msg, None)])
-
-
 def check_schema(df: Any, model: type[BaseModel]) -> None:
-    """Raise InvalidInputError naming every canonical column missing or of the wrong type."""
-    got = {f.name: f.dataType for f in df.schema.fields}
-    problems = _schema_problems(frame_schema(model), got)
+    """Raise InvalidInputError naming every column the models do not have or cannot read.
+
+    A canonical column may be absent (its fact is unknown, as in a table given to the columnar
+    engine); ``credit_code`` and ``name`` may not, and a ``programme`` column is allowed.
+    """
+    want = frame_schema(model)
+    problems: list[InputProblem] = []
+    for field in df.schema.fields:
+        if field.name in want:
+            problems.extend(_type_problems(want[field.name], field.dataType, (field.name,)))
+        elif field.name != "programme":
+            msg = f"{field.name!r} is not a column of a {model.__name__}"
+            problems.append(InputProblem("unknown-field", (field.name,), msg, None))
+    for name in ("credit_code", "name"):
+        if name not in df.columns:
+            problems.append(InputProblem("missing-field", (name,), "a required column", None))
     if problems:
         raise InvalidInputError(problems)
+
+
+def spark_type(dtype: Any) -> str:
+    """The Spark SQL type (DDL) of a canonical polars dtype, for a column that is absent."""
+    if isinstance(dtype, pl.List):
+        assert isinstance(dtype.inner, pl.Struct)  # canonical lists are lists of structs
+        items = dtype.inner.to_schema().items()
+        fields = ", ".join(f"{quote(n)}: {spark_type(t)}" for n, t in items)
+        return f"array<struct<{fields}>>"
+    base = dtype if isinstance(dtype, type) else type(dtype)
+    names: dict[Any, str] = {
+        pl.Boolean: "boolean",
+        pl.Float64: "double",
+        pl.Int64: "bigint",
+        pl.Date: "date",
+    }
+    return names.get(base, "string")
 
 
 def decide(df: Any, ruleset: RuleSet) -> Any:
     """The rule set's SQL plan over ``df`` (already checked), as a lazy Spark DataFrame.
 
-    Rows of another programme (by a ``programme`` column, where the DataFrame has one) make
-    the first action that reaches them fail with a message naming the programme: never
-    decided under the wrong rules.
+    Absent canonical columns are added as typed nulls (unknown facts). Rows of another
+    programme (by a ``programme`` column, where the DataFrame has one) make the first action
+    that reaches them fail with a message naming the programme: never decided under the wrong
+    rules.
     """
     from pyspark.sql import functions as F
 
     model = ENTITY_TYPES[ruleset.programme]
+    absent = {n: t for n, t in frame_schema(model).items() if n not in df.columns}
+    if absent:
+        df = df.withColumns({n: F.lit(None).cast(spark_type(t)) for n, t in absent.items()})
     if "programme" in df.columns:
         wanted = ruleset.programme.value
         msg = F.concat(
@@ -127,7 +146,7 @@ def evaluate_spark_frame(
     jurisdiction: str,
     as_of: dt.date | None,
     registry: Registry | None,
-    programme: Programme | None,
+    programme: Programme,
 ) -> Any:
     """Check ``df``'s schema, pick the rule set, and return the lazy DataFrame of decisions."""
     from pyspark.sql import DataFrame
@@ -135,10 +154,8 @@ def evaluate_spark_frame(
     if not isinstance(df, DataFrame):
         msg = f"expected a Spark DataFrame, got {type(df).__name__}"
         raise InvalidInputError([InputProblem("bad-argument", ("df",), msg, type(df).__name__)])
-    got = {f.name: f.dataType for f in df.schema.fields}
-    kind = programme_of(got, programme)
-    check_schema(df, ENTITY_TYPES[kind])
+    check_schema(df, ENTITY_TYPES[programme])
     ruleset = (registry or default_registry()).ruleset(
-        jurisdiction=jurisdiction, round=round_, tier=tier, programme=kind, as_of=as_of
+        jurisdiction=jurisdiction, round=round_, tier=tier, programme=programme, as_of=as_of
     )
     return decide(df, ruleset)
