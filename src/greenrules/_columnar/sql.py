@@ -10,8 +10,8 @@ SQL's three-valued logic is ours: ``NULL`` is unknown, ``AND``/``OR``/``NOT`` ar
 comparison with ``NULL`` is ``NULL``, and ``CASE WHEN NULL`` falls through as the columnar
 engine's ``when`` does. ``some``/``every``/``count`` over a related-entity list become
 higher-order functions over its array (``filter`` with a lambda, ``size``), so a list item's
-unknown condition stays unknown; reference tables become ``CASE`` lookups (in line, so that
-they also work inside a lambda). Python predicates have no SQL form: a rule set that calls one
+unknown condition stays unknown; reference tables become map literals looked up in line (so
+that they also work inside a lambda). Python predicates have no SQL form: a rule set that calls one
 is refused with the rule named, never silently different.
 """
 
@@ -147,14 +147,16 @@ class SqlCompiler:
         key = self.value(node.key, scope)
         rows = self.ruleset.tables.get(node.table, {})
         kind = table_column_kind(self.ruleset, node.table, node.column)
-        cases = " ".join(
-            f"WHEN {literal(k)} THEN {literal(table_literal(row.get(node.column), kind))}"
+        pairs = ", ".join(
+            f"{literal(k)}, {literal(table_literal(row.get(node.column), kind))}"
             for k, row in rows.items()
         )
         cast = {Kind.NUMBER: "DOUBLE", Kind.BOOL: "BOOLEAN", Kind.DATE: "DATE"}.get(kind, "STRING")
-        if not cases:
+        if not pairs:
             return f"CAST(NULL AS {cast})"
-        return f"CAST((CASE {key} {cases} ELSE NULL END) AS {cast})"
+        # A map literal, not a CASE per key: Spark folds it into one constant, so the generated
+        # code stays small (a CASE over a 200-row table overflows Java's 64 KB method limit).
+        return f"CAST(element_at(map({pairs}), {key}) AS {cast})"
 
     def _item(
         self, path: str, where: c.Condition, scope: tuple[type[BaseModel], str | None]
