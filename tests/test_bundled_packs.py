@@ -203,7 +203,7 @@ def test_an_official_benchmark_table_replaces_ours(registry: gr.Registry) -> Non
     replaced = registry.with_reference(NM, 2025, "energy_benchmarks", official)
     after = _decide(methanol, replaced)
     assert after.verdict("NM25-F-benchmark") is gr.Verdict.PASS
-    assert after.priority.score == (2.0,)
+    assert after.priority.score == (1.0,)
     assert after.provenance.packs[-1].digest != before.provenance.packs[-1].digest
     # The default registry is untouched.
     assert _decide(methanol, registry).verdict("NM25-F-benchmark") is gr.Verdict.UNKNOWN
