@@ -28,9 +28,6 @@ def test_deadlines_agree_with_the_rule_parameters() -> None:
     """The calendar and the rules' dated parameters give the same 2025 dates."""
     params = pack_2025().params
     day = dt.date(2025, 5, 30)
-    assert calendar.deadline("city_submission", 2025).due == params["city_submission_deadline"].at(
-        day
-    )
     assert calendar.deadline("dynamic_form", 2025).due == params["dynamic_form_deadline"].at(day)
     assert calendar.deadline("agency_report", 2024).due == params["agency_report_due"].at(day)
 

@@ -316,11 +316,10 @@ FACTORIES = [
         department_objection=None,
     ),
     factory(
-        "呼伦贝尔示例铁合金有限公司（虚构示例·逾期申报）",
+        "呼伦贝尔示例铁合金有限公司（虚构示例）",
         "150700",
         FERRO,
         [e("gb21341.silicomanganese", 850, "kgce/t")],
-        submitted_on="2025-06-03",
     ),
     factory(
         "包头示例固废综合利用有限公司（虚构示例）",
