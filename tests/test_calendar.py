@@ -78,24 +78,23 @@ def test_unknown_names_and_bad_rounds_are_refused() -> None:
         calendar.deadlines("2025")  # type: ignore[arg-type]
 
 
-def test_review_units_are_those_announced_in_2019_or_2022() -> None:
-    """Units holding a 2019 or 2022 listing owe review materials (NM2025-3.3-a)."""
+def test_review_units_are_those_the_region_or_miit_announced_in_2019_or_2022() -> None:
+    """A still-valid 2019/2022 region or national listing of the same programme owes review
+    materials (NM2025-3.3-a); a city listing, a lapsed one or another programme's does not."""
     assert calendar.review_years() == frozenset({2019, 2022})
-    make = gr.Factory.model_validate
     code = "91150200MA0000005U"
-    old = make(
-        {
-            "credit_code": code,
-            "name": "a",
-            "memberships": [{"programme": "factory", "tier": "province", "year": 2019}],
-        }
-    )
-    new = make(
-        {
-            "credit_code": code,
-            "name": "b",
-            "memberships": [{"programme": "factory", "tier": "city", "year": 2023}],
-        }
-    )
-    none = make({"credit_code": code, "name": "c"})
-    assert calendar.review_units([new, old, none]) == [old]
+
+    def unit(name: str, *memberships: dict[str, object]) -> gr.Factory:
+        return gr.Factory.model_validate(
+            {"credit_code": code, "name": name, "memberships": list(memberships)}
+        )
+
+    region = unit("a", {"programme": "factory", "tier": "province", "year": 2019})
+    national = unit("b", {"programme": "factory", "tier": "national", "year": 2022})
+    city = unit("c", {"programme": "factory", "tier": "city", "year": 2019})
+    lapsed = unit("d", {"programme": "factory", "tier": "province", "year": 2022, "valid": False})
+    other = unit("e", {"programme": "park", "tier": "province", "year": 2019})
+    recent = unit("f", {"programme": "factory", "tier": "province", "year": 2023})
+    none = gr.Factory.model_validate({"credit_code": code, "name": "g"})
+    batch = [recent, region, city, lapsed, other, national, none]
+    assert calendar.review_units(batch) == [region, national]
