@@ -337,10 +337,14 @@ FACTORIES = [
         resource_utilisation=True,
     ),
     factory(
-        "锡林郭勒示例硅铁有限公司（虚构示例·动态管理表逾期）",
+        "锡林郭勒示例硅铁有限公司（虚构示例·自治区级示范单位，动态管理表逾期）",
         "152500",
         FERRO,
         [e("gb21341.ferrosilicon", 1768, "kgce/t")],
+        memberships=[
+            {"programme": "factory", "tier": "city", "year": 2021},
+            {"programme": "factory", "tier": "province", "year": 2022},
+        ],
         dynamic_form_filed_on="2025-04-22",
     ),
     factory(
