@@ -198,6 +198,10 @@ class Standing(StrictModel):
     operating_normally: StrictBool | None = None
     incident_or_violation: StrictBool | None = None
     removed_from_list: StrictBool | None = None
+    """Whether dynamic management ever removed the unit from a green-manufacturing list."""
+    removed_on: Date | None = None
+    """When the unit's latest removal was announced (公告), the day the removal exclusion's
+    three years run from; read when ``removed_from_list`` is true."""
     serious_inspection_findings: StrictBool | None = None
     energy_rectification_open: StrictBool | None = None
     dishonest_debtor: StrictBool | None = None
