@@ -166,6 +166,9 @@ class EvaluationAgency(StrictModel):
 
     credit_code: CreditCode
     name: Text
+    registered_on: Date | None = None
+    """When the agency was registered (established): an annual report falling due before it
+    was not owed."""
     blacklisted_on: Date | None = None
     annual_reports: tuple[AnnualReport, ...] | None = None
     national_projects: StrictInt | None = Field(default=None, ge=0)
