@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from greenrules._model.credit_code import credit_code_problem
+from greenrules._model.industry_code import industry_code_problem, stored_industry_code
 from greenrules._model.enums import Programme, Tier
 
 _MODEL_CONFIG = ConfigDict(
@@ -74,6 +75,21 @@ DivisionCode = Annotated[StrictStr, AfterValidator(check_division_code)]
 """A 6-digit administrative division code (GB/T 2260), e.g. ``150200`` for Baotou."""
 
 
+def check_industry_code(value: str) -> str:
+    problem = industry_code_problem(value)
+    if problem is not None:
+        raise PydanticCustomError(
+            "bad-industry-code",
+            "not a GB/T 4754 industry code: {problem}",
+            {"problem": problem},
+        )
+    return stored_industry_code(value)
+
+
+IndustryCode = Annotated[StrictStr, AfterValidator(check_industry_code)]
+"""A GB/T 4754 division, group or class, stored as digits: ``C4210`` is kept as ``4210``."""
+
+
 def _to_date(value: object) -> object:
     if isinstance(value, str):
         try:
@@ -107,9 +123,9 @@ class ChainRole(enum.StrEnum):
 
 
 class Industry(StrictModel):
-    """The unit's industry: a GB/T 4754 code or name, and whether it is a key energy field."""
+    """The unit's industry: a GB/T 4754 code and name, and whether it is a key energy field."""
 
-    code: StrictStr | None = None
+    code: IndustryCode | None = None
     name: StrictStr | None = None
     key_field: StrictBool | None = None
 
