@@ -27,8 +27,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from greenrules._model.credit_code import credit_code_problem
-from greenrules._model.industry_code import industry_code_problem, stored_industry_code
 from greenrules._model.enums import Programme, Tier
+from greenrules._model.industry_code import industry_code_problem, stored_industry_code
 
 _MODEL_CONFIG = ConfigDict(
     frozen=True,
