@@ -125,9 +125,6 @@ def test_every_rule_has_both_summaries_and_a_strength_matching_its_clause(
                 assert rule.strength is gr.Strength.IN_PRINCIPLE, rule.id
             elif kind == "priority" or rule.clause == "NM2025-3.3-a":
                 assert rule.strength is gr.Strength.PRIORITY, rule.id
-            elif rule.clause == "NM2025-2.2-2b":
-                # The consultation is the bureau's hard duty; an objection weighs in principle.
-                assert rule.strength is gr.Strength.IN_PRINCIPLE, rule.id
             else:
                 assert rule.strength is gr.Strength.MANDATORY, rule.id
 
