@@ -81,8 +81,10 @@ def test_unknown_names_and_bad_rounds_are_refused() -> None:
 
 
 def test_review_units_are_those_the_region_or_miit_announced_in_2019_or_2022() -> None:
-    """A still-valid 2019/2022 region or national listing of the same programme owes review
-    materials (NM2025-3.3-a); a city listing, a lapsed one or another programme's does not."""
+    """A valid 2019/2022 region or national listing of the programme owes review materials.
+
+    That is NM2025-3.3-a; a city listing, a lapsed one or another programme's does not.
+    """
     assert calendar.review_years() == frozenset({2019, 2022})
     code = "91150200MA0000005U"
 

@@ -121,8 +121,10 @@ def test_typed_text_is_read_as_the_models_read_it() -> None:
 
 
 def test_industry_codes_are_stored_and_refused_as_the_models_do() -> None:
-    """A section letter is dropped as the models drop it (C4210 is 4210); a wrong one is refused
-    with the models' problem and place."""
+    """A section letter is dropped as the models drop it; a wrong one is refused as they do.
+
+    C4210 is read as 4210; A4210 gives the models' problem at the models' place.
+    """
     entities = [factory(1, industry={"code": "4210"}), factory(2, industry={"code": "3216"})]
     frame = _frame(entities).with_columns(pl.Series("industry.code", ["C4210", "3216"]))
     got = gr.evaluate_table(frame, **ARGS)

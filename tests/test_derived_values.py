@@ -16,9 +16,9 @@ import pytest
 
 import greenrules as gr
 from conftest import credit_code, factory
-from greenrules._columnar.program import models_to_frame
+from greenrules._columnar.schema import models_to_frame
 from greenrules._engines import rete as _rete
-from greenrules._evaluate import compiled
+from greenrules._engines.interpreter import InterpretedProgram
 from greenrules._model.entities import Factory
 from test_rete import write_pack
 
@@ -100,13 +100,13 @@ def test_the_native_engine_reads_the_edges_as_the_language_says(registry: gr.Reg
 def test_the_interpreter_agrees(registry: gr.Registry) -> None:
     """The closure-compiled reference program gives the generated program's verdicts."""
     ruleset = registry.ruleset(programme="factory", **CONTEXT)
-    program = compiled(ruleset).program
+    program = InterpretedProgram(ruleset)
     entities = _entities()
     assert [tuple(program.run(e)[0]) for e in entities] == _native(registry, entities)
 
 
 def test_the_columnar_engine_agrees(registry: gr.Registry) -> None:
-    """polars' date offsets and string slices give the same verdicts."""
+    """Polars' date offsets and string slices give the same verdicts."""
     entities = _entities()
     result = gr.evaluate_table(
         models_to_frame(entities, Factory).with_columns(pl.lit("factory").alias("programme")),

@@ -362,8 +362,11 @@ class ReteCompiler:
         return Operand(Kind.NUMBER, field=name, level=level)
 
     def _transform(self, node: c.Shift | c.Division, scope: FactScope, where: str) -> Operand:
-        """A shifted date or a division's code, computed in Python as a field of the fact (as a
-        named predicate is), or at once when it transforms a constant."""
+        """A shifted date or a division's code, as a field computed in Python.
+
+        The field is computed per fact as a named predicate's is, or at once when the value
+        transformed is a constant.
+        """
         kind = Kind.DATE if isinstance(node, c.Shift) else Kind.TEXT
         inner = node.value
         if isinstance(inner, c.Constant | c.Param | c.AsOf):
