@@ -33,24 +33,28 @@ def agency(name: str, city: str, **extra: Any) -> dict[str, Any]:
 GOOD = agency(
     "示例绿色评价咨询有限公司（虚构示例）",
     "150100",
+    registered_on="2016-03-08",
     annual_reports=[{"year": 2024, "filed_on": "2024-04-18"}],
     national_projects=6,
 )
 BANNED = agency(
     "示例速评技术服务有限公司（虚构示例·已列入黑名单）",
     "150200",
+    registered_on="2019-07-01",
     blacklisted_on="2024-03-12",
     annual_reports=[{"year": 2024, "filed_on": "2024-04-10"}],
 )
 EXPIRED = agency(
     "示例节能环境评价中心（虚构示例·禁入期已满）",
     "150600",
+    registered_on="2017-11-20",
     blacklisted_on="2021-06-01",
     annual_reports=[{"year": 2024, "filed_on": "2024-04-29"}],
 )
 LATE = agency(
     "示例低碳认证服务有限公司（虚构示例·年报逾期）",
     "150300",
+    registered_on="2020-02-14",
     annual_reports=[{"year": 2024, "filed_on": "2024-05-20"}],
 )
 
