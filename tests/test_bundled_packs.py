@@ -129,17 +129,24 @@ def test_every_rule_has_both_summaries_and_a_strength_matching_its_clause(
                 assert rule.strength is gr.Strength.MANDATORY, rule.id
 
 
-def test_region_rule_lists_exactly_the_twelve_cities(registry: gr.Registry) -> None:
-    """The in-region rules accept exactly the division codes of the cities table."""
+def test_region_rules_read_the_cities_table_not_literals(registry: gr.Registry) -> None:
+    """The in-region rules test the code's prefecture against the cities table's twelve keys."""
     pack = registry.get(NM, 2025)
     codes = {row["code"] for row in pack.tables["nm_cities"].rows}
     assert len(codes) == 12
     assert all(code.startswith("15") and len(code) == 6 for code in codes)
-    for rule in pack.rules:
-        if rule.clause == "NM2025-1-a":
-            assert isinstance(rule.requires, c.Compare)
-            assert isinstance(rule.requires.right, c.Constant)
-            assert set(rule.requires.right.value) == codes
+    rules = [rule for rule in pack.rules if rule.clause == "NM2025-1-a"]
+    assert len(rules) == 3
+    for rule in rules:
+        assert rule.requires == c.Compare(
+            c.Division(c.Fact("city"), "prefecture"), "in", c.Keys("nm_cities")
+        )
+    ruleset = registry.ruleset(
+        jurisdiction="CN-NM", round=2025, tier="province", programme="factory"
+    )
+    (resolved,) = [r for r in ruleset.rules if r.clause == "NM2025-1-a"]
+    assert isinstance(resolved.requires, c.Compare)
+    assert resolved.requires.right == c.Constant(tuple(sorted(codes)))
 
 
 def test_energy_tables_keep_sources_confidence_and_real_semantics(registry: gr.Registry) -> None:

@@ -320,8 +320,8 @@ FACTORIES = [
         department_objection=None,
     ),
     factory(
-        "呼伦贝尔示例铁合金有限公司（虚构示例）",
-        "150700",
+        "呼伦贝尔示例铁合金有限公司（虚构示例·满洲里市）",
+        "150781",
         FERRO,
         [e("gb21341.silicomanganese", 850, "kgce/t")],
     ),
