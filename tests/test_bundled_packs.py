@@ -149,6 +149,25 @@ def test_region_rules_read_the_cities_table_not_literals(registry: gr.Registry) 
     assert resolved.requires.right == c.Constant(tuple(sorted(codes)))
 
 
+def test_case_applicants_sit_in_the_city_their_names_say(registry: gr.Registry) -> None:
+    """A case applicant named after one of the twelve cities has a code under that city."""
+    pack = registry.get(NM, 2025)
+    cities = {row["name_zh"].rstrip("市盟"): row["code"] for row in pack.tables["nm_cities"].rows}
+    under = c.Division(c.Fact("city"), "prefecture")
+    checked = 0
+    for one in (NM, NATIONAL):
+        folder = next(p for p in registry.packs if p.id == one).folder
+        assert folder is not None
+        for path in sorted((folder / "cases").glob("*.yaml")):
+            for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+                entity = case["entity"]
+                named = [code for city, code in cities.items() if city in entity["name"]]
+                if named:
+                    checked += 1
+                    assert under.apply(entity["city"]) == named[0], (path.name, entity["name"])
+    assert checked >= 50
+
+
 def test_energy_tables_keep_sources_confidence_and_real_semantics(registry: gr.Registry) -> None:
     """Empty cells stay missing, negatives stay negative, and every row names its source."""
     pack = registry.get(NM, 2025)
