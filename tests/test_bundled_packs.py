@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ import yaml
 import greenrules as gr
 from greenrules._cli import main
 from greenrules._io.loaders import parse_entities
+from greenrules._model.entities import ENTITY_TYPES
+from greenrules._model.facts import fact_schema
 from greenrules._rules import conditions as c
 from greenrules._rules.rules import CHECKABLE_KINDS, CoverageHow
 
@@ -127,6 +130,121 @@ def test_every_rule_has_both_summaries_and_a_strength_matching_its_clause(
                 assert rule.strength is gr.Strength.PRIORITY, rule.id
             else:
                 assert rule.strength is gr.Strength.MANDATORY, rule.id
+
+
+MONTHS = "January February March April May June July August September October November December"
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five")
+ZH_DIGITS = "零一二三四五六七八九十"
+
+
+def _number(value: float) -> tuple[set[str], set[str]]:
+    text = str(int(value)) if float(value) == int(value) else repr(float(value))
+    zh, en = {text}, {text}
+    if 0 < value < 1:
+        zh.add(f"{value * 100:g}%")
+        en.add(f"{value * 100:g}%")
+    if value >= 1e8 and value % 1e8 == 0:
+        zh.add(f"{value / 1e8:g}亿")
+        en.add(f"{value / 1e6:g} million")
+    return zh, en
+
+
+def _days(days: list[dt.date]) -> tuple[set[str], set[str]]:
+    """Month and day of each date; with its year when every date has the same year."""
+    months = MONTHS.split()
+    zh = {f"{d.month}月{d.day}日" for d in days}
+    en = {f"{d.day} {months[d.month - 1]}" for d in days}
+    if len({d.year for d in days}) == 1:
+        zh = {f"{days[0].year}年{z}" for z in zh}
+        en = {f"{e} {days[0].year}" for e in en}
+    return zh, en
+
+
+def _mentions(rule: Any, params: dict[str, Any]) -> list[tuple[str, set[str], set[str]]]:
+    """What a rule's summaries must name: each threshold, date, period and table it reads.
+
+    Booleans and enum choices are the rule's shape, not thresholds; reference-table cells are
+    too many to name, but a table whose keys a rule tests is named.
+    """
+    out: list[tuple[str, set[str], set[str]]] = []
+
+    def visit(node: Any, schema: dict[str, Any]) -> None:
+        if isinstance(node, c.Some | c.Every | c.Count):
+            visit(node.where, fact_schema(schema[node.path].item))
+            return
+        if isinstance(node, c.Compare) and isinstance(node.right, c.Constant):
+            left = node.left.value if isinstance(node.left, c.Division) else node.left
+            spec = schema.get(left.path) if isinstance(left, c.Fact) else None
+            values = node.right.value if node.op in ("in", "not_in") else (node.right.value,)
+            for v in values:
+                if isinstance(v, bool) or (spec is not None and spec.choices):
+                    continue
+                if isinstance(v, dt.date):
+                    out.append((repr(v), *_days([v])))
+                elif isinstance(v, int | float):
+                    out.append((repr(v), *_number(v)))
+                else:
+                    out.append((repr(v), {v}, {v}))
+        elif isinstance(node, c.Param):
+            values = [d.value for d in params[node.name].values]
+            if isinstance(values[0], dt.date):
+                out.append((node.name, *_days(values)))
+            elif not isinstance(values[0], bool | str):
+                out.extend((node.name, *_number(v)) for v in values)
+        elif isinstance(node, c.AsOf | c.Shift):
+            assert not node.months and not node.days, rule.id  # no such period to render yet
+            n = abs(node.years)
+            if n:
+                zh = {f"{n}年", f"{ZH_DIGITS[n]}年"}
+                en = {f"{n} years", f"{NUMBER_WORDS[n]} years", f"{n}rd anniversary"}
+                out.append((repr(node), zh, en))
+            else:
+                out.append(("the evaluation date", {"评价日"}, {"evaluation date"}))
+        elif isinstance(node, c.Keys):
+            out.append((node.table, {node.table}, {node.table}))
+        for child in c.children(node):
+            visit(child, schema)
+
+    for root in rule.nodes():
+        visit(root, fact_schema(ENTITY_TYPES[rule.programme]))
+    return out
+
+
+def _names(text: str, form: str) -> bool:
+    """Whether ``text`` names ``form``; a number only where no other digit touches it."""
+    if form[:1].isdigit():
+        return re.search(rf"(?<![0-9.]){re.escape(form)}(?![0-9])", text) is not None
+    return form in text
+
+
+@pytest.mark.parametrize("pack_id", [NM, NATIONAL])
+def test_every_summary_names_the_thresholds_and_dates_its_rule_tests(
+    registry: gr.Registry, pack_id: str
+) -> None:
+    """Each rule's zh and en summaries name every threshold, date, period and table it reads."""
+    pack = next(p for p in registry.packs if p.id == pack_id)
+    params = dict(registry.get(NATIONAL, 2025).params)
+    params.update(pack.params)
+    wrong = []
+    for rule in pack.rules:
+        for label, zh, en in _mentions(rule, params):
+            for lang, forms in (("zh", zh), ("en", en)):
+                if not any(_names(rule.summary.in_(lang), f) for f in forms):
+                    wrong.append(
+                        f"{rule.id} {lang} does not name {label} (as one of {sorted(forms)})"
+                    )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_summary_check_catches_a_date_left_out(registry: gr.Registry) -> None:
+    """A summary that drops the 15 April deadline is caught (the check can fail)."""
+    rule = next(r for r in registry.get(NATIONAL, 2025).rules if r.id == "CN-F-dynamic-form")
+    params = registry.get(NATIONAL, 2025).params
+    mentions = _mentions(rule, dict(params))
+    cut = rule.summary.zh.replace("4月15日", "")
+    assert any(label == "dynamic_form_deadline" for label, _, _ in mentions)
+    assert not any(_names(cut, f) for label, zh, _ in mentions if label == "dynamic_form_deadline"
+                   for f in zh)  # fmt: skip
 
 
 def test_region_rules_read_the_cities_table_not_literals(registry: gr.Registry) -> None:
