@@ -34,7 +34,11 @@ from greenrules._columnar.sources import ROW_INDEX, is_struct_list, struct_field
 from greenrules._io import loaders as ld
 from greenrules._model.entities import Applicant
 from greenrules._model.facts import Kind, fact_schema
-from greenrules._model.values import check_credit_code, check_division_code
+from greenrules._model.values import (
+    check_credit_code,
+    check_division_code,
+    check_industry_code,
+)
 
 _TRUE, _FALSE = sorted(ld.TRUE_WORDS), sorted(ld.FALSE_WORDS)
 
@@ -67,10 +71,10 @@ def _would_strip(col: pl.Expr) -> pl.Expr:
 def _padding_caught(model: type[pydantic.BaseModel], name: str, choices: Any) -> bool:
     """Whether a text with edge white space fails another check anyway.
 
-    A choice (no choice has any), a credit code or a division code (fixed width, no white
-    space) does.
+    A choice (no choice has any), a credit code, a division code or an industry code (fixed
+    shapes, no white space) does.
     """
-    codes = (check_credit_code, check_division_code)
+    codes = (check_credit_code, check_division_code, check_industry_code)
     return choices is not None or any(
         getattr(m, "func", None) in codes for m in _constraints(model, name)
     )
@@ -112,6 +116,9 @@ def _value_bad(
                 out.append(code_bad)
         elif getattr(meta, "func", None) is check_division_code:
             out.append(value.str.contains("^[0-9]{6}$").not_())
+        elif getattr(meta, "func", None) is check_industry_code:
+            # Stored digits pass; a section letter or a bad code goes to the models.
+            out.append(value.str.contains("^(0[1-9]|[1-8][0-9]|9[0-7])[0-9]{0,2}$").not_())
         elif isinstance(meta, Strict | pydantic.BeforeValidator | pydantic.fields.FieldInfo):
             continue
         else:  # a constraint this checker does not know: let the models judge every row

@@ -102,6 +102,17 @@ class SqlCompiler:
             return literal(node.resolve(self.ruleset.as_of))
         if isinstance(node, c.Lookup):
             return self._lookup(node, scope)
+        if isinstance(node, c.Shift):
+            day = self.value(node.value, scope)
+            months = f"add_months({day}, {node.years * 12 + node.months})"
+            moved = f"date_add({months}, {node.days})"
+            fits = f"year({months}) BETWEEN 1 AND 9999 AND year({moved}) BETWEEN 1 AND 9999"
+            return f"(CASE WHEN {fits} THEN {moved} END)"
+        if isinstance(node, c.Division):
+            code = self.value(node.value, scope)
+            digits = c.DIVISION_LEVELS[node.level]
+            head = f"concat(substr({code}, 1, {digits}), {literal('0' * (6 - digits))})"
+            return f"(CASE WHEN {code} RLIKE '^[0-9]{{6}}$' THEN {head} END)"
         assert isinstance(node, c.Count)
         items = self.col(node.path, scope)
         var, inner = self._item(node.path, node.where, scope)
@@ -137,6 +148,8 @@ class SqlCompiler:
             assert isinstance(node.right, c.Constant)
             members = ", ".join(literal(m) for m in node.right.value)
             test = f"({left} IN ({members}))"  # NULL for a NULL left: unknown stays unknown
+            if not members:  # a table with no keys in force: SQL has no empty list
+                test = f"(CASE WHEN {left} IS NULL THEN NULL ELSE FALSE END)"
             return test if node.op == "in" else f"(NOT {test})"
         right = self.value(node.right, scope)
         return f"({left} {_OPS[node.op]} {right})"

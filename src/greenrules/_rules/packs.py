@@ -22,6 +22,7 @@ from greenrules._model.entities import ENTITY_TYPES
 from greenrules._model.enums import Programme, Strength, Tier
 from greenrules._model.facts import fact_schema, resolve
 from greenrules._rules import conditions as c
+from greenrules._rules import typecheck
 from greenrules._rules.pack_files import (
     BilingualData,
     ClauseFile,
@@ -320,7 +321,7 @@ def _load_rules(
         if parsed is None:
             continue
         model = ENTITY_TYPES[parsed.programme]
-        scope = c.NameScope(
+        scope = typecheck.NameScope(
             facts=fact_schema(model),
             params={n: p.kind for n, p in params.items()},
             tables={n: t.columns for n, t in tables.items()},
@@ -338,7 +339,7 @@ def _build_rule(
     item: RuleData,
     programme: Programme,
     model: type[pydantic.BaseModel],
-    scope: c.NameScope,
+    scope: typecheck.NameScope,
     reads: Mapping[str, tuple[str, ...]],
     problems: _Problems,
 ) -> Rule | None:
@@ -348,9 +349,9 @@ def _build_rule(
         score = c.parse_value(item.score, "score") if item.score is not None else None
         for cond, where in ((requires, "requires"), (applies, "applies_if")):
             if cond is not None:
-                c.check(cond, scope, where)
+                typecheck.check(cond, scope, where)
         if score is not None:
-            c.check(c.Compare(score, "ge", c.Constant(0)), scope, "score")
+            typecheck.check(c.Compare(score, "ge", c.Constant(0)), scope, "score")
         requires, applies, score = (
             None if node is None else c.bind_predicates(node, reads)
             for node in (requires, applies, score)
