@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell $(PYTHON_BIN) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: demo test test-py313 test-print lint bench bench-openfisca clean
+.PHONY: demo test test-py313 test-print test-spark lint bench bench-openfisca bench-spark clean
 
 $(STAMP): pyproject.toml tests/example_pack/pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
@@ -72,5 +72,19 @@ $(OPENFISCA_VENV)/.installed: pyproject.toml
 bench-openfisca: $(OPENFISCA_VENV)/.installed
 	$(OPENFISCA_VENV)/bin/python benchmarks/openfisca.py
 
+# The SQL plan on a real Spark session (local, on this machine): a venv of its own, so that `make test`
+# does not download PySpark. The test skips, saying why, where Java is missing.
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/.installed: pyproject.toml
+	$(PYTHON_BIN) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install $(PIP_QUIET) "pytest>=8" -e ".[spark,testing]"
+	touch $@
+
+test-spark: $(SPARK_VENV)/.installed
+	$(SPARK_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_spark.py
+
+bench-spark: $(SPARK_VENV)/.installed
+	$(SPARK_VENV)/bin/python benchmarks/spark.py
+
 clean:
-	rm -rf $(VENV) .venv-py313 $(OPENFISCA_VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-py313 $(OPENFISCA_VENV) $(SPARK_VENV) .pytest_cache .hypothesis

@@ -8,6 +8,7 @@ import pytest
 
 import greenrules as gr
 from greenrules._rules.reference import load_table
+from greenrules_cn_national import pack_2024
 from greenrules_cn_nm import calendar, pack_2025
 
 
@@ -27,11 +28,9 @@ def test_the_2025_deadlines_are_the_notices() -> None:
 def test_deadlines_agree_with_the_rule_parameters() -> None:
     """The calendar and the rules' dated parameters give the same 2025 dates."""
     params = pack_2025().params
+    national = pack_2024().params
     day = dt.date(2025, 5, 30)
-    assert calendar.deadline("city_submission", 2025).due == params["city_submission_deadline"].at(
-        day
-    )
-    assert calendar.deadline("dynamic_form", 2025).due == params["dynamic_form_deadline"].at(day)
+    assert calendar.deadline("dynamic_form", 2025).due == national["dynamic_form_deadline"].at(day)
     assert calendar.deadline("agency_report", 2024).due == params["agency_report_due"].at(day)
 
 
@@ -81,24 +80,25 @@ def test_unknown_names_and_bad_rounds_are_refused() -> None:
         calendar.deadlines("2025")  # type: ignore[arg-type]
 
 
-def test_review_units_are_those_announced_in_2019_or_2022() -> None:
-    """Units holding a 2019 or 2022 listing owe review materials (NM2025-3.3-a)."""
+def test_review_units_are_those_the_region_or_miit_announced_in_2019_or_2022() -> None:
+    """A valid 2019/2022 region or national listing of the programme owes review materials.
+
+    That is NM2025-3.3-a; a city listing, a lapsed one or another programme's does not.
+    """
     assert calendar.review_years() == frozenset({2019, 2022})
-    make = gr.Factory.model_validate
     code = "91150200MA0000005U"
-    old = make(
-        {
-            "credit_code": code,
-            "name": "a",
-            "memberships": [{"programme": "factory", "tier": "province", "year": 2019}],
-        }
-    )
-    new = make(
-        {
-            "credit_code": code,
-            "name": "b",
-            "memberships": [{"programme": "factory", "tier": "city", "year": 2023}],
-        }
-    )
-    none = make({"credit_code": code, "name": "c"})
-    assert calendar.review_units([new, old, none]) == [old]
+
+    def unit(name: str, *memberships: dict[str, object]) -> gr.Factory:
+        return gr.Factory.model_validate(
+            {"credit_code": code, "name": name, "memberships": list(memberships)}
+        )
+
+    region = unit("a", {"programme": "factory", "tier": "province", "year": 2019})
+    national = unit("b", {"programme": "factory", "tier": "national", "year": 2022})
+    city = unit("c", {"programme": "factory", "tier": "city", "year": 2019})
+    lapsed = unit("d", {"programme": "factory", "tier": "province", "year": 2022, "valid": False})
+    other = unit("e", {"programme": "park", "tier": "province", "year": 2019})
+    recent = unit("f", {"programme": "factory", "tier": "province", "year": 2023})
+    none = gr.Factory.model_validate({"credit_code": code, "name": "g"})
+    batch = [recent, region, city, lapsed, other, national, none]
+    assert calendar.review_units(batch) == [region, national]

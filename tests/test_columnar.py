@@ -78,13 +78,19 @@ def assert_same(
         assert got == expected
 
 
+def _code(entity: gr.Applicant) -> str:
+    return entity.credit_code
+
+
 @pytest.mark.parametrize(("jurisdiction", "round_", "tier", "programme"), CONTEXTS)
 def test_columnar_equals_native_on_generated_populations(
     jurisdiction: str, round_: int, tier: str, programme: str
 ) -> None:
     """On populations aimed at every threshold, with facts missing and waivers, both agree."""
     rs = _ruleset(jurisdiction, round_, tier, programme)
-    population = st.lists(applicants(programmes=[programme], aim=rs), min_size=0, max_size=8)
+    population = st.lists(  # one credit code is one applicant: a table repeating one is refused
+        applicants(programmes=[programme], aim=rs), max_size=8, unique_by=_code
+    )
 
     @SETTINGS
     @given(population)
@@ -102,8 +108,8 @@ def test_columnar_equals_native_on_the_synthetic_packs(registry: gr.Registry, ti
 
     @SETTINGS
     @given(
-        st.lists(applicants(programmes=["factory"], aim=rs), max_size=6),
-        st.lists(applicants(programmes=["park"], aim=parks), max_size=6),
+        st.lists(applicants(programmes=["factory"], aim=rs), max_size=6, unique_by=_code),
+        st.lists(applicants(programmes=["park"], aim=parks), max_size=6, unique_by=_code),
     )
     def check(factories: list[gr.Applicant], park_list: list[gr.Applicant]) -> None:
         assert_same(factories, tier, "ZZ", 2030, registry)

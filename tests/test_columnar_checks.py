@@ -120,6 +120,19 @@ def test_typed_text_is_read_as_the_models_read_it() -> None:
     assert got.decision(0).verdicts == gr.evaluate_many(entities, **ARGS)[0].verdicts
 
 
+def test_industry_codes_are_stored_and_refused_as_the_models_do() -> None:
+    """A section letter is dropped as the models drop it; a wrong one is refused as they do.
+
+    C4210 is read as 4210; A4210 gives the models' problem at the models' place.
+    """
+    entities = [factory(1, industry={"code": "4210"}), factory(2, industry={"code": "3216"})]
+    frame = _frame(entities).with_columns(pl.Series("industry.code", ["C4210", "3216"]))
+    got = gr.evaluate_table(frame, **ARGS)
+    assert [got.entity(i) for i in range(2)] == entities
+    bad = frame.with_columns(pl.Series("industry.code", ["A4210", "3216"]))
+    assert ("bad-industry-code", (0, "industry", "code")) in _problems(bad)
+
+
 def test_padded_codes_and_choices_are_judged_by_the_models() -> None:
     """A code or a choice with edge blanks fails its own check, so its row goes to the models
     (no blank test of its own is run for it): a table's cells are stripped as the loaders
@@ -205,7 +218,10 @@ def test_records_are_typed_strictly_as_the_models_type_them() -> None:
             ("unknown-field", (0, "energy", 0, "colour")),
         ),
         ({"bogus": "x"}, ("unknown-field", (0, "bogus"))),
-        ({"report.agency.national_projects": 2**70}, ("wrong-type", (0, "report"))),
+        (  # beyond the one integer range of every engine
+            {"report.agency.national_projects": 2**70},
+            ("out-of-range", (0, "report", "agency", "national_projects")),
+        ),
     ]
     for change, (code, loc) in cases:
         found = _problems([{**good, **change}])

@@ -163,7 +163,7 @@ def test_only_integers_reach_the_engine_so_nothing_is_coerced(one_rule: Any) -> 
         {
             "all": [
                 {"fact": "report.route", "eq": "self"},
-                {"fact": "industry.code", "ge": "99"},
+                {"fact": "industry.code", "ge": "43"},
                 {"fact": "water.key_water_user", "eq": True},
             ]
         }
@@ -172,9 +172,9 @@ def test_only_integers_reach_the_engine_so_nothing_is_coerced(one_rule: Any) -> 
         for leaf in walk_json(definition):
             assert type(leaf) is int or (isinstance(leaf, str) and leaf.isascii()), leaf
     entities = [
-        factory(1, industry={"code": "100"}),
-        factory(2, industry={"code": "99"}),
-        factory(3, industry={"code": "990"}),
+        factory(1, industry={"code": "4210"}),
+        factory(2, industry={"code": "43"}),
+        factory(3, industry={"code": "430"}),
     ]
     assert both(registry, entities)[0] == both(registry, entities)[1]
 
@@ -183,10 +183,10 @@ def test_only_integers_reach_the_engine_so_nothing_is_coerced(one_rule: Any) -> 
 def test_text_order_is_python_order_despite_prefixes_and_control_characters(one_rule: Any) -> None:
     """'a' < 'a b', '\\x1f' order as Python orders them (pydantic rejects lone surrogates)."""
     registry = one_rule(
-        {"any": [{"fact": "industry.code", "gt": "a b"}, {"fact": "industry.code", "lt": "\x1f"}]}
+        {"any": [{"fact": "industry.name", "gt": "a b"}, {"fact": "industry.name", "lt": "\x1f"}]}
     )
-    codes = ["a", "a b", "a c", "", "\x1f", "\x1e", "a\x1f", "b", "a b\x00"]
-    entities = [factory(i, industry={"code": code}) for i, code in enumerate(codes)]
+    names = ["a", "a b", "a c", "", "\x1f", "\x1e", "a\x1f", "b", "a b\x00"]
+    entities = [factory(i, industry={"name": name}) for i, name in enumerate(names)]
     native, rete = both(registry, entities)
     assert native == rete
     assert native[0][1] == (gr.Verdict.FAIL,)  # 'a' > 'a b' is false in Python
@@ -433,3 +433,103 @@ def test_unavailable_engine_says_why_and_what_to_do(
     assert isinstance(info.value, gr.GreenrulesError)
     assert "pip install greenrules[rete]" in str(info.value)
     assert "3.11" in str(info.value) and "engine='native'" in str(info.value)
+
+
+# --- faults: identity collisions, failed calls, memory --------------------------------------
+
+COLLIDING_KEYS = (42638, 179322)
+"""Two keys whose facts ``{"_a": 1, "_t": 1, "_k": key}`` durable stores under one 32-bit hash
+(found by asserting keys 1 to 400,000 into a scratch ruleset)."""
+
+
+def _table_rule(tmp_path: Path, rows: int) -> gr.Registry:
+    """The one-rule lookup pack with a reference table of ``rows`` rows."""
+    lookup = {"lookup": "t", "key": {"fact": "product"}, "column": "v"}
+    rule = {"id": "Q-R", "requires": {"every": "energy", "where": {"fact": "value", "le": lookup}}}
+    write_pack(tmp_path, [rule])
+    body = "".join(f"p{i},{i % 97}.5,,,synthetic,high\n" for i in range(rows))
+    (tmp_path / "t.csv").write_text("product,v,valid_from,valid_to,source,confidence\n" + body)
+    return gr.Registry([gr.load_pack(tmp_path)])
+
+
+@needs_durable
+def test_colliding_fact_ids_are_impossible(one_rule: Any) -> None:
+    """Facts whose content hashes collide in durable are still two facts, never "already
+    asserted": every fact carries an id whose 32-bit hash no live fact has.
+    """
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
+    bare = [gr.Factory.model_validate({"credit_code": factory(n).credit_code, "name": "x"})
+            for n in (1, 2)]  # fmt: skip
+    both(registry, bare)
+    ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
+    program = ruleset.programs["rete"]
+    program._keys = iter(COLLIDING_KEYS)  # the two entities' facts get the colliding keys
+    native, rete = both(registry, bare)
+    assert native == rete
+
+
+@needs_durable
+def test_fact_ids_are_unique_by_their_32_bit_hash() -> None:
+    """Ids are suffixed until their hash is free among the rows and the batch."""
+    facts = [{"_k": k} for k in range(1, 30_000)]
+    rows: set[int] = set()
+    _rete._identify(facts[:10_000], set(), rows)
+    batch: set[int] = set()
+    _rete._identify(facts[10_000:], rows, batch)
+    hashes = [_rete._fnv1a_32(f["id"]) for f in facts]
+    assert len(set(hashes)) == len(facts) and not rows & batch
+
+
+@needs_durable
+def test_a_call_after_a_failed_call_answers_as_native_with_a_10000_row_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed engine call resets durable's session (the reference rows go with it), so the
+    program is dropped: the next call compiles anew and agrees with native on every entity.
+    """
+    registry = _table_rule(tmp_path, 10_000)
+    entities = [
+        factory(n, energy=[{"product": f"p{n * 37 % 10_000}", "value": float(n % 90)}])
+        for n in range(300)
+    ]
+    native, rete = both(registry, entities)
+    assert native == rete
+    real = _rete._dre.assert_facts
+    calls = iter(range(10**9))
+
+    def failing_once(handle: Any, text: str) -> Any:
+        result = real(handle, text)
+        return (1, *result[1:]) if next(calls) == 0 else result
+
+    monkeypatch.setattr(_rete._dre, "assert_facts", failing_once)
+    with pytest.raises(gr.EngineUnavailableError):
+        both(registry, entities)
+    monkeypatch.undo()
+    native, rete = both(registry, entities)
+    assert native == rete
+
+
+@needs_durable
+def test_compiled_program_sessions_are_freed_with_their_rulesets(
+    one_rule: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``delete_ruleset`` leaves the session's pools allocated (about 3 MB per stratum, never
+    released); reaping a program deletes each ruleset's session first.
+    """
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
+    ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
+    program = _rete.ReteProgram(ruleset)
+    program.run_batch([factory()])
+    handles = [s.ruleset._handle for s in program.strata.values()]
+    calls: list[tuple[str, Any]] = []
+    for name in ("delete_state", "delete_ruleset"):
+        real = getattr(_rete._dre, name)
+        monkeypatch.setattr(
+            _rete._dre, name, lambda h, *a, _n=name, _f=real: (calls.append((_n, h)), _f(h, *a))[1]
+        )
+    del program
+    gc.collect()
+    with _rete._LOCK:
+        _rete._reap()
+    for handle in handles:
+        assert calls.index(("delete_state", handle)) < calls.index(("delete_ruleset", handle))

@@ -88,11 +88,11 @@ def test_who_owes_a_review_or_a_form_is_decided_by_the_applicant_rules() -> None
 
 
 def test_agency_findings_agree_with_an_applicant_decision() -> None:
-    """The blacklisted agency is barred until three years after the finding, as in decisions."""
+    """The blacklisted agency is barred through the third anniversary of the finding."""
     status = _status("2025-05-31")
     found = {(f.subject, f.check): f for f in status.findings}
     barred = found[(AGENCY_BLACKLISTED, "agency-blacklist")]
-    assert barred.until == dt.date(2027, 3, 12)
+    assert barred.until == dt.date(2027, 3, 13)  # the ban runs through the 3rd anniversary
     assert (AGENCY_LATE_2024, "agency-last-report") in found
     assert (AGENCY_EXPIRED_BAN, "agency-blacklist") not in found
     assert set(found) == {
@@ -119,7 +119,7 @@ def test_agency_findings_agree_with_an_applicant_decision() -> None:
 
 def test_the_bar_is_lifted_on_the_day_the_rule_passes() -> None:
     """On the day ``until`` names the agency is no longer flagged; the day before it is."""
-    for day, flagged in (("2027-03-11", True), ("2027-03-12", False)):
+    for day, flagged in (("2027-03-12", True), ("2027-03-13", False)):
         records = RECORDS.model_copy(update={"round": 2025})
         status = round_status(
             records, jurisdiction="CN-NM", round=2025, as_of=dt.date.fromisoformat(day)

@@ -33,24 +33,28 @@ def agency(name: str, city: str, **extra: Any) -> dict[str, Any]:
 GOOD = agency(
     "示例绿色评价咨询有限公司（虚构示例）",
     "150100",
+    registered_on="2016-03-08",
     annual_reports=[{"year": 2024, "filed_on": "2024-04-18"}],
     national_projects=6,
 )
 BANNED = agency(
     "示例速评技术服务有限公司（虚构示例·已列入黑名单）",
     "150200",
+    registered_on="2019-07-01",
     blacklisted_on="2024-03-12",
     annual_reports=[{"year": 2024, "filed_on": "2024-04-10"}],
 )
 EXPIRED = agency(
     "示例节能环境评价中心（虚构示例·禁入期已满）",
     "150600",
+    registered_on="2017-11-20",
     blacklisted_on="2021-06-01",
     annual_reports=[{"year": 2024, "filed_on": "2024-04-29"}],
 )
 LATE = agency(
     "示例低碳认证服务有限公司（虚构示例·年报逾期）",
     "150300",
+    registered_on="2020-02-14",
     annual_reports=[{"year": 2024, "filed_on": "2024-05-20"}],
 )
 
@@ -320,11 +324,10 @@ FACTORIES = [
         department_objection=None,
     ),
     factory(
-        "呼伦贝尔示例铁合金有限公司（虚构示例·逾期申报）",
-        "150700",
+        "呼伦贝尔示例铁合金有限公司（虚构示例·满洲里市）",
+        "150781",
         FERRO,
         [e("gb21341.silicomanganese", 850, "kgce/t")],
-        submitted_on="2025-06-03",
     ),
     factory(
         "包头示例固废综合利用有限公司（虚构示例）",
@@ -342,10 +345,14 @@ FACTORIES = [
         resource_utilisation=True,
     ),
     factory(
-        "锡林郭勒示例硅铁有限公司（虚构示例·动态管理表逾期）",
+        "锡林郭勒示例硅铁有限公司（虚构示例·自治区级示范单位，动态管理表逾期）",
         "152500",
         FERRO,
         [e("gb21341.ferrosilicon", 1768, "kgce/t")],
+        memberships=[
+            {"programme": "factory", "tier": "city", "year": 2021},
+            {"programme": "factory", "tier": "province", "year": 2022},
+        ],
         dynamic_form_filed_on="2025-04-22",
     ),
     factory(

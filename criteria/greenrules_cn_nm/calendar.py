@@ -21,6 +21,7 @@ from greenrules import Applicant
 
 NOTICE_ROUND = 2025
 """The round of the notice the deadline table was read from."""
+JURISDICTION = "CN-NM"
 REVIEW_CLAUSE = "NM2025-3.3-a"
 
 
@@ -112,14 +113,31 @@ def review_years(pack: greenrules.Pack | None = None) -> frozenset[int]:
 
 
 def review_units(
-    applicants: Iterable[Applicant], *, pack: greenrules.Pack | None = None
+    applicants: Iterable[Applicant], *, registry: greenrules.Registry | None = None
 ) -> list[Applicant]:
-    """The applicants announced in a reviewed year (NM2025-3.3-a), in input order.
+    """The applicants this round reviews (NM2025-3.3-a), in input order.
 
-    They owe the review materials of the ``review_materials`` deadline.
+    The pack's review rules decide who they are (announced by the region or MIIT in a reviewed
+    year, in the same programme, still listed; a city listing does not count), so the calendar
+    and the decisions cannot disagree. They owe the review materials of the
+    ``review_materials`` deadline.
+
+    Args:
+        applicants: the units of the round.
+        registry: the packs to decide with (default: the installed ones).
     """
-    years = review_years(pack)
-    return [a for a in applicants if a.memberships and any(m.year in years for m in a.memberships)]
+    batch = list(applicants)
+    decisions = greenrules.evaluate_many(
+        batch, tier="province", round=NOTICE_ROUND, jurisdiction=JURISDICTION, registry=registry
+    )
+    return [
+        applicant
+        for applicant, decision in zip(batch, decisions, strict=True)
+        if any(
+            f.clause == REVIEW_CLAUSE and f.verdict is greenrules.Verdict.PASS
+            for f in decision.findings
+        )
+    ]
 
 
 __all__ = ["Deadline", "deadline", "deadlines", "review_units", "review_years"]

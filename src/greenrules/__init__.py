@@ -4,7 +4,7 @@ The public API is exactly what this module lists in ``__all__``; everything in a
 private and may change without notice. See ``docs/reference/api.md``.
 """
 
-from greenrules._columnar.api import evaluate_batches, evaluate_table, sql_plan
+from greenrules._columnar.api import evaluate_batches, evaluate_spark, evaluate_table, sql_plan
 from greenrules._columnar.result import ResultTable
 from greenrules._decision.decision import Decision
 from greenrules._decision.parts import Finding, Priority, Provenance
@@ -129,6 +129,7 @@ __all__ = [
     "evaluate",
     "evaluate_batches",
     "evaluate_many",
+    "evaluate_spark",
     "evaluate_table",
     "load_entities",
     "load_pack",

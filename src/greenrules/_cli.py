@@ -15,7 +15,6 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from greenrules._columnar.api import evaluate_table
 from greenrules._decision.decision import Decision
@@ -36,12 +35,15 @@ from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Tier
 from greenrules._round import example_records, round_status
+from greenrules._rules.listing import packs_as_data
 from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules._version import __version__
 from greenrules.exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_REJECTED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+"""Ctrl-C: the shell's code for SIGINT (128 + 2), after one line and no partial output."""
 PROGRESS_THRESHOLD = 1000
 
 
@@ -61,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GreenrulesError as exc:
         print(f"greenrules: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("greenrules: interrupted; an --out file is left as it was", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _print_problems(exc: InvalidInputError) -> None:
@@ -310,7 +315,7 @@ def _run_columnar(
     else:
         frame = output_frame(result, args.format)
         text = frame.write_csv() if args.format == "csv" else frame.write_json()
-        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+        _write(None, text + ("" if text.endswith("\n") else "\n"))
     return EXIT_OK
 
 
@@ -367,69 +372,14 @@ def _division_names(registry: Registry) -> dict[str, str]:
 
 def _write(out: Path | None, text: str) -> None:
     if out is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a full disk, a closed pipe
+            msg = f"cannot write the output: {exc.strerror or exc}"
+            raise InvalidInputError([InputProblem("unwritable", ("stdout",), msg)]) from None
         return
     write_whole(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), argument="out")
-
-
-def packs_as_data(registry: Registry) -> list[dict[str, Any]]:
-    """The stable JSON shape of ``greenrules packs --format json``."""
-    out = []
-    for pack in registry.packs:
-        cited: dict[str, list[str]] = {}
-        for rule in pack.rules:
-            cited.setdefault(rule.clause, []).append(rule.id)
-        out.append(
-            {
-                "id": pack.id,
-                "version": pack.version,
-                "jurisdiction": pack.jurisdiction,
-                "rounds": list(pack.rounds),
-                "tiers": [str(t) for t in pack.tiers],
-                "programmes": [str(p) for p in pack.programmes],
-                "extends": pack.extends,
-                "extends_round": pack.extends_round,
-                "closed": [
-                    {
-                        "programme": str(c.programme),
-                        "tier": str(c.tier),
-                        "clause": c.clause,
-                        "reason": {"zh": c.reason.zh, "en": c.reason.en},
-                    }
-                    for c in pack.closed
-                ],
-                "digest": pack.digest,
-                "origin": registry.origin(pack),
-                "neutralizes": dict(pack.neutralizes),
-                "rules": [
-                    {
-                        "id": r.id,
-                        "clause": r.clause,
-                        "strength": str(r.strength),
-                        "programme": str(r.programme),
-                        "tier": sorted(str(t) for t in r.tiers),
-                        "replaces": list(r.replaces),
-                        "summary": {"zh": r.summary.zh, "en": r.summary.en},
-                    }
-                    for r in pack.rules
-                ],
-                "clauses": [
-                    {
-                        "id": c.id,
-                        "kind": str(c.kind),
-                        "section": c.section,
-                        "coverage": {
-                            "how": str(c.coverage.how),
-                            "by": cited.get(c.id, []) + list(c.coverage.by),
-                            "note": c.coverage.note,
-                        },
-                        "summary": {"zh": c.summary.zh, "en": c.summary.en},
-                    }
-                    for c in pack.clauses
-                ],
-            }
-        )
-    return out
 
 
 def _run_packs(args: argparse.Namespace) -> int:

@@ -180,7 +180,8 @@ def _probe(actor: Actor, record: BaseModel, round_: int, as_of: dt.date) -> Appl
             dynamic_form_filed_on=filed if filed is not None and filed <= as_of else None,
         )
     if isinstance(record, EvaluationAgency):
-        report = EvaluationReport(route=EvaluationRoute.THIRD_PARTY, agency=record)
+        # May the agency be used for a report issued on the evaluation date?
+        report = EvaluationReport(route=EvaluationRoute.THIRD_PARTY, agency=record, issued_on=as_of)
         return Factory(credit_code=record.credit_code, name=record.name, report=report)
     return None
 
@@ -358,6 +359,9 @@ def lifted_on(rule: Rule, read: Mapping[str, Any]) -> dt.date | None:
     if rule.requires is None:
         return None
     for node in c.walk(rule.requires):
+        shifted = _shifted_fact_before_as_of(node, read)
+        if shifted is not None:
+            return shifted
         if not (
             isinstance(node, c.Compare)
             and node.op == "le"
@@ -377,6 +381,24 @@ def lifted_on(rule: Rule, read: Mapping[str, Any]) -> dt.date | None:
             day -= dt.timedelta(days=1)
         return day
     return None
+
+
+def _shifted_fact_before_as_of(node: Any, read: Mapping[str, Any]) -> dt.date | None:
+    """For ``shift(fact) lt as_of`` (or ``le``): the first evaluation date on which it holds."""
+    if not (
+        isinstance(node, c.Compare)
+        and node.op in ("lt", "le")
+        and isinstance(node.left, c.Shift)
+        and isinstance(node.left.value, c.Fact)
+        and isinstance(node.right, c.AsOf)
+        and (node.right.years, node.right.months, node.right.days) == (0, 0, 0)
+    ):
+        return None
+    value = _as_date(read.get(node.left.value.path))
+    end = None if value is None else node.left.apply(value)
+    if end is None:
+        return None
+    return end + dt.timedelta(days=1) if node.op == "lt" else end
 
 
 def _as_date(value: Any) -> dt.date | None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from greenrules._columnar.result import ResultTable
 
 INSTALL_HINT = "pip install 'greenrules[columnar]'"
+SPARK_INSTALL_HINT = "pip install 'greenrules[spark]'"
 
 
 def _require_polars() -> None:
@@ -202,6 +203,51 @@ def sql_plan(
         jurisdiction=jurisdiction, round=round, tier=tier_, programme=kind, as_of=as_of
     )
     return spark_sql(ruleset, ENTITY_TYPES[kind], table)
+
+
+def evaluate_spark(
+    df: Any,
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    programme: str = "factory",
+    as_of: dt.date | None = None,
+    registry: Registry | None = None,
+) -> Any:
+    """Decide a Spark DataFrame of entities inside Spark: a DataFrame of decisions, lazily.
+
+    ``df`` has one row per entity of ``programme``, in the columns of :func:`evaluate_table`'s
+    canonical frame (dotted fact paths; list facts as arrays of structs), e.g. a Parquet
+    dataset. As in a table, an absent fact column is an unknown fact; a ``programme`` column
+    is allowed, and a row naming another programme fails the Spark job that reaches it. The
+    schema is checked first (no row is read): an unknown or mistyped column raises
+    :class:`~greenrules.exceptions.InvalidInputError` naming it. The result is
+    :func:`sql_plan`'s query run by Spark over ``df``, nothing collected to the driver:
+    ``entity_id``, ``name``, ``programme``, ``status``, ``review_required``,
+    ``priority.<order>`` per level and one verdict column per rule. Missing facts are not
+    among them (any row's :class:`~greenrules.Decision`, with its missing facts, is
+    :func:`greenrules.evaluate` of its entity), and values are not checked as
+    :func:`evaluate_table` checks them. Without PySpark it raises
+    :class:`~greenrules.EngineUnavailableError` naming the extra.
+    """
+    tier_ = check_arguments(tier, round, jurisdiction, as_of)
+    _require_polars()
+    if importlib.util.find_spec("pyspark") is None:
+        raise EngineUnavailableError(
+            f"evaluate_spark needs PySpark, which is not installed; run: {SPARK_INSTALL_HINT}"
+        )
+    from greenrules._columnar.spark import evaluate_spark_frame
+
+    return evaluate_spark_frame(
+        df,
+        tier=tier_,
+        round_=round,
+        jurisdiction=jurisdiction,
+        as_of=as_of,
+        registry=registry,
+        programme=_programme(programme),
+    )
 
 
 def _programme(value: str) -> Programme:

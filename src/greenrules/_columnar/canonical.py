@@ -128,4 +128,16 @@ def canonical_frames(source: Source) -> tuple[dict[Programme, pl.DataFrame], lis
         frame = frames[kind]  # the programme is read as the models read it: its rows are here
         kept = frame.filter(pl.col(ROW_INDEX).is_in(list(mine)).not_())
         frames[kind] = pl.concat([kept, patch.select(frame.columns)]).sort(ROW_INDEX)
-    return frames, problems
+    return frames, _duplicate_codes(source, frames)
+
+
+def _duplicate_codes(
+    source: Source, frames: Mapping[Programme, pl.DataFrame]
+) -> list[InputProblem]:
+    """The loaders' ``duplicate-credit-code`` problems, found over every programme at once."""
+    if not frames:
+        return []
+    codes = pl.concat([f.select(ROW_INDEX, "credit_code") for f in frames.values()])
+    twice = codes.filter(pl.col("credit_code").is_duplicated()).sort(ROW_INDEX)
+    places = [((source.loc(row),), code) for row, code in twice.iter_rows()]
+    return ld.duplicates(places, "duplicate-credit-code", "applicant")

@@ -29,12 +29,16 @@ from greenrules._columnar.credit_codes import (
     credit_codes_bad,
     with_credit_code_check,
 )
-from greenrules._columnar.schema import frame_schema, owner_of
+from greenrules._columnar.schema import field_info, frame_schema, owner_of
 from greenrules._columnar.sources import ROW_INDEX, is_struct_list, struct_fields
 from greenrules._io import loaders as ld
 from greenrules._model.entities import Applicant
 from greenrules._model.facts import Kind, fact_schema
-from greenrules._model.values import check_credit_code, check_division_code
+from greenrules._model.values import (
+    check_credit_code,
+    check_division_code,
+    check_industry_code,
+)
 
 _TRUE, _FALSE = sorted(ld.TRUE_WORDS), sorted(ld.FALSE_WORDS)
 
@@ -67,10 +71,10 @@ def _would_strip(col: pl.Expr) -> pl.Expr:
 def _padding_caught(model: type[pydantic.BaseModel], name: str, choices: Any) -> bool:
     """Whether a text with edge white space fails another check anyway.
 
-    A choice (no choice has any), a credit code or a division code (fixed width, no white
-    space) does.
+    A choice (no choice has any), a credit code, a division code or an industry code (fixed
+    shapes, no white space) does.
     """
-    codes = (check_credit_code, check_division_code)
+    codes = (check_credit_code, check_division_code, check_industry_code)
     return choices is not None or any(
         getattr(m, "func", None) in codes for m in _constraints(model, name)
     )
@@ -78,13 +82,9 @@ def _padding_caught(model: type[pydantic.BaseModel], name: str, choices: Any) ->
 
 @functools.cache
 def _constraints(model: type[pydantic.BaseModel], name: str) -> list[Any]:
-    """The field's constraints, including those inside ``Annotated`` within ``Optional``.
-
-    ``name`` may be dotted (a field of a record inside ``model``, as in a list item's struct).
-    """
-    if "." in name:
-        owner, leaf = owner_of(model, name)
-        return _constraints(owner, leaf)
+    """The field's constraints, including those inside ``Annotated`` within ``Optional``."""
+    if "." in name:  # a field of a record inside ``model``, as in a list item's struct
+        return _constraints(*owner_of(model, name))
     found = list(model.model_fields[name].metadata)
     todo = [typing.get_type_hints(model, include_extras=True)[name]]
     while todo:
@@ -95,12 +95,6 @@ def _constraints(model: type[pydantic.BaseModel], name: str) -> list[Any]:
         elif typing.get_origin(tp) in (typing.Union, types.UnionType):
             todo += list(typing.get_args(tp))
     return found
-
-
-def _field_info(model: type[pydantic.BaseModel], path: str) -> pydantic.fields.FieldInfo:
-    """The field behind a canonical column or struct field (dotted inside nested records)."""
-    owner, leaf = owner_of(model, path)
-    return owner.model_fields[leaf]
 
 
 def _value_bad(
@@ -124,6 +118,9 @@ def _value_bad(
                 out.append(code_bad)
         elif getattr(meta, "func", None) is check_division_code:
             out.append(value.str.contains("^[0-9]{6}$").not_())
+        elif getattr(meta, "func", None) is check_industry_code:
+            # Stored digits pass; a section letter or a bad code goes to the models.
+            out.append(value.str.contains("^(0[1-9]|[1-8][0-9]|9[0-7])[0-9]{0,2}$").not_())
         elif isinstance(meta, Strict | pydantic.BeforeValidator | pydantic.fields.FieldInfo):
             continue
         else:  # a constraint this checker does not know: let the models judge every row
@@ -207,7 +204,7 @@ def _item_checks(
         bad.append(pl.element().struct.field(extra).is_not_null())
     for name, want in schema.items():
         spec = specs[name]
-        info = _field_info(item, name)
+        info = field_info(item, name)
         if name not in fields:
             raw: pl.Expr = pl.lit(None, dtype=want)
             dtype = want
@@ -307,7 +304,7 @@ def _item_flags(
     bad: list[pl.Expr] = [pl.col("__null_item__")]
     checked = fields.lazy()
     for name, want in schema.items():
-        spec, info, col = specs[name], _field_info(item, name), pl.col(name)
+        spec, info, col = specs[name], field_info(item, name), pl.col(name)
         if spec.kind is Kind.LIST:
             continue
         if info.default is not None and fields.get_column(name).null_count():

@@ -109,6 +109,13 @@ class ExprCompiler:
             return pl.lit(node.resolve(self.ruleset.as_of), dtype=pl.Date)
         if isinstance(node, c.Lookup):
             return self._lookup(node, scope)
+        if isinstance(node, c.Shift):
+            return _shifted(self.value(node.value, scope), node)
+        if isinstance(node, c.Division):
+            code = self.value(node.value, scope)
+            digits = c.DIVISION_LEVELS[node.level]
+            head = pl.concat_str([code.str.slice(0, digits), pl.lit("0" * (6 - digits))])
+            return pl.when(code.str.contains("^[0-9]{6}$")).then(head)
         assert isinstance(node, c.Count)
         items = scope.col(node.path)
         inner = self.condition(node.where, FrameScope(_item(scope, node.path), True))
@@ -274,6 +281,18 @@ def table_literal(value: Any, kind: Kind) -> Any:
     if kind is Kind.NUMBER and value is not None:
         return float(value)
     return value
+
+
+def _shifted(day: pl.Expr, node: c.Shift) -> pl.Expr:
+    """A date column moved as :func:`~greenrules._rules.conditions.shift_date` moves a date.
+
+    Months first (a day past the month's end becomes its last day), then days; null past the
+    years 1 to 9999, where Python's dates end.
+    """
+    months = day.dt.offset_by(f"{node.years * 12 + node.months}mo")
+    moved = months.dt.offset_by(f"{node.days}d")
+    fits = months.dt.year().is_between(1, 9999) & moved.dt.year().is_between(1, 9999)
+    return pl.when(fits).then(moved)
 
 
 def predicate_column(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,9 +10,11 @@ import polars as pl
 
 from greenrules._columnar.result import ResultTable
 from greenrules._decision.ranking import STATUS_ORDER
+from greenrules._io.cells import FORMULA_STARTS
 from greenrules._io.output import write_whole
 
 _STATUS_RANK = {status.value: order for status, order in STATUS_ORDER.items()}
+_FORMULA_START = "^[" + "".join(re.escape(c) for c in FORMULA_STARTS) + "]"
 
 
 def ranked(frame: pl.DataFrame) -> pl.DataFrame:
@@ -26,12 +29,23 @@ def ranked(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def output_frame(result: ResultTable, fmt: str) -> pl.DataFrame:
-    """The ranked result as written in ``fmt``: CSV cells are text, lists joined by ``; ``."""
+    """The ranked result as written in ``fmt``: CSV cells are text, lists joined by ``; ``.
+
+    A CSV text cell that a spreadsheet would run as a formula (it starts with one of
+    :data:`~greenrules._io.cells.FORMULA_STARTS`) gets a leading ``'``: OWASP's guidance.
+    """
     frame = ranked(result.frame)
     if fmt == "csv":
         frame = frame.with_columns(
             pl.col(pl.Enum).cast(pl.String),
             pl.col("missing").cast(pl.List(pl.String)).list.join("; "),
+        )
+        text = pl.col(pl.String)
+        frame = frame.with_columns(
+            pl.when(text.str.contains(_FORMULA_START))
+            .then(pl.lit("'") + text)
+            .otherwise(text)
+            .name.keep()
         )
     return frame
 

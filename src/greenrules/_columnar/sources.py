@@ -9,6 +9,7 @@ No polars or pyarrow exception leaves this module.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import io
@@ -22,6 +23,7 @@ import polars as pl
 
 from greenrules._columnar.schema import frame_schema
 from greenrules._io import loaders as ld
+from greenrules._io import tables
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules.exceptions import InputProblem, InvalidInputError
 
@@ -60,7 +62,7 @@ class Source:
         if self.text is None:
             return row + self.offset
         if self._lines is None:
-            lines = [line for line, _ in ld.csv_rows(self.text)]
+            lines = [line for line, _ in tables.csv_rows(self.text)]
             self._lines = lines if len(lines) == self.frame.height else []
         return f"line {self._lines[row] if self._lines else row + 2}"
 
@@ -108,22 +110,37 @@ def read_source(source: Any) -> Source | list[Applicant]:
         return ld.load_entities(path)  # small, human-made files: the loader reads them exactly
     if suffix not in (".csv", ".parquet"):
         raise _problem("bad-format", "expected a .csv, .xlsx, .json or .parquet file", str(path))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _problem("unreadable", f"cannot read the file: {exc.strerror}", str(path)) from None
+    data = tables.read_input(path)
     if suffix == ".parquet":
         try:
             return Source(pl.read_parquet(io.BytesIO(data)), str(path), None)
         except Exception as exc:
             raise unreadable_parquet(exc, str(path)) from None
-    text = ld.decode(data, str(path))
+    text = tables.csv_text(data, str(path))
+    return Source(_csv_frame(text, str(path)), str(path), text)
+
+
+def _csv_frame(text: str, name: str) -> pl.DataFrame:
+    """The frame of a CSV text, accepted or refused exactly as the loader's reader would.
+
+    polars reads the file; wherever it could differ from the loader (it fails; a header is
+    empty or repeated; a field is longer than the csv module reads), the loader's own reader
+    judges the text, so that every malformed file gets the same problems from both readers
+    whatever its size, and only files both accept are read.
+    """
+    header = next(csv.reader(io.StringIO(text)), [])
     try:
         frame = pl.read_csv(text.encode(), infer_schema=False)
-    except Exception as exc:  # malformed quoting and the like
-        msg = f"not a readable CSV file: {type(exc).__name__}"
-        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=str(path)) from None
-    return Source(frame, str(path), text)
+    except Exception:  # malformed quoting, surplus cells and the like
+        tables.read_csv(text, name)  # raises the loader's problems
+        msg = "not a readable CSV file"
+        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=name) from None
+    names = [h.strip() for h in header]
+    lengths = frame.select(pl.col(pl.String).str.len_bytes().max())
+    longest = lengths.max_horizontal().item() if lengths.width else 0
+    if len(set(names)) < len(names) or "" in names or (longest or 0) > csv.field_size_limit():
+        tables.read_csv(text, name)
+    return frame
 
 
 # --- records -------------------------------------------------------------------------------------

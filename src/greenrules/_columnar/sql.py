@@ -10,8 +10,8 @@ SQL's three-valued logic is ours: ``NULL`` is unknown, ``AND``/``OR``/``NOT`` ar
 comparison with ``NULL`` is ``NULL``, and ``CASE WHEN NULL`` falls through as the columnar
 engine's ``when`` does. ``some``/``every``/``count`` over a related-entity list become
 higher-order functions over its array (``filter`` with a lambda, ``size``), so a list item's
-unknown condition stays unknown; reference tables become ``CASE`` lookups (in line, so that
-they also work inside a lambda). Python predicates have no SQL form: a rule set that calls one
+unknown condition stays unknown; reference tables become map literals looked up in line (so
+that they also work inside a lambda). Python predicates have no SQL form: a rule set that calls one
 is refused with the rule named, never silently different.
 """
 
@@ -102,6 +102,17 @@ class SqlCompiler:
             return literal(node.resolve(self.ruleset.as_of))
         if isinstance(node, c.Lookup):
             return self._lookup(node, scope)
+        if isinstance(node, c.Shift):
+            day = self.value(node.value, scope)
+            months = f"add_months({day}, {node.years * 12 + node.months})"
+            moved = f"date_add({months}, {node.days})"
+            fits = f"year({months}) BETWEEN 1 AND 9999 AND year({moved}) BETWEEN 1 AND 9999"
+            return f"(CASE WHEN {fits} THEN {moved} END)"
+        if isinstance(node, c.Division):
+            code = self.value(node.value, scope)
+            digits = c.DIVISION_LEVELS[node.level]
+            head = f"concat(substr({code}, 1, {digits}), {literal('0' * (6 - digits))})"
+            return f"(CASE WHEN {code} RLIKE '^[0-9]{{6}}$' THEN {head} END)"
         assert isinstance(node, c.Count)
         items = self.col(node.path, scope)
         var, inner = self._item(node.path, node.where, scope)
@@ -137,6 +148,8 @@ class SqlCompiler:
             assert isinstance(node.right, c.Constant)
             members = ", ".join(literal(m) for m in node.right.value)
             test = f"({left} IN ({members}))"  # NULL for a NULL left: unknown stays unknown
+            if not members:  # a table with no keys in force: SQL has no empty list
+                test = f"(CASE WHEN {left} IS NULL THEN NULL ELSE FALSE END)"
             return test if node.op == "in" else f"(NOT {test})"
         right = self.value(node.right, scope)
         return f"({left} {_OPS[node.op]} {right})"
@@ -147,14 +160,16 @@ class SqlCompiler:
         key = self.value(node.key, scope)
         rows = self.ruleset.tables.get(node.table, {})
         kind = table_column_kind(self.ruleset, node.table, node.column)
-        cases = " ".join(
-            f"WHEN {literal(k)} THEN {literal(table_literal(row.get(node.column), kind))}"
+        pairs = ", ".join(
+            f"{literal(k)}, {literal(table_literal(row.get(node.column), kind))}"
             for k, row in rows.items()
         )
         cast = {Kind.NUMBER: "DOUBLE", Kind.BOOL: "BOOLEAN", Kind.DATE: "DATE"}.get(kind, "STRING")
-        if not cases:
+        if not pairs:
             return f"CAST(NULL AS {cast})"
-        return f"CAST((CASE {key} {cases} ELSE NULL END) AS {cast})"
+        # A map literal, not a CASE per key: Spark folds it into one constant, so the generated
+        # code stays small (a CASE over a 200-row table overflows Java's 64 KB method limit).
+        return f"CAST(element_at(map({pairs}), {key}) AS {cast})"
 
     def _item(
         self, path: str, where: c.Condition, scope: tuple[type[BaseModel], str | None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 import attrs
@@ -190,3 +190,21 @@ class Decision:
 
     def __hash__(self) -> int:
         return hash((self.entity_id, self.status, self.verdicts))
+
+
+def check_decisions(decisions: Iterable[Any], argument: str) -> list[Decision]:
+    """``decisions`` as a list, each one checked to be a :class:`Decision`.
+
+    Raises:
+        InvalidInputError: ``bad-argument`` at ``argument`` and the index of each item that is
+            not a decision (a dict from ``to_dict`` must be restored with ``from_dict``).
+    """
+    items = list(decisions)
+    problems = [
+        InputProblem("bad-argument", (argument, i), "expected a greenrules.Decision", repr(item))
+        for i, item in enumerate(items)
+        if not isinstance(item, Decision)
+    ]
+    if problems:
+        raise InvalidInputError(problems)
+    return items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from greenrules._decision.decision import Decision
+from greenrules._decision.decision import Decision, check_decisions
 from greenrules._model.enums import Status
 
 STATUS_ORDER = {
@@ -26,5 +26,8 @@ def rank(decisions: Iterable[Decision]) -> list[Decision]:
     Recommended units come first, then undetermined, cultivation objects and ineligible ones;
     within a status, higher priority first, level by level (``Decision.priority.score``). The
     sort is stable: equal keys keep their input order, so a tie never depends on chance.
+
+    Raises:
+        InvalidInputError: an item is not a decision (``bad-argument``).
     """
-    return sorted(decisions, key=rank_key)
+    return sorted(check_decisions(decisions, "decisions"), key=rank_key)

@@ -1,7 +1,8 @@
 """The shape of a decision's dict, validated when a decision is restored from it.
 
 ``Decision.to_dict`` writes this shape and ``Decision.from_dict`` reads it back through these
-strict models, so a malformed dict is reported field by field instead of half-restored.
+strict models, so a malformed dict is reported field by field instead of half-restored; scalars
+are strict (``"round": "2025"`` is refused), as in the entity models.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import attrs
 import pydantic
+from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
 
 from greenrules._decision.parts import Finding, Priority, Provenance
 from greenrules._model.enums import Programme, Status, Strength, Tier, Verdict
@@ -44,54 +46,54 @@ class _Data(pydantic.BaseModel):
 
 
 class _EntityData(_Data):
-    id: str
-    name: str
+    id: StrictStr
+    name: StrictStr
     programme: Programme
 
 
 class _PriorityData(_Data):
-    score: tuple[float, ...]
-    reasons: tuple[str, ...]
+    score: tuple[StrictFloat, ...]
+    reasons: tuple[StrictStr, ...]
 
 
 class _MessageData(_Data):
-    zh: str
-    en: str
+    zh: StrictStr
+    en: StrictStr
 
 
 class _FindingData(_Data):
-    rule: str
-    clause: str
+    rule: StrictStr
+    clause: StrictStr
     strength: Strength
     verdict: Verdict
     read: dict[str, Any]
     message: _MessageData
-    points: float
+    points: StrictFloat
 
 
 class _PackRefData(_Data):
-    id: str
-    version: str
-    digest: str
+    id: StrictStr
+    version: StrictStr
+    digest: StrictStr
 
 
 class _ProvenanceData(_Data):
-    library_version: str
-    engine: str
-    jurisdiction: str
-    round: int
+    library_version: StrictStr
+    engine: StrictStr
+    jurisdiction: StrictStr
+    round: StrictInt
     tier: Tier
     as_of: dt.date
     packs: tuple[_PackRefData, ...]
-    input_digest: str
+    input_digest: StrictStr
 
 
 class DecisionData(_Data):
     entity: _EntityData
     status: Status
-    review_required: bool
+    review_required: StrictBool
     priority: _PriorityData
-    missing: tuple[str, ...]
+    missing: tuple[StrictStr, ...]
     findings: tuple[_FindingData, ...]
     provenance: _ProvenanceData
 

@@ -19,6 +19,11 @@ EngineName = Literal["native", "rete", "columnar"]
 ENGINES: tuple[EngineName, ...] = ("native", "rete", "columnar")
 
 
+AS_OF_RANGE = (dt.date(1000, 1, 1), dt.date(8999, 12, 31))
+"""The evaluation dates accepted: far enough inside the calendar that every shift a pack may
+ask for (at most a century per unit) stays a real date."""
+
+
 def check_arguments(tier: Any, round: Any, jurisdiction: Any, as_of: Any) -> Tier:
     """The tier as a :class:`Tier`; every bad argument raised together."""
     problems = []
@@ -37,6 +42,9 @@ def check_arguments(tier: Any, round: Any, jurisdiction: Any, as_of: Any) -> Tie
         problems.append(InputProblem("bad-argument", ("jurisdiction",), msg, jurisdiction))
     if as_of is not None and (type(as_of) is not dt.date):
         problems.append(InputProblem("bad-argument", ("as_of",), "expected a datetime.date", as_of))
+    elif as_of is not None and not AS_OF_RANGE[0] <= as_of <= AS_OF_RANGE[1]:
+        msg = f"expected a date from {AS_OF_RANGE[0]} to {AS_OF_RANGE[1]}"
+        problems.append(InputProblem("bad-argument", ("as_of",), msg, as_of.isoformat()))
     if problems:
         raise InvalidInputError(problems)
     return tier  # type: ignore[no-any-return]

@@ -125,6 +125,9 @@ class _Expressions:
             return (
                 f"(None if ({t} := {self.value(node.key, subject)}) is None else {table}.get({t}))"
             )
+        if isinstance(node, c.Shift | c.Division):
+            apply, t = w.constant(node.apply), w.temp()
+            return f"(None if ({t} := {self.value(node.value, subject)}) is None else {apply}({t}))"
         assert isinstance(node, c.Count)
         return f"{self._count(node)}({self.read(node.path, subject)})"
 

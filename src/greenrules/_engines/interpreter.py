@@ -109,6 +109,14 @@ class ClosureCompiler:
             return lambda obj: day
         if isinstance(node, c.Lookup):
             return self._lookup(node)
+        if isinstance(node, c.Shift | c.Division):
+            inner, apply = self.value(node.value), node.apply
+
+            def transform(obj: Any) -> Any:
+                v = inner(obj)
+                return None if v is None else apply(v)
+
+            return transform
         assert isinstance(node, c.Count)
         return self._count(node)
 

@@ -18,6 +18,7 @@ What is done here:
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import itertools
 import json
@@ -78,8 +79,15 @@ class ReteEngine:
         if program is None:
             program = ruleset.programs["rete"] = ReteProgram(ruleset)
         out: list[tuple[Sequence[Verdict], Sequence[float]]] = []
-        for start in range(0, len(entities), BATCH):
-            out.extend(program.run_batch(entities[start : start + BATCH]))
+        try:
+            for start in range(0, len(entities), BATCH):
+                out.extend(program.run_batch(entities[start : start + BATCH]))
+        except BaseException:
+            # A failed call may have dropped the reference rows (the session is reset on any
+            # failure): the program must never answer again, so the next call compiles anew.
+            if ruleset.programs.get("rete") is program:
+                del ruleset.programs["rete"]
+            raise
         return out
 
 
@@ -92,7 +100,11 @@ class ReteProgram(ReteCompiler):
 
     def _build(self) -> None:
         host = _SyncHost()
-        handles = []
+        handles: list[Any] = []
+        weakref.finalize(self, _delete_rulesets, handles)  # first: a failed build frees too
+        self.broken: str | None = None
+        self.row_ids: set[int] = {_fnv1a_32(_STATE_ID)}
+        _identify(self.rows, set(), self.row_ids)
         for level in self.order:
             stratum = self.strata[level]
             stratum.name = f"greenrules_rete_{next(_NAMES)}"
@@ -102,7 +114,6 @@ class ReteProgram(ReteCompiler):
                 with _LOCK:
                     _call(stratum.ruleset, "assert_facts", json.dumps(self.rows))
                     stratum.sink.clear()
-        weakref.finalize(self, _delete_rulesets, handles)
 
     # -- evaluation -----------------------------------------------------------------------
 
@@ -110,24 +121,33 @@ class ReteProgram(ReteCompiler):
         """Assert the batch stratum by stratum, collect the matches, retract, build verdicts."""
         with _LOCK:
             _reap()
+            if self.broken is not None:
+                raise EngineUnavailableError(f"this rete program failed before: {self.broken}")
             records: dict[int, list[dict[str, int]]] = {s.id: [] for s in self.scopes}
             keys = [self._records(self.entity_scope, entity, None, records) for entity in entities]
+            batch_ids: set[int] = set()
+            for scope_records in records.values():
+                _identify(scope_records, self.row_ids, batch_ids)
             synth: dict[int, dict[str, int]] = {}
             by_depth = sorted(self.scopes, key=lambda s: -s.depth)
             top: list[tuple[tuple[Any, ...], list[dict[str, Any]]]] = []
-            for level in self.order:
-                stratum = self.strata[level]
-                facts = [
-                    {**rec, **synth[rec["_k"]]} if rec["_k"] in synth else rec
-                    for scope in by_depth
-                    if scope.id in stratum.scopes
-                    for rec in records[scope.id]
-                ]
-                matches = self._run_stratum(stratum, facts)
-                if level == self.top:
-                    top = matches
-                else:
-                    _apply(matches, synth)
+            try:
+                for level in self.order:
+                    stratum = self.strata[level]
+                    facts = [
+                        {**rec, **synth[rec["_k"]]} if rec["_k"] in synth else rec
+                        for scope in by_depth
+                        if scope.id in stratum.scopes
+                        for rec in records[scope.id]
+                    ]
+                    matches = self._run_stratum(stratum, facts)
+                    if level == self.top:
+                        top = matches
+                    else:
+                        _apply(matches, synth)
+            except BaseException as exc:
+                self.broken = f"{type(exc).__name__}: {exc}"
+                raise
         return self._verdicts(keys, top, [getattr(e, "waivers", ()) for e in entities])
 
     def _records(
@@ -271,9 +291,50 @@ def _delete_rulesets(handles: list[Any]) -> None:
 
 
 def _reap() -> None:
-    """Delete the rulesets of collected programs; call with the lock held."""
+    """Delete the rulesets of collected programs; call with the lock held.
+
+    durable's ``delete_ruleset`` frees the ruleset but not its session: the session's message,
+    frame and result pools (about 3 MB per stratum, the reference rows among them) stay
+    allocated for ever unless the session is deleted first.
+    """
     while _ORPHANS:
-        _dre.delete_ruleset(_ORPHANS.pop())
+        handle = _ORPHANS.pop()
+        with contextlib.suppress(Exception):  # no session: nothing was ever asserted
+            _dre.delete_state(handle, "0")
+        _dre.delete_ruleset(handle)
+
+
+_STATE_ID = "sid-0"
+"""The id of the session's own state document, which durable stores beside the facts."""
+
+
+def _fnv1a_32(text: str) -> int:
+    """The ``fnv1Hash32`` of durable: the 32-bit FNV-1a hash by which it stores a fact's id."""
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def _identify(facts: list[dict[str, Any]], rows: set[int], batch: set[int]) -> None:
+    """Give each fact an ``id`` whose 32-bit hash no other live fact of the session has.
+
+    durable identifies a stored fact by the 32-bit hash of its id (of a 64-bit hash of its
+    content when it has none) and never compares the ids themselves: two distinct facts whose
+    hashes collide make the second "already asserted" (even odds at about 77,000 facts). So
+    every fact gets an id chosen here, its key, suffixed until its hash is unused among the
+    reference rows (``rows``) and the batch (``batch``, both updated).
+    """
+    for fact in facts:
+        base = name = str(fact["_k"])
+        suffix = 0
+        value = _fnv1a_32(name)
+        while value in rows or value in batch:
+            suffix += 1
+            name = f"{base}~{suffix}"
+            value = _fnv1a_32(name)
+        batch.add(value)
+        fact["id"] = name
 
 
 def _call(ruleset: Any, method: str, text: str) -> None:

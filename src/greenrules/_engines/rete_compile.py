@@ -219,12 +219,7 @@ class ReteCompiler:
     def value(self, node: c.Value, scope: FactScope, where: str) -> Operand:
         """Resolve a value expression in ``scope`` to a constant, a field, or unknown."""
         if isinstance(node, c.Constant | c.Param | c.AsOf):
-            if isinstance(node, c.Constant):
-                raw = node.value
-            elif isinstance(node, c.Param):
-                raw = self.ruleset.params.get(node.name)
-            else:
-                raw = node.resolve(self.ruleset.as_of)
+            raw = self._static(node)
             if raw is None:
                 return Operand(None)
             kind = kind_of(raw)
@@ -232,6 +227,8 @@ class ReteCompiler:
         if isinstance(node, c.Fact):
             name, kind = self._field(scope, node.path, where)
             return Operand(kind, field=name, free_text=kind is Kind.TEXT)
+        if isinstance(node, c.Shift | c.Division):
+            return self._transform(node, scope, where)
         key = (scope.id, node)
         found = self.memo.get(key)
         if found is None:
@@ -363,6 +360,46 @@ class ReteCompiler:
             rule = [parent, {"i": self._pattern(child, unknown, join)}]
             self._add_rule(level, rule, ("count_unknown", name), (scope, child))
         return Operand(Kind.NUMBER, field=name, level=level)
+
+    def _transform(self, node: c.Shift | c.Division, scope: FactScope, where: str) -> Operand:
+        """A shifted date or a division's code, as a field computed in Python.
+
+        The field is computed per fact as a named predicate's is, or at once when the value
+        transformed is a constant.
+        """
+        kind = Kind.DATE if isinstance(node, c.Shift) else Kind.TEXT
+        inner = node.value
+        if isinstance(inner, c.Constant | c.Param | c.AsOf):
+            raw = self._static(inner)
+            out = None if raw is None else node.apply(raw)
+            return Operand(None) if out is None else Operand(kind, const=self.encode(kind, out))
+        if not isinstance(inner, c.Fact):
+            raise EngineUnavailableError(
+                f"{where}: the rete engine computes a shift or a division of a fact or a "
+                "constant only; use engine='native' for this pack"
+            )
+        self._field(scope, inner.path, where)  # a fact of this scope, or a clear error
+        key = f"{node!r}"  # not a fact path: a field of its own
+        found = scope.fields.get(key)
+        if found is None:
+            get, apply = path_getter(inner.path), node.apply
+
+            def derived(obj: Any) -> Any:
+                value = get(obj)
+                return None if value is None else apply(value)
+
+            found = (f"f{len(scope.fields) + 1}", derived, lambda v: self.encode(kind, v))
+            scope.fields[key] = found
+            if len(scope.fields) + len(scope.predicates) > _MAX_FIELDS:
+                raise EngineUnavailableError(f"{where}: more facts than durable accepts per fact")
+        return Operand(kind, field=found[0], free_text=kind is Kind.TEXT)
+
+    def _static(self, node: c.Constant | c.Param | c.AsOf) -> Any:
+        if isinstance(node, c.Constant):
+            return node.value
+        if isinstance(node, c.Param):
+            return self.ruleset.params.get(node.name)
+        return node.resolve(self.ruleset.as_of)
 
     def _lookup(self, node: c.Lookup, scope: FactScope, where: str) -> Operand:
         rows = self.ruleset.tables.get(node.table, {})

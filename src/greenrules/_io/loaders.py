@@ -7,7 +7,6 @@ is all or nothing: every bad row and field is reported together, and nothing hal
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,11 +16,13 @@ from typing import Any
 import pydantic
 
 from greenrules._bulk import collector_paused
+from greenrules._io.tables import csv_text, decode, read_csv, read_input, sheet_rows
 from greenrules._io.template_read import is_template_workbook, read_template
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema
-from greenrules.exceptions import InputProblem, InvalidInputError
+from greenrules._model.values import MAX_INTEGER
+from greenrules.exceptions import InputProblem, InvalidInputError, format_loc
 
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "√"}
 FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "×"}
@@ -39,7 +40,14 @@ _CODES = {
     "too_short": "too-short",
     "finite_number": "not-finite",
 }
-_CUSTOM = {"bad-credit-code", "bad-city-code", "bad-date", "self-route-agency", "bad-period"}
+_CUSTOM = {
+    "bad-credit-code",
+    "bad-city-code",
+    "bad-industry-code",
+    "bad-date",
+    "self-route-agency",
+    "bad-period",
+}
 
 
 def problems_from(exc: pydantic.ValidationError, prefix: Sequence[str | int]) -> list[InputProblem]:
@@ -81,18 +89,26 @@ def entity_problems(data: Any, loc: Sequence[str | int]) -> Applicant | list[Inp
 
 
 def parse_entities(
-    rows: Iterable[Any], agencies: Iterable[Any] = (), *, source: str = ""
+    rows: Iterable[Any], agencies: Iterable[Any] = (), *, source: str = "", unique: bool = True
 ) -> list[Applicant]:
-    """Validate applicants (mappings) all at once; a report's agency may be a credit code."""
+    """Validate applicants (mappings) all at once; a report's agency may be a credit code.
+
+    Once every applicant is valid, and ``unique`` is true, a credit code given twice is a
+    problem (``duplicate-credit-code``), as it is in every reader.
+    """
     problems: list[InputProblem] = []
     known: dict[str, dict[str, Any]] = {}
+    agency_places: list[tuple[tuple[str | int, ...], str]] = []
     for i, raw in enumerate(agencies):
         try:
             agency = EvaluationAgency.model_validate(raw)
             known[agency.credit_code] = dict(raw)
+            agency_places.append((("agencies", i), agency.credit_code))
         except pydantic.ValidationError as exc:
             problems += problems_from(exc, ("agencies", i))
+    problems += duplicates(agency_places, "duplicate-agency", "agency")
     out: list[Applicant] = []
+    places: list[tuple[tuple[str | int, ...], str]] = []
     for i, raw in enumerate(rows):
         loc: tuple[str | int, ...] = ("applicants", i)
         if isinstance(raw, Mapping) and "__line__" in raw:
@@ -102,10 +118,33 @@ def parse_entities(
         result = entity_problems(raw, loc)
         if isinstance(result, Applicant):
             out.append(result)
+            places.append((loc, result.credit_code))
         else:
             problems += result
+    if unique and not problems:
+        problems += duplicates(places, "duplicate-credit-code", "applicant")
     if problems:
         raise InvalidInputError(problems, source=source or None)
+    return out
+
+
+def duplicates(
+    places: Iterable[tuple[tuple[str | int, ...], str]], code: str, what: str
+) -> list[InputProblem]:
+    """One problem per credit code given more than once, naming every place it is given.
+
+    One code is one legal person: two rows with it would be evaluated, ranked and written
+    apart, and which one's facts a reader sees would depend on file order.
+    """
+    seen: dict[str, list[tuple[str | int, ...]]] = {}
+    for loc, credit_code in places:
+        seen.setdefault(credit_code, []).append(loc)
+    out = []
+    for credit_code, locs in seen.items():
+        if len(locs) > 1:
+            where = ", ".join(format_loc(loc) for loc in locs)
+            msg = f"one credit code, {len(locs)} {what} records: {where}"
+            out.append(InputProblem(code, (*locs[0], "credit_code"), msg, credit_code))
     return out
 
 
@@ -123,24 +162,6 @@ def resolve_agency(
     return {**raw, "report": {**report, "agency": known[agency]}}
 
 
-def decode(data: bytes, name: str) -> str:
-    """Text from bytes in UTF-8 or, failing that, GB18030 (a byte-order mark is dropped).
-
-    Raises:
-        InvalidInputError: ``bad-encoding``, the bytes are neither (e.g. UTF-16 "Unicode text"
-            from Excel); ``name`` is the file's.
-    """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        msg = "the text is neither UTF-8 nor GB18030 (save it as UTF-8)"
-        raise InvalidInputError([InputProblem("bad-encoding", (), msg)], source=name) from None
-
-
 @collector_paused()
 def load_entities(source: str | Path) -> list[Applicant]:
     """Load applicants from a JSON, CSV or XLSX file (the format is taken from the suffix).
@@ -150,38 +171,48 @@ def load_entities(source: str | Path) -> list[Applicant]:
     sheet ``agencies``, or it is the input template (read by :func:`load_template`). Raises
     :class:`InvalidInputError` listing every problem.
     """
+    if not isinstance(source, str | Path):
+        msg = "expected a path to a .json, .csv or .xlsx file"
+        raise InvalidInputError([InputProblem("bad-argument", ("source",), msg, repr(source))])
     path = Path(source)
     name = str(path)
     suffix = path.suffix.lower()
     if suffix not in (".json", ".csv", ".xlsx"):
         msg = "expected a .json, .csv or .xlsx file"
         raise InvalidInputError([InputProblem("bad-format", ("source",), msg, name)])
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        msg = f"cannot read the file: {exc.strerror}"
-        raise InvalidInputError([InputProblem("unreadable", ("source",), msg, name)]) from None
+    data = read_input(path)
     if suffix == ".xlsx":
         if is_template_workbook(data):  # the input template: sheets joined by credit code
             return list(read_template(data, name).entities)
         return _load_xlsx(data, name)
-    text = decode(data, name)
     if suffix == ".json":
-        return _load_json(text, name)
-    try:
-        rows = csv_rows(text)
-    except csv.Error as exc:
-        msg = f"not a readable CSV file: {exc}"
-        raise InvalidInputError([InputProblem("bad-csv", (), msg)], source=name) from None
-    return _load_rows(rows, [], name)
+        return _load_json(decode(data, name), name)
+    return _load_rows(read_csv(csv_text(data, name), name), [], name)
 
 
-def _load_json(text: str, name: str) -> list[Applicant]:
+MAX_JSON_DEPTH = 32
+"""How deeply a JSON document may nest arrays and objects (an applicant needs about six)."""
+
+
+def json_document(text: str, name: str) -> Any:
+    """A JSON document parsed within the nesting limit, or every problem as a typed error."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         msg = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name) from None
+    except RecursionError:  # deeper than Python's parser goes, so past the limit too
+        raise _too_deep(name) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        msg = f"not valid JSON: {exc}"
+        raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name) from None
+    if _depth(doc) > MAX_JSON_DEPTH:
+        raise _too_deep(name)
+    return doc
+
+
+def _load_json(text: str, name: str) -> list[Applicant]:
+    doc = json_document(text, name)
     if isinstance(doc, list):
         return parse_entities(doc, source=name)
     if (
@@ -195,9 +226,22 @@ def _load_json(text: str, name: str) -> list[Applicant]:
     raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name)
 
 
-def csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    return [(reader.line_num, row) for row in reader]
+def _too_deep(name: str) -> InvalidInputError:
+    msg = f"the JSON nests deeper than {MAX_JSON_DEPTH} levels"
+    return InvalidInputError([InputProblem("over-limit", (), msg)], source=name)
+
+
+def _depth(doc: Any) -> int:
+    """How deeply ``doc`` nests lists and objects, counted without recursion."""
+    deepest = 0
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+    return deepest
 
 
 def _load_rows(
@@ -217,7 +261,7 @@ def _load_rows(
         if nested is not None:
             agencies.append(nested)
     try:
-        loaded = parse_entities(applicants, agencies, source=name)
+        loaded = parse_entities(applicants, agencies, source=name, unique=not problems)
     except InvalidInputError as exc:
         problems += exc.problems
         loaded = []
@@ -295,9 +339,8 @@ def _cell(cell: Any, kind: Kind) -> Any:
     if not isinstance(cell, str):  # typed XLSX cells: numbers, booleans, dates
         if kind is Kind.DATE and hasattr(cell, "date"):
             return cell.date().isoformat()
-        if kind is Kind.NUMBER and isinstance(cell, int | float) and not isinstance(cell, bool):
-            integral = float(cell).is_integer() and abs(cell) < 2**63  # engines hold 64-bit ints
-            return int(cell) if integral else float(cell)
+        if kind is Kind.NUMBER and isinstance(cell, float) and abs(cell) <= MAX_INTEGER:
+            return int(cell) if cell.is_integer() else cell  # an integral float is an int
         if kind is Kind.TEXT and isinstance(cell, int) and not isinstance(cell, bool):
             return str(cell)
         return cell
@@ -316,8 +359,7 @@ def _cell(cell: Any, kind: Kind) -> Any:
         except ValueError:
             raise ValueError(f"expected a number, got {text!r}") from None
         # Integral text stays an int, so integer fields load; float fields accept ints.
-        plain = number.is_integer() and text.lstrip("+-").isdigit()
-        return int(number) if plain else number
+        return int(text) if text.lstrip("+-").isdigit() else number
     return text
 
 
@@ -331,29 +373,18 @@ def _load_xlsx(data: bytes, name: str) -> list[Applicant]:
         raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
     sheets = {ws.title: ws for ws in book.worksheets}
     main = sheets.get("applicants") or book.worksheets[0]
+    cells = [0]  # non-empty cells read so far, over every sheet
     try:  # read-only workbooks parse each sheet lazily, so a corrupt sheet fails here
-        agencies = _sheet_rows(sheets["agencies"]) if "agencies" in sheets else []
-        rows = _sheet_rows(main)
+        agencies = sheet_rows(sheets["agencies"], cells) if "agencies" in sheets else []
+        rows = sheet_rows(main, cells)
+    except InvalidInputError as exc:
+        raise InvalidInputError(exc.problems, source=name) from None
     except Exception as exc:
         msg = f"a worksheet cannot be read: {type(exc).__name__}"
         raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
     finally:
         book.close()
     return _load_rows(rows, agencies, name)
-
-
-def _sheet_rows(ws: Any) -> list[tuple[int, dict[str, Any]]]:
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        return []
-    names = [str(h).strip() if h is not None else None for h in header]
-    out = []
-    for line, values in enumerate(rows, start=2):
-        if all(v is None for v in values):
-            continue
-        out.append((line, {n: v for n, v in zip(names, values, strict=False) if n}))
-    return out
 
 
 def entity_json_schema() -> dict[str, Any]:

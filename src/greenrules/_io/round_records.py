@@ -7,14 +7,14 @@ its place, in the same codes as the applicant loaders.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from greenrules._io.loaders import decode, problems_from
+from greenrules._io.loaders import json_document, problems_from
+from greenrules._io.tables import decode, read_input
 from greenrules._model.round_records import RoundRecords
 from greenrules.exceptions import InputProblem, InvalidInputError
 
@@ -33,16 +33,7 @@ def load_round_records(source: str | Path | Mapping[str, Any]) -> RoundRecords:
     if path.suffix.lower() != ".json":
         msg = "round records are read from a .json file"
         raise InvalidInputError([InputProblem("bad-format", ("source",), msg, name)])
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        msg = f"cannot read the file: {exc.strerror}"
-        raise InvalidInputError([InputProblem("unreadable", ("source",), msg, name)]) from None
-    try:
-        doc = json.loads(decode(data, name))
-    except json.JSONDecodeError as exc:
-        msg = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        raise InvalidInputError([InputProblem("bad-json", (), msg)], source=name) from None
+    doc = json_document(decode(read_input(path), name), name)
     try:
         return parse_round_records(doc)
     except InvalidInputError as exc:

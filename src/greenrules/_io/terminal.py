@@ -6,6 +6,7 @@ counts them.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from greenrules._decision.decision import Decision
@@ -45,8 +46,8 @@ def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = Fa
                 str(n),
                 status,
                 PROGRAMME_WORDS[lang][d.programme],
-                d.entity_name,
-                d.entity_id,
+                printable(d.entity_name),
+                printable(d.entity_id),
                 score,
                 ", ".join(flagged) or "-",
             )
@@ -67,3 +68,15 @@ def format_rows(rows: Sequence[Sequence[str]]) -> str:
         cells = [cell + " " * (w - text_width(cell)) for cell, w in zip(row, widths, strict=True)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def printable(text: str) -> str:
+    """Text with control and format characters shown as escapes, never sent to the terminal.
+
+    A name holding a carriage return or an escape sequence could otherwise move the cursor,
+    overprint another row's status or restyle the terminal.
+    """
+    return "".join(
+        ch.encode("unicode_escape").decode() if unicodedata.category(ch)[0] == "C" else ch
+        for ch in text
+    )

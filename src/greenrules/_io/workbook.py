@@ -15,10 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from greenrules._decision.decision import Decision
+from greenrules._decision.decision import Decision, check_decisions
 from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
+from greenrules._io.cells import append_row
+from greenrules._io.loaders import duplicates
 from greenrules._io.output import write_whole
 from greenrules._io.print_layout import HEADER_ROW, SignOff, lay_out, sign_off_problems
+from greenrules._io.xlsx import save_workbook
 from greenrules._model.entities import Applicant, Factory, IndustrialPark, SupplyChainEnterprise
 from greenrules._model.enums import Programme, Status, Strength, Verdict
 from greenrules._model.values import EvaluationRoute
@@ -100,7 +103,8 @@ def write_summary(
     Raises:
         InvalidInputError: ``lang`` is not ``zh`` or ``en``, ``path`` does not end in .xlsx, a
             sign-off field is not one line of text or ``date`` is not a date (``bad-argument``),
-            or ``path`` cannot be written (``unwritable``).
+            two applicants or two decisions share a credit code (``duplicate-credit-code``: a
+            row would show another unit's facts), or the file cannot be written (``unwritable``).
     """
     import openpyxl
 
@@ -111,6 +115,18 @@ def write_summary(
         problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
     if path.suffix.lower() != ".xlsx":
         problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(path)))
+    decisions = check_decisions(decisions, "decisions")
+    applicants = list(applicants)
+    problems += duplicates(
+        [(("applicants", i), a.credit_code) for i, a in enumerate(applicants)],
+        "duplicate-credit-code",
+        "applicant",
+    )
+    problems += duplicates(
+        [(("decisions", i), d.entity_id) for i, d in enumerate(decisions)],
+        "duplicate-credit-code",
+        "decision",
+    )
     if problems:
         raise InvalidInputError(problems)
     by_id = {a.credit_code: a for a in applicants}
@@ -159,7 +175,7 @@ def write_summary(
             sign_off=sign_off,
             evaluated_on=evaluated_on,
         )
-    write_whole(path, book.save, argument="path")
+    write_whole(path, lambda tmp: save_workbook(book, tmp), argument="path")
     return path
 
 
@@ -175,12 +191,15 @@ def _context(decisions: Sequence[Decision], lang: str) -> str:
 
 
 def _fill(sheet: Any, headers: Sequence[str], rows: list[list[Any]]) -> None:
-    """The table: headings at the layout's header row, then one row per decision."""
+    """The table: headings at the layout's header row, then one row per decision.
+
+    Every text goes through :func:`append_row`, so it is stored as text, never as a formula.
+    """
     for _ in range(HEADER_ROW - 1):
         sheet.append([])  # the title and filing rows, filled in by the layout
-    sheet.append(list(headers))
+    append_row(sheet, list(headers))
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row, headers)
 
 
 def _base(

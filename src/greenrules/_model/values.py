@@ -29,6 +29,11 @@ from pydantic_core import PydanticCustomError
 
 from greenrules._model.credit_code import credit_code_problem
 from greenrules._model.enums import Programme, Tier
+from greenrules._model.industry_code import industry_code_problem, stored_industry_code
+
+MAX_INTEGER = 2**53
+"""The largest integer a fact may hold, in every engine: beyond it a float cannot hold it
+exactly, so engines comparing as doubles (rete, SQL) would disagree with Python."""
 
 _MODEL_CONFIG = ConfigDict(
     frozen=True,
@@ -75,6 +80,21 @@ DivisionCode = Annotated[StrictStr, AfterValidator(check_division_code)]
 """A 6-digit administrative division code (GB/T 2260), e.g. ``150200`` for Baotou."""
 
 
+def check_industry_code(value: str) -> str:
+    problem = industry_code_problem(value)
+    if problem is not None:
+        raise PydanticCustomError(
+            "bad-industry-code",
+            "not a GB/T 4754 industry code: {problem}",
+            {"problem": problem},
+        )
+    return stored_industry_code(value)
+
+
+IndustryCode = Annotated[StrictStr, AfterValidator(check_industry_code)]
+"""A GB/T 4754 division, group or class, stored as digits: ``C4210`` is kept as ``4210``."""
+
+
 def _to_date(value: object) -> object:
     if isinstance(value, str):
         try:
@@ -108,9 +128,9 @@ class ChainRole(enum.StrEnum):
 
 
 class Industry(StrictModel):
-    """The unit's industry: a GB/T 4754 code or name, and whether it is a key energy field."""
+    """The unit's industry: a GB/T 4754 code and name, and whether it is a key energy field."""
 
-    code: StrictStr | None = None
+    code: IndustryCode | None = None
     name: StrictStr | None = None
     key_field: StrictBool | None = None
 
@@ -167,9 +187,12 @@ class EvaluationAgency(StrictModel):
 
     credit_code: CreditCode
     name: Text
+    registered_on: Date | None = None
+    """When the agency was registered (established): an annual report falling due before it
+    was not owed."""
     blacklisted_on: Date | None = None
     annual_reports: tuple[AnnualReport, ...] | None = None
-    national_projects: StrictInt | None = Field(default=None, ge=0)
+    national_projects: StrictInt | None = Field(default=None, ge=0, le=MAX_INTEGER)
 
 
 class EvaluationReport(StrictModel):
@@ -239,6 +262,10 @@ class Standing(StrictModel):
     accidents, and illegal acts such as tax evasion, on the public credit record, each on the
     day it happened."""
     removed_from_list: StrictBool | None = None
+    """Whether dynamic management ever removed the unit from a green-manufacturing list."""
+    removed_on: Date | None = None
+    """When the unit's latest removal was announced (公告), the day the removal exclusion's
+    three years run from; read when ``removed_from_list`` is true."""
     inspection_findings: tuple[Event, ...] | None = None
     """Serious problems found in supervision by the State Council and the ministries
     concerned, each on the day it was found."""

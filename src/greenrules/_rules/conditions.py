@@ -11,31 +11,37 @@ logic, which is also how SQL and polars treat nulls. The grammar, in pack files:
            | {predicate: NAME}                     # a Python predicate the pack registered
            | {fact: PATH, OP: value}               # OP in eq ne lt le gt ge in not_in
            | {value: value, OP: value}
+           | {fact: PATH, in: {keys: TABLE}}       # in (not_in) a reference table's keys
     value := literal | {fact: PATH} | {param: NAME}
            | {lookup: TABLE, key: value, column: NAME}
            | {as_of: {years: N, months: N, days: N}}   # the evaluation date, shifted
+           | {shift: value, years: N, months: N, days: N}   # a date value, shifted
+           | {division: value, level: province|prefecture}  # the GB/T 2260 code it is under
            | {count: PATH, where: cond}
 
 Inside ``where``, paths are relative to the list's item. Parsing checks the shape only; type
-checking against an entity model happens in :func:`check`, when a pack is registered.
+checking against an entity model happens in :mod:`greenrules._rules.typecheck`, when a pack
+is registered.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import difflib
 import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeAlias
 
 import attrs
 
-from greenrules._model.facts import FactSpec, Kind, fact_schema
+from greenrules._model.facts import Kind
 
 MAX_SHIFT = {"years": 100, "months": 1_200, "days": 36_600}
 """The largest shift of the evaluation date a rule may ask for, per unit: a century."""
 MAX_DEPTH = 24
+DIVISION_LEVELS = {"province": 2, "prefecture": 4}
+"""How many leading digits of a 6-digit GB/T 2260 code name the division at each level."""
 """How deeply conditions may nest; deeper trees are refused when the pack loads."""
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in")
 ORDERED = frozenset({"lt", "le", "gt", "ge"})
@@ -92,10 +98,61 @@ class AsOf:
 
     def resolve(self, as_of: dt.date) -> dt.date:
         """The shifted date; a 29 February that does not exist becomes 28 February."""
-        month_index = as_of.year * 12 + as_of.month - 1 + self.years * 12 + self.months
-        year, month = divmod(month_index, 12)
-        day = min(as_of.day, calendar.monthrange(year, month + 1)[1])
-        return dt.date(year, month + 1, day) + dt.timedelta(days=self.days)
+        return shift_date(as_of, self.years, self.months, self.days)
+
+
+def shift_date(day: dt.date, years: int, months: int, days: int) -> dt.date:
+    """``day`` moved by whole months, then by whole days.
+
+    A day past the month's end becomes its last day: 2024-02-29 plus one year is 2025-02-28.
+    """
+    month_index = day.year * 12 + day.month - 1 + years * 12 + months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last)) + dt.timedelta(days=days)
+
+
+@attrs.frozen
+class Shift:
+    """A date value moved by whole years, months and days, as ``as_of`` moves its date.
+
+    "Three years after the blacklisting" is the blacklisting date shifted by 3 years.
+    """
+
+    value: Value
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    def apply(self, day: dt.date) -> dt.date | None:
+        """The shifted date, or None (unknown) past the calendar's years 1 to 9999."""
+        try:
+            return shift_date(day, self.years, self.months, self.days)
+        except (ValueError, OverflowError):
+            return None
+
+
+_DIVISION_CODE = re.compile(r"[0-9]{6}")
+
+
+@attrs.frozen
+class Division:
+    """The GB/T 2260 code of the division a code belongs to at ``level``.
+
+    A county's code ``150781`` is under the prefecture ``150700`` and the province ``150000``.
+    The hierarchy is the code's own structure (two digits per level), so no table of places
+    is needed; a text that is not six ASCII digits has no division (unknown).
+    """
+
+    value: Value
+    level: str
+
+    def apply(self, code: str) -> str | None:
+        """The code of the division at ``level``, or None for a text that is not a code."""
+        if not _DIVISION_CODE.fullmatch(code):
+            return None
+        digits = DIVISION_LEVELS[self.level]
+        return code[:digits] + "0" * (6 - digits)
 
 
 @attrs.frozen
@@ -106,7 +163,19 @@ class Count:
     where: Condition
 
 
-Value: TypeAlias = Constant | Fact | Param | Lookup | AsOf | Count
+@attrs.frozen
+class Keys:
+    """The keys of a reference table, as the right side of ``in`` and ``not_in``.
+
+    A rule set resolves them for its evaluation date (:func:`resolve_keys`), so engines only
+    ever meet a :class:`Constant` list there.
+    """
+
+    table: str
+
+
+Value: TypeAlias = Constant | Fact | Param | Lookup | AsOf | Shift | Division | Count | Keys
+"""A value expression; :class:`Keys` only ever stands after ``in`` or ``not_in``."""
 
 # --- conditions --------------------------------------------------------------------------
 
@@ -225,8 +294,12 @@ def parse(data: Any, where: str = "") -> Condition:
 
 def _parse_operand(data: Any, op: str, where: str) -> Value:
     if op in ("in", "not_in"):
+        if isinstance(data, Mapping) and set(data) == {"keys"}:
+            return Keys(_name(data["keys"], f"{where}.keys"))
         if not isinstance(data, list) or not data:
-            raise ConditionError(f"'{op}' takes a non-empty list of constants", where)
+            raise ConditionError(
+                f"'{op}' takes a non-empty list of constants or {{keys: TABLE}}", where
+            )
         for item in data:
             _literal(item, where)
         return Constant(tuple(data))
@@ -252,12 +325,24 @@ def parse_value(data: Any, where: str = "") -> Value:
         shift = data["as_of"] or {}
         if not isinstance(shift, Mapping) or set(shift) - {"years", "months", "days"}:
             raise ConditionError("'as_of' takes a mapping of years, months, days", where)
-        if not all(type(v) is int and abs(v) <= MAX_SHIFT[k] for k, v in shift.items()):
-            raise ConditionError(f"'as_of' shifts are whole numbers within {MAX_SHIFT}", where)
+        _check_shift(shift, where)
         return AsOf(**shift)
+    if "shift" in keys and keys <= {"shift", "years", "months", "days"}:
+        shift = {k: v for k, v in data.items() if k != "shift"}
+        _check_shift(shift, where)
+        return Shift(parse_value(data["shift"], f"{where}.shift"), **shift)
+    if keys == {"division", "level"}:
+        if data["level"] not in DIVISION_LEVELS:
+            raise ConditionError(f"'level' is one of {sorted(DIVISION_LEVELS)}", where)
+        return Division(parse_value(data["division"], f"{where}.division"), data["level"])
     if keys == {"count", "where"}:
         return Count(_path(data["count"], f"{where}.count"), parse(data["where"], f"{where}.where"))
     raise ConditionError(f"unrecognised value with keys {sorted(keys)}", where)
+
+
+def _check_shift(shift: Mapping[str, Any], where: str) -> None:
+    if not all(type(v) is int and abs(v) <= MAX_SHIFT[k] for k, v in shift.items()):
+        raise ConditionError(f"shifts are whole numbers within {MAX_SHIFT}", where)
 
 
 def _literal(value: Any, where: str) -> Any:
@@ -310,6 +395,8 @@ def children(node: Condition | Value) -> Iterator[Condition | Value]:
         yield node.where
     elif isinstance(node, Lookup):
         yield node.key
+    elif isinstance(node, Shift | Division):
+        yield node.value
 
 
 def fact_paths(node: Condition | Value, prefix: str = "") -> Iterator[str]:
@@ -341,6 +428,28 @@ def bind_predicates(node: Any, reads: Mapping[str, tuple[str, ...]]) -> Any:
         return attrs.evolve(node, left=left, right=right)
     if isinstance(node, Lookup):
         return attrs.evolve(node, key=bind_predicates(node.key, reads))
+    if isinstance(node, Shift | Division):
+        return attrs.evolve(node, value=bind_predicates(node.value, reads))
+    return node
+
+
+def resolve_keys(node: Any, tables: Mapping[str, Mapping[str, Any]]) -> Any:
+    """The tree with each ``{keys: TABLE}`` replaced by the keys the table has in force."""
+    if isinstance(node, Keys):
+        return Constant(tuple(sorted(tables.get(node.table, ()))))
+    if isinstance(node, Compare):
+        left, right = resolve_keys(node.left, tables), resolve_keys(node.right, tables)
+        return attrs.evolve(node, left=left, right=right)
+    if isinstance(node, All | AnyOf):
+        return attrs.evolve(node, parts=tuple(resolve_keys(p, tables) for p in node.parts))
+    if isinstance(node, Not):
+        return attrs.evolve(node, part=resolve_keys(node.part, tables))
+    if isinstance(node, Some | Every | Count):
+        return attrs.evolve(node, where=resolve_keys(node.where, tables))
+    if isinstance(node, Lookup):
+        return attrs.evolve(node, key=resolve_keys(node.key, tables))
+    if isinstance(node, Shift | Division):
+        return attrs.evolve(node, value=resolve_keys(node.value, tables))
     return node
 
 
@@ -355,6 +464,8 @@ def literal_thresholds(node: Condition | Value, prefix: str = "") -> Iterator[tu
     """(fact path, constant) pairs a tree compares with: where boundary tests should aim."""
     if isinstance(node, Compare):
         left, right = node.left, node.right
+        if isinstance(left, Division) and isinstance(left.value, Fact):
+            left = left.value  # a division's own code is a code under it
         if isinstance(left, Fact) and isinstance(right, Constant):
             values = right.value if node.op in ("in", "not_in") else (right.value,)
             for value in values:
@@ -366,25 +477,6 @@ def literal_thresholds(node: Condition | Value, prefix: str = "") -> Iterator[tu
         yield from literal_thresholds(child, prefix)
 
 
-# --- type checking -----------------------------------------------------------------------
-
-
-@attrs.frozen
-class NameScope:
-    """What a condition may refer to while it is checked: facts, params, tables, predicates."""
-
-    facts: Mapping[str, FactSpec]
-    params: Mapping[str, Kind]
-    tables: Mapping[str, Mapping[str, Kind]]
-    predicates: frozenset[str]
-
-    def within(self, spec: FactSpec, where: str) -> NameScope:
-        """The scope inside a quantifier over the list fact ``spec``."""
-        if spec.kind is not Kind.LIST or spec.item is None:
-            raise ConditionError(f"'{spec.path}' is not a list; quantify over lists only", where)
-        return attrs.evolve(self, facts=fact_schema(spec.item))
-
-
 def literal_kind(value: Any) -> Kind:
     """The kind of a constant from pack data."""
     if isinstance(value, bool):
@@ -394,81 +486,3 @@ def literal_kind(value: Any) -> Kind:
     if isinstance(value, dt.date):
         return Kind.DATE
     return Kind.TEXT
-
-
-def check(node: Condition, scope: NameScope, where: str = "") -> None:
-    """Type-check a condition: every fact, param, table and predicate exists and kinds match."""
-    if isinstance(node, Compare):
-        left = _value_kind(node.left, scope, f"{where}.left")
-        if node.op in ("in", "not_in"):
-            assert isinstance(node.right, Constant)
-            for item in node.right.value:
-                _same_kind(left, literal_kind(item), node, item, scope, where)
-            return
-        right = _value_kind(node.right, scope, f"{where}.right")
-        _same_kind(left, right, node, getattr(node.right, "value", None), scope, where)
-        if node.op in ORDERED and left is Kind.BOOL:
-            raise ConditionError(f"'{node.op}' orders values; booleans have no order", where)
-    elif isinstance(node, Known):
-        _fact(node.path, scope, where)
-    elif isinstance(node, All | AnyOf):
-        for i, part in enumerate(node.parts):
-            check(part, scope, f"{where}[{i}]")
-    elif isinstance(node, Not):
-        check(node.part, scope, where)
-    elif isinstance(node, Some | Every):
-        check(node.where, scope.within(_fact(node.path, scope, where), where), f"{where}.where")
-    elif isinstance(node, PredicateCall) and node.name not in scope.predicates:
-        raise ConditionError(f"no predicate named '{node.name}' is registered by the pack", where)
-
-
-def _fact(path: str, scope: NameScope, where: str) -> FactSpec:
-    spec = scope.facts.get(path)
-    if spec is None:
-        near = difflib.get_close_matches(path, list(scope.facts), n=1)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        raise ConditionError(f"no fact '{path}' on this entity{hint}", where)
-    return spec
-
-
-def _value_kind(node: Value, scope: NameScope, where: str) -> Kind:
-    if isinstance(node, Constant):
-        return literal_kind(node.value)
-    if isinstance(node, Fact):
-        spec = _fact(node.path, scope, where)
-        if spec.kind is Kind.LIST:
-            raise ConditionError(f"'{node.path}' is a list; use some, every or count", where)
-        if spec.kind is Kind.RECORD:
-            raise ConditionError(f"'{node.path}' is a record; compare its fields", where)
-        return spec.kind
-    if isinstance(node, Param):
-        if node.name not in scope.params:
-            raise ConditionError(f"the pack has no parameter '{node.name}'", where)
-        return scope.params[node.name]
-    if isinstance(node, Lookup):
-        columns = scope.tables.get(node.table)
-        if columns is None:
-            raise ConditionError(f"the pack has no reference table '{node.table}'", where)
-        if node.column not in columns:
-            raise ConditionError(f"table '{node.table}' has no column '{node.column}'", where)
-        if _value_kind(node.key, scope, f"{where}.key") is not Kind.TEXT:
-            raise ConditionError("reference tables are keyed by text", where)
-        return columns[node.column]
-    if isinstance(node, AsOf):
-        return Kind.DATE
-    assert isinstance(node, Count)
-    check(node.where, scope.within(_fact(node.path, scope, where), where), f"{where}.where")
-    return Kind.NUMBER
-
-
-def _same_kind(
-    left: Kind, right: Kind, node: Compare, const: Any, scope: NameScope, where: str
-) -> None:
-    if left is not right:
-        raise ConditionError(f"compares a {left} with a {right}", where)
-    if isinstance(node.left, Fact) and const is not None and isinstance(const, str):
-        spec = scope.facts.get(node.left.path)
-        if spec is not None and spec.choices is not None and const not in spec.choices:
-            raise ConditionError(
-                f"'{node.left.path}' is one of {list(spec.choices)}, never {const!r}", where
-            )

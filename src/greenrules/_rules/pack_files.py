@@ -121,7 +121,7 @@ class RuleData(_File):
     applies_if: dict[str, Any] | None = None
     on_fail: Outcome | None = None
     score: dict[str, Any] | None = None
-    points: float = 1.0
+    points: float = Field(default=1.0, allow_inf_nan=False)
     order: int = 0
     effective: PeriodData = PeriodData()
     replaces: list[str] = []

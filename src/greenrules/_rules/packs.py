@@ -22,6 +22,7 @@ from greenrules._model.entities import ENTITY_TYPES
 from greenrules._model.enums import Programme, Strength, Tier
 from greenrules._model.facts import fact_schema, resolve
 from greenrules._rules import conditions as c
+from greenrules._rules import typecheck
 from greenrules._rules.pack_files import (
     BilingualData,
     ClauseFile,
@@ -31,7 +32,13 @@ from greenrules._rules.pack_files import (
     RuleFile,
 )
 from greenrules._rules.procedure import Procedure, ProcedureFile, build_procedure
-from greenrules._rules.reference import DatedValue, Parameter, ReferenceTable, read_table
+from greenrules._rules.reference import (
+    DatedValue,
+    Parameter,
+    ReferenceTable,
+    read_only,
+    read_table,
+)
 from greenrules._rules.rules import Bilingual, Clause, Coverage, CoverageHow, Period, Rule
 from greenrules.exceptions import PackError, PackProblem
 
@@ -74,6 +81,9 @@ class Pack:
     ``extends_round`` is the round of the base pack when it is not the pack's own: a round that
     amends an earlier one (MIIT's yearly notice on the standing measures) builds on that round's
     pack instead of copying it.
+
+    Its mappings are read-only views: a pack is what its digest says, so changing a parameter
+    or a table goes through :meth:`with_table` or ``Registry.with_reference``, which re-digest.
     """
 
     id: str
@@ -82,18 +92,18 @@ class Pack:
     rounds: tuple[int, ...]
     name: Bilingual
     source_title: str
-    evaluation_dates: Mapping[int, dt.date]
+    evaluation_dates: Mapping[int, dt.date] = attrs.field(converter=read_only)
     programmes: tuple[Programme, ...]
     tiers: tuple[Tier, ...]
     extends: str | None
     extends_round: int | None
-    neutralizes: Mapping[str, str]
+    neutralizes: Mapping[str, str] = attrs.field(converter=read_only)
     closed: tuple[Closure, ...]
     clauses: tuple[Clause, ...]
     rules: tuple[Rule, ...]
-    params: Mapping[str, Parameter]
-    tables: Mapping[str, ReferenceTable]
-    predicates: Mapping[str, Predicate]
+    params: Mapping[str, Parameter] = attrs.field(converter=read_only)
+    tables: Mapping[str, ReferenceTable] = attrs.field(converter=read_only)
+    predicates: Mapping[str, Predicate] = attrs.field(converter=read_only)
     folder: Path | None
     digest: str
     procedure: Procedure | None = None
@@ -124,6 +134,7 @@ class _Problems:
     def __init__(self, pack: str) -> None:
         self.pack = pack
         self.items: list[PackProblem] = []
+        self.nodes = MAX_PACK_NODES  # what the pack's YAML files may still hold
 
     def add(self, code: str, message: str, rule: str | None = None) -> None:
         self.items.append(PackProblem(code, self.pack, message, rule))
@@ -133,16 +144,45 @@ class _Problems:
             raise PackError(self.items)
 
 
+MAX_PACK_NODES = 100_000
+"""Values (mappings, lists, keys, scalars) all YAML files of one pack may hold, every alias
+counted at each place it is used: the bundled packs hold about 3,000. YAML aliases can make a
+small file expand exponentially (a 1.7 KB file of five alias levels), so past this the pack is
+refused (``over-limit``) before any condition is parsed."""
+
+
 def _read_yaml(path: Path, problems: _Problems) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         problems.add("missing-file", f"{path.name} not found in {path.parent}")
     except (OSError, UnicodeDecodeError) as exc:
         problems.add("bad-yaml", f"{path.name} cannot be read as UTF-8 text: {exc}")
     except yaml.YAMLError as exc:
         problems.add("bad-yaml", f"{path.name} is not valid YAML: {exc}".replace("\n", " "))
+    else:
+        problems.nodes = _within(data, problems.nodes)
+        if problems.nodes >= 0:
+            return data
+        msg = f"{path.name}: the pack's YAML holds more than {MAX_PACK_NODES:,} values"
+        problems.add("over-limit", msg + " (aliases counted where used)")
     return None
+
+
+def _within(data: Any, budget: int) -> int:
+    """``budget`` less the values in ``data``; negative (and no more counting) past it."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return budget
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return budget
 
 
 def _parse_file(model: type[pydantic.BaseModel], data: Any, name: str, problems: _Problems) -> Any:
@@ -198,7 +238,7 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
         tables=tables,
         predicates=named,
         folder=folder,
-        digest=_digest(folder),
+        digest=_digest(folder, {Path(spec.file) for spec in meta.tables.values()}),
         procedure=procedure,
     )
 
@@ -221,11 +261,13 @@ def _load_procedure(
     return build_procedure(parsed.procedure, (cl.id for cl in clauses), tables, problems.add)
 
 
-def _digest(folder: Path) -> str:
+def _digest(folder: Path, tables: set[Path]) -> str:
+    """The hash of every file that can change a decision: YAML, CSV and every table file."""
     sha = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if path.is_file() and path.suffix in (".yaml", ".csv") and "cases" not in relative.parts:
+        data = path.suffix in (".yaml", ".csv") and "cases" not in relative.parts
+        if path.is_file() and (data or relative in tables):
             sha.update(str(relative).encode() + b"\0" + path.read_bytes())
     return sha.hexdigest()
 
@@ -268,8 +310,13 @@ def _load_params(folder: Path, problems: _Problems) -> dict[str, Parameter]:
 
 def _load_tables(folder: Path, meta: PackData, problems: _Problems) -> dict[str, ReferenceTable]:
     out = {}
+    inside = folder.resolve()
     for name, spec in meta.tables.items():
         path = folder / spec.file
+        if not path.resolve().is_relative_to(inside):
+            msg = f"table {name}: {spec.file} is outside the pack folder; tables live inside it"
+            problems.add("bad-table", msg)
+            continue
         try:
             text = path.read_text(encoding="utf-8-sig")
             out[name] = read_table(name, spec.key, spec.columns, text, spec.file)
@@ -299,7 +346,7 @@ def _load_rules(
         if parsed is None:
             continue
         model = ENTITY_TYPES[parsed.programme]
-        scope = c.NameScope(
+        scope = typecheck.NameScope(
             facts=fact_schema(model),
             params={n: p.kind for n, p in params.items()},
             tables={n: t.columns for n, t in tables.items()},
@@ -317,7 +364,7 @@ def _build_rule(
     item: RuleData,
     programme: Programme,
     model: type[pydantic.BaseModel],
-    scope: c.NameScope,
+    scope: typecheck.NameScope,
     reads: Mapping[str, tuple[str, ...]],
     problems: _Problems,
 ) -> Rule | None:
@@ -327,9 +374,9 @@ def _build_rule(
         score = c.parse_value(item.score, "score") if item.score is not None else None
         for cond, where in ((requires, "requires"), (applies, "applies_if")):
             if cond is not None:
-                c.check(cond, scope, where)
+                typecheck.check(cond, scope, where)
         if score is not None:
-            c.check(c.Compare(score, "ge", c.Constant(0)), scope, "score")
+            typecheck.check(c.Compare(score, "ge", c.Constant(0)), scope, "score")
         requires, applies, score = (
             None if node is None else c.bind_predicates(node, reads)
             for node in (requires, applies, score)

@@ -14,6 +14,7 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -51,6 +52,15 @@ class Parameter:
         return None
 
 
+def read_only(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """A read-only view of a copy of ``mapping``: what a frozen pack holds cannot be changed."""
+    return MappingProxyType(dict(mapping))
+
+
+def _read_only_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
+    return tuple(read_only(row) for row in rows)
+
+
 @attrs.frozen
 class ReferenceTable:
     """Rows of reference values keyed by one text column, each row with its source and period.
@@ -61,8 +71,8 @@ class ReferenceTable:
 
     name: str
     key: str
-    columns: Mapping[str, Kind]
-    rows: tuple[Mapping[str, Any], ...]
+    columns: Mapping[str, Kind] = attrs.field(converter=read_only)
+    rows: tuple[Mapping[str, Any], ...] = attrs.field(converter=_read_only_rows)
     origin: str
     digest: str
 

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from greenrules._model.enums import Programme, Tier
+from greenrules._rules import conditions as c
 from greenrules._rules.packs import Pack, Predicate
 from greenrules._rules.rules import Clause, Rule
 
@@ -80,7 +81,7 @@ def build_ruleset(
         params.update({name: p.at(as_of) for name, p in pack.params.items()})
         tables.update({name: t.at(as_of) for name, t in pack.tables.items()})
         predicates.update(pack.predicates)
-    selected = tuple(rules.values())
+    selected = tuple(_with_keys(rule, tables) for rule in rules.values())
     top = stack[-1]
     return RuleSet(
         jurisdiction=top.jurisdiction,
@@ -95,4 +96,16 @@ def build_ruleset(
         tables=tables,
         predicates=predicates,
         neutralized=neutralized,
+    )
+
+
+def _with_keys(rule: Rule, tables: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> Rule:
+    """The rule with its ``{keys: TABLE}`` operands resolved to the keys in force."""
+    if not any(isinstance(n, c.Keys) for root in rule.nodes() for n in c.walk(root)):
+        return rule
+    return attrs.evolve(
+        rule,
+        requires=c.resolve_keys(rule.requires, tables),
+        applies_if=c.resolve_keys(rule.applies_if, tables),
+        score=c.resolve_keys(rule.score, tables),
     )

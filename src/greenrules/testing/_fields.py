@@ -49,12 +49,17 @@ _DIVISIONS = (
     "150500",
     "150600",
     "150700",
+    "150781",
+    "150202",
     "152900",
+    "152921",
     "110000",
     "320500",
+    "320583",
     "440300",
     "510100",
 )
+"""Prefecture codes and county codes under them, inside and outside Inner Mongolia."""
 _INDUSTRIES = ("C2511", "C2614", "C3011", "C3110", "C3216", "C3316", "C3825", "C3985", "D4411")
 _PRODUCTS = ("电解铝", "水泥熟料", "多晶硅", "烧碱", "primary aluminium", "cement clinker")
 _UNITS = ("kgce/t", "kWh/t", "tce/t")

@@ -132,6 +132,8 @@ class _Context:
         """(fact path, constant) pairs a tree compares with through params, lookups and dates."""
         if isinstance(node, c.Compare):
             for fact, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(fact, c.Division):
+                    fact = fact.value  # a division's own code is a code under it
                 if isinstance(fact, c.Fact):
                     for constant in self.constants(other):
                         yield prefix + fact.path, constant
@@ -156,6 +158,8 @@ class _Context:
                     yield value
         elif isinstance(node, c.AsOf):
             yield from (node.resolve(day) for day in self.days)
+        elif isinstance(node, c.Keys):
+            yield from (key for key, _row in self.tables.get(node.table, ()))
 
 
 def _count_sizes(node: c.Condition | c.Value, prefix: str) -> Iterator[tuple[str, int]]:

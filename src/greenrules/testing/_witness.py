@@ -149,6 +149,14 @@ class Finder:
     def _compare(self, node: c.Compare, model: type[BaseModel]) -> Witness | None:
         if isinstance(node.left, c.Count) and isinstance(node.right, c.Constant):
             return self._count(node.left, node.op, node.right.value, model)
+        if isinstance(node.left, c.Division) and isinstance(node.left.value, c.Fact):
+            # A division's own code is a code under it.
+            wanted = self._constant(node.right)
+            if node.op == "eq" and wanted is not None:
+                return {node.left.value.path: wanted}
+            if node.op == "in" and wanted:
+                return {node.left.value.path: wanted[0]}
+            return None
         if not isinstance(node.left, c.Fact):
             return None
         path = node.left.path
