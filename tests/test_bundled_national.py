@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -141,9 +143,16 @@ def test_the_key_industries_are_reported_missing_not_guessed(registry: gr.Regist
 
 @pytest.mark.parametrize("folder", ["miit2024", "miit2025"])
 def test_both_national_rounds_pass_check(folder: str) -> None:
-    """Greenrules check finds no error in either round's folder, analysis included."""
-    report = check_pack(ROOT / "criteria" / "greenrules_cn_national" / folder, per_variant=4)
-    assert report.errors == (), report.render()
+    """`greenrules check` passes either round's folder, analysis included, as a user runs it.
+
+    It runs in a process of its own: the analysis samples generated applicants, and what the
+    rest of the suite leaves cached in this process must not change what it samples.
+    """
+    path = ROOT / "criteria" / "greenrules_cn_national" / folder
+    command = [sys.executable, "-m", "greenrules", "check", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "passed: 0 errors" in done.stdout
 
 
 def test_a_province_s_choice_on_its_list_decides_article_13(registry: gr.Registry) -> None:
