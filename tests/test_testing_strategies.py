@@ -35,7 +35,7 @@ MODELS: list[tuple[type[BaseModel], Any]] = [
     (greenrules.EvaluationAgency, agencies),
 ]
 COLLECT = settings(
-    max_examples=300,
+    max_examples=600,  # enough draws to reach the deepest optional fields of the larger models
     database=None,
     derandomize=True,
     phases=[Phase.generate],

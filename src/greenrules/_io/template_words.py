@@ -118,6 +118,12 @@ FIELD_WORDS: dict[str, tuple[str, str, str, str]] = {
         "是否曾被移出绿色制造名单",
         "whether the unit was ever removed from a green manufacturing list",
     ),
+    "standing.removed_on": (
+        "移出名单公告日期",
+        "removal announced on",
+        "最近一次被移出绿色制造名单并公告的日期（未被移出留空）",
+        "when the latest removal from a green manufacturing list was announced (empty if never)",
+    ),
     "standing.serious_inspection_findings": (
         "检查是否发现严重问题",
         "serious inspection findings",
@@ -286,6 +292,12 @@ FIELD_WORDS: dict[str, tuple[str, str, str, str]] = {
         "blacklisted on",
         "机构被列入黑名单的日期（未列入留空）",
         "when the agency was blacklisted (empty if never)",
+    ),
+    "agencies.registered_on": (
+        "机构成立日期",
+        "registered on",
+        "机构营业执照上的成立日期（判断是否应填报上一年度工作情况）",
+        "when the agency was registered, from its licence (decides which annual reports it owed)",
     ),
     "agencies.national_projects": (
         "本年国家级评价项目数",
