@@ -62,6 +62,20 @@ def _energy_ok(entity: Any, table: dict[str, Any], column: str) -> bool | None:
     return None if unknown else True
 
 
+def _events_before(events: Any, start: dt.date, end: dt.date) -> bool | None:
+    """No event in the window [start, end]: the exclusions' three-year look-back."""
+    if events is None:
+        return None
+    return all(e.happened_on < start or e.happened_on > end for e in events)
+
+
+def _spells_before(spells: Any, start: dt.date, end: dt.date) -> bool | None:
+    """No spell overlapping the window [start, end]; a spell without an end still lasts."""
+    if spells is None:
+        return None
+    return all(s.start > end or (s.end is not None and s.end < start) for s in spells)
+
+
 def make_factory_rules(ruleset: Any) -> Any:
     """A function entity -> (verdicts, points) equal to the native engine on this rule set."""
     p = ruleset.params
@@ -111,6 +125,11 @@ def make_factory_rules(ruleset: Any) -> Any:
             mandatory(
                 _and(listed, _eq(s.material_change, True)), _eq(c.meets_evaluation_standard, True)
             ),
+            mandatory(True, _spells_before(s.abnormal_operation, ban, ruleset.as_of)),
+            mandatory(True, _events_before(s.incidents, ban, ruleset.as_of)),
+            mandatory(True, _events_before(s.inspection_findings, ban, ruleset.as_of)),
+            mandatory(True, _spells_before(s.energy_rectification, ban, ruleset.as_of)),
+            mandatory(True, _spells_before(s.dishonest_debtor, ban, ruleset.as_of)),
             mandatory(True, None if e.city is None else e.city in cities),
             mandatory(
                 True,

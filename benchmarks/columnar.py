@@ -67,17 +67,7 @@ def _pool(seed: int = 7) -> list[Any]:
             ("water", ("key_water_user", "water_saving_certified")),
             (
                 "standing",
-                (
-                    "operating_normally",
-                    "incident_or_violation",
-                    "removed_from_list",
-                    "serious_inspection_findings",
-                    "energy_rectification_open",
-                    "dishonest_debtor",
-                    "major_accident",
-                    "falsified_materials",
-                    "material_change",
-                ),
+                ("removed_from_list", "major_accident", "falsified_materials", "material_change"),
             ),
             (
                 "conformity",
@@ -92,6 +82,16 @@ def _pool(seed: int = 7) -> list[Any]:
             ),
         ):
             row[group] = {f: pick(f"{group}.{f}", [True, False]) for f in fields}
+        for name, field in (
+            ("incidents", "happened_on"),
+            ("inspection_findings", "happened_on"),
+            ("abnormal_operation", "start"),
+            ("energy_rectification", "start"),
+            ("dishonest_debtor", "start"),
+        ):
+            dated = pick(f"standing.{name}.{field}", ["2023-06-01"])
+            record = [{field: dated}] if dated is not None else None  # an unknown record
+            row["standing"][name] = [] if rng.random() < 0.8 else record
         row["industry"] = {
             "key_field": pick("industry.key_field", [True, False]),
             "code": pick("industry.code", ["13", "30", "44"]),

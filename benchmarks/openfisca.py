@@ -122,7 +122,20 @@ REDUCED = (
     "energy_within_benchmark",
     "energy_within_grade1",
     "agency_reported_on_time",
+    "clear_abnormal_operation",
+    "clear_incidents",
+    "clear_inspection_findings",
+    "clear_energy_rectification",
+    "clear_dishonest_debtor",
 )
+EXCLUSION_RECORDS = (
+    ("standing.abnormal_operation", True),
+    ("standing.incidents", False),
+    ("standing.inspection_findings", False),
+    ("standing.energy_rectification", True),
+    ("standing.dishonest_debtor", True),
+)
+"""The dated exclusion records, each with whether it holds spells (else events)."""
 
 Cond = tuple[Any, Any]  # a three-valued condition: (holds, fails), boolean arrays
 
@@ -188,12 +201,27 @@ def reported_on_time(items: list[dict[str, Any]] | None, year: int, due: dt.date
     return -1 if unknown else 0
 
 
+def clear_of(items: list[dict[str, Any]] | None, spells: bool, start: dt.date, end: dt.date) -> int:
+    """No dated exclusion record inside the window [start, end]: 1, 0 or -1 (unknown)."""
+    if items is None:
+        return -1
+    for item in items:
+        if spells:
+            outside = item["start"] > end or (item["end"] is not None and item["end"] < start)
+        else:
+            outside = item["happened_on"] < start or item["happened_on"] > end
+        if not outside:
+            return 0
+    return 1
+
+
 def make_reducer(rs: Any) -> Callable[[dict[str, Any]], tuple[int, ...]]:
     """A record -> its list facts as the scalars of ``REDUCED``, then one flag per waiver."""
     benchmark = {k: row.get("benchmark") for k, row in rs.tables["energy_benchmarks"].items()}
     grade1 = {k: row.get("grade1") for k, row in rs.tables["energy_quota_grades"].items()}
     year, due = rs.params["agency_report_year"], rs.params["agency_report_due"]
     waivable = waivable_rules(rs)
+    window = (dt.date(rs.as_of.year - 3, rs.as_of.month, rs.as_of.day), rs.as_of)
 
     def reduce_record(record: dict[str, Any]) -> tuple[int, ...]:
         energy = record["energy"]
@@ -204,6 +232,7 @@ def make_reducer(rs: Any) -> Callable[[dict[str, Any]], tuple[int, ...]]:
             every_within(energy, benchmark),
             every_within(energy, grade1),
             reported_on_time(agency_reports, year, due),
+            *(clear_of(record[key], spells, *window) for key, spells in EXCLUSION_RECORDS),
             *(rule in waived for rule in waivable),
         )
 
@@ -329,6 +358,11 @@ def rule_formulas(rs: Any) -> dict[str, Callable[[Callable[[str], Any]], Any]]:
             true(f, "conformity.meets_evaluation_standard"),
             all_(listed(f), true(f, "standing.material_change")),
         ),
+        "CN-F-operating": lambda f: verdict(is_(f("clear_abnormal_operation"), True)),
+        "CN-F-no-incident": lambda f: verdict(is_(f("clear_incidents"), True)),
+        "CN-F-inspections": lambda f: verdict(is_(f("clear_inspection_findings"), True)),
+        "CN-F-energy-rectification": lambda f: verdict(is_(f("clear_energy_rectification"), True)),
+        "CN-F-not-dishonest": lambda f: verdict(is_(f("clear_dishonest_debtor"), True)),
         "NM25-F-in-region": lambda f: verdict(one_of(f("city"), CITIES)),
         "NM25-F-evaluation-route": lambda f: verdict(
             any_(eq(f("report_route"), "self"), third_party(f))

@@ -34,18 +34,10 @@ CITIES = [
     "152500",
     "152900",
 ]
-STANDING = [
-    "operating_normally",
-    "incident_or_violation",
-    "removed_from_list",
-    "serious_inspection_findings",
-    "energy_rectification_open",
-    "dishonest_debtor",
-    "major_accident",
-    "falsified_materials",
-    "material_change",
-]
-GOOD_STANDING = {"operating_normally": True, "material_change": True}
+STANDING = ["removed_from_list", "major_accident", "falsified_materials", "material_change"]
+GOOD_STANDING = {"material_change": True}
+EVENTS = ["incidents", "inspection_findings"]
+SPELLS = ["abnormal_operation", "energy_rectification", "dishonest_debtor"]
 CONFORMITY = [
     "legal_entity",
     "in_production",
@@ -107,9 +99,27 @@ class _Maker:
                 "credit_code": self.code(),
                 "name": f"member {self.n}",
                 "memberships": self.memberships("factory"),
+                "standing": self.record(),
             }
             for _ in range(n)
         ]
+
+    def record(self) -> dict[str, Any]:
+        """Dated exclusion records: mostly none, a few dated on both sides of 2022-05-30."""
+        out: dict[str, Any] = {}
+        for name in EVENTS:
+            events = [{"happened_on": self.day(dt.date(2022, 5, 30), 400)}]
+            out[name] = self.known(events if self.r.random() < 0.03 else [])
+        for name in SPELLS:
+            start = dt.date(2022, 5, 30) + dt.timedelta(days=self.r.randint(-400, 100))
+            end = start + dt.timedelta(days=self.r.randint(0, 600))
+            spell = {"start": start.isoformat(), "end": self.known(end.isoformat())}
+            out[name] = self.known([spell] if self.r.random() < 0.03 else [])
+        return out
+
+    def standing(self) -> dict[str, Any]:
+        flags = {name: self.flag(GOOD_STANDING.get(name, False), 0.97) for name in STANDING}
+        return {**flags, **self.record()}
 
     def applicant(self, programme: str) -> dict[str, Any]:
         r = self.r
@@ -147,9 +157,7 @@ class _Maker:
             "submitted_on": self.known(self.day(dt.date(2025, 5, 30))),
             "dynamic_form_filed_on": self.known(self.day(dt.date(2025, 4, 15))),
             "department_objection": self.flag(False, 0.97),
-            "standing": {
-                name: self.flag(GOOD_STANDING.get(name, False), 0.97) for name in STANDING
-            },
+            "standing": self.standing(),
             "conformity": {name: self.flag(True) for name in CONFORMITY},
         }
         if programme == "factory":

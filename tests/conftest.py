@@ -29,7 +29,7 @@ def factory(n: int = 1, **fields: Any) -> gr.Factory:
     base: dict[str, Any] = {
         "credit_code": credit_code(n),
         "name": f"test factory {n}",
-        "standing": {"operating_normally": True},
+        "conformity": {"in_production": True},
         "report": {"route": "self"},
         "water": {"key_water_user": False, "water_saving_certified": True},
         "energy": [{"product": "widget", "value": 95.0}],

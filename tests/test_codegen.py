@@ -32,6 +32,9 @@ def rulesets() -> list[Any]:
         for jurisdiction, tier in contexts:
             round_ = 2030 if jurisdiction.startswith("ZZ") else 2025
             for programme in gr.Programme:
+                where = {"jurisdiction": jurisdiction, "round": round_, "tier": tier}
+                if registry.closure(**where, programme=programme) is not None:
+                    continue  # MIIT takes no supply-chain enterprises nationally in 2025
                 out.append(
                     registry.ruleset(
                         jurisdiction=jurisdiction, round=round_, tier=tier, programme=programme

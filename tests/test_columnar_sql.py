@@ -33,6 +33,7 @@ CONTEXTS = [
     for tier in ("province", "national")
     for programme in ("factory", "park", "supply_chain")
     if not (jurisdiction == "CN" and tier == "province")
+    and (tier, programme) != ("national", "supply_chain")  # MIIT takes none nationally in 2025
 ]
 
 

@@ -47,6 +47,7 @@ CONTEXTS = [
     ]
     for tier in tiers
     for programme in ("factory", "park", "supply_chain")
+    if (jurisdiction, tier, programme) != ("CN-NM", "national", "supply_chain")  # closed in 2025
 ]
 _REGISTRIES: dict[str, gr.Registry] = {}
 
@@ -138,7 +139,7 @@ def test_a_broken_copy_of_one_rule_is_caught() -> None:
 def test_empty_and_unknown_lists_agree() -> None:
     """Empty lists (count 0, every true, some false) and unknown lists (all unknown) agree."""
     registry = _test_packs()
-    base = {"name": "n", "standing": {"operating_normally": True}, "report": {"route": "self"}}
+    base = {"name": "n", "conformity": {"in_production": True}, "report": {"route": "self"}}
     factories = [
         gr.Factory.model_validate({**base, "credit_code": _code(i), "energy": energy})
         for i, energy in enumerate([[], None, [{"product": "gizmo", "value": 1.0}]])

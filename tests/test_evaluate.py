@@ -103,8 +103,8 @@ def test_rank_orders_by_status_then_priority_stably(evaluate: Any) -> None:
     high1 = evaluate(factory(1))
     low = evaluate(factory(2, energy=[{"product": "widget", "value": 150.0}]))
     high2 = evaluate(factory(3))
-    bad = evaluate(factory(4, standing={"operating_normally": False}))
-    unknown = evaluate(factory(5, standing={}))
+    bad = evaluate(factory(4, conformity={"in_production": False}))
+    unknown = evaluate(factory(5, conformity={}))
     ranked = gr.rank([bad, low, high1, unknown, high2])
     assert [d.entity_id for d in ranked] == [d.entity_id for d in (high1, high2, low, unknown, bad)]
 
@@ -119,4 +119,8 @@ def test_default_registry_evaluates_the_bundled_packs() -> None:
         water={"key_water_user": False},
     )
     d = gr.evaluate(f, tier="province", round=2025, jurisdiction="CN-NM")
-    assert [p.id for p in d.provenance.packs] == ["cn-national", "cn-nm"]
+    assert [(p.id, p.version[:4]) for p in d.provenance.packs] == [
+        ("cn-national", "2024"),
+        ("cn-national", "2025"),
+        ("cn-nm", "2025"),
+    ]

@@ -508,13 +508,13 @@ def test_pack_digest_covers_every_table_file(tmp_path: Path) -> None:
 def test_yaml_alias_bombs_are_capped_per_pack(tmp_path: Path) -> None:
     """Aliases five levels deep (x12 each) are over-limit at load, not minutes of parsing."""
     folder = _pack_copy(tmp_path)
-    levels = ["a0: &a0 {fact: standing.operating_normally, eq: true}"]
+    levels = ["a0: &a0 {fact: conformity.in_production, eq: true}"]
     for n in range(1, 6):
         levels.append(f"a{n}: &a{n} {{all: [{', '.join([f'*a{n - 1}'] * 12)}]}}")
     bomb = "x-anchors:\n" + "\n".join("  " + line for line in levels) + "\n"
     rules = folder / "rules" / "factory.yaml"
     rules.write_text(bomb + rules.read_text().replace(
-        "requires: {fact: standing.operating_normally, eq: true}", "requires: *a5", 1
+        "requires: {fact: conformity.in_production, eq: true}", "requires: *a5", 1
     ))  # fmt: skip
     assert "over-limit" in _pack_codes(folder)
 

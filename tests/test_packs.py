@@ -29,8 +29,8 @@ def test_rule_problems_name_pack_and_rule() -> None:
     (problem,) = info.value.problems
     assert problem.pack == "broken-bad-condition"
     assert problem.rule == "X-F-1"
-    assert "no fact 'standing.operating'" in problem.message
-    assert "did you mean 'standing.operating_normally'" in problem.message
+    assert "no fact 'conformity.in_prod'" in problem.message
+    assert "did you mean 'conformity.in_production'" in problem.message
 
 
 def test_pack_error_is_a_greenrules_and_value_error() -> None:

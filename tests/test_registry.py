@@ -199,3 +199,78 @@ def test_with_reference_keeps_where_packs_came_from() -> None:
     rows = [{spec.key: "x", **dict.fromkeys(spec.columns, 1), "source": "official"}]
     official = registry.with_reference("cn-national", 2025, table, rows)
     assert official.origin(official.get("cn-nm", 2025)) == "greenrules"
+
+
+def _amending_round(tmp_path: Path, **extra: str) -> tuple[gr.Pack, gr.Pack]:
+    """The base pack cut to round 2030, and a round-2031 pack amending it by id."""
+    base_folder = tmp_path / "base"
+    shutil.copytree(PACKS / "base", base_folder)
+    meta = base_folder / "pack.yaml"
+    text = meta.read_text().replace("rounds: [2030, 2031]", "rounds: [2030]")
+    meta.write_text(text.replace(", 2031: 2031-06-30}", "}"))
+    folder = tmp_path / "r2031"
+    (folder / "rules").mkdir(parents=True)
+    fields = {
+        "closed": "[{programme: supply_chain, tier: national, clause: N-1, "
+        "reason: {zh: 本年不受理, en: not taken this round}}]",
+        **extra,
+    }
+    (folder / "pack.yaml").write_text(
+        "id: test-base\nversion: '2.0.0'\njurisdiction: ZZ\nrounds: [2031]\n"
+        "name: {zh: 第二轮, en: second round}\n"
+        "source: {title: synthetic notice, issuer: greenrules tests, date: 2031-01-01}\n"
+        "evaluation_dates: {2031: 2031-09-30}\nprogrammes: [factory, park, supply_chain]\n"
+        "tiers: [city, province, national]\nextends: test-base\nextends_round: 2030\n"
+        "neutralizes: [{rule: B-F-report, reason: no report is asked for this round}]\n"
+        + "".join(f"{k}: {v}\n" for k, v in fields.items())
+    )
+    (folder / "clauses.yaml").write_text(
+        "clauses:\n"
+        "  - {id: N-1, kind: scope, section: '1', summary: {zh: 范围, en: scope},\n"
+        "     coverage: {how: support, by: [pack.yaml closed]}}\n"
+        "  - {id: N-2, kind: hard, section: '2', summary: {zh: 在产, en: in production},\n"
+        "     coverage: {how: rules}}\n"
+    )
+    (folder / "rules" / "factory.yaml").write_text(
+        "programme: factory\nrules:\n"
+        "  - {id: N-F-production, clause: N-2, tiers: [national], strength: mandatory,\n"
+        "     requires: {fact: conformity.in_production, eq: true},\n"
+        "     summary: {zh: 在产, en: in production}}\n"
+    )
+    return gr.load_pack(base_folder), gr.load_pack(folder)
+
+
+def test_a_round_amends_an_earlier_round_of_the_same_pack(tmp_path: Path) -> None:
+    """extends_round layers a round on an earlier round's pack: its rules, minus neutralized."""
+    base, amending = _amending_round(tmp_path)
+    registry = gr.Registry([base, amending])
+    kw = {"jurisdiction": "ZZ", "tier": "national", "programme": "factory"}
+    old, new = registry.ruleset(round=2030, **kw), registry.ruleset(round=2031, **kw)
+    assert "B-F-report" in ids(old) and "N-F-production" not in ids(old)
+    assert "B-F-report" not in ids(new) and {"B-F-operating", "N-F-production"} <= set(ids(new))
+    assert new.as_of == dt.date(2031, 9, 30)
+    assert [p.version for p in registry.resolve("ZZ", 2031)] == ["1.0.0", "2.0.0"]
+
+
+def test_a_closed_programme_is_refused_citing_its_clause(tmp_path: Path) -> None:
+    """A context the round does not open raises PackNotFoundError; the others evaluate."""
+    registry = gr.Registry(_amending_round(tmp_path))
+    where = {"jurisdiction": "ZZ", "round": 2031}
+    with pytest.raises(gr.PackNotFoundError, match=r"N-1: not taken this round"):
+        registry.ruleset(**where, tier="national", programme="supply_chain")
+    closure = registry.closure(**where, tier="national", programme="supply_chain")
+    assert closure is not None and closure.clause == "N-1"
+    assert registry.closure(**where, tier="province", programme="supply_chain") is None
+    assert registry.ruleset(**where, tier="province", programme="supply_chain").round == 2031
+    earlier = {"jurisdiction": "ZZ", "round": 2030, "tier": "national"}
+    assert registry.closure(**earlier, programme="supply_chain") is None
+
+
+def test_a_closure_must_cite_a_known_clause(tmp_path: Path) -> None:
+    """A closed entry citing a clause outside the catalogue is bad-closure."""
+    with pytest.raises(gr.PackError) as info:
+        _amending_round(
+            tmp_path,
+            closed="[{programme: park, tier: national, clause: N-9, reason: {zh: 否, en: shut}}]",
+        )
+    assert {p.code for p in info.value.problems} == {"bad-closure"}

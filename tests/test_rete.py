@@ -203,8 +203,8 @@ def test_numbers_beyond_two_to_the_53_are_refused_not_rounded(one_rule: Any) -> 
 @needs_durable
 def test_more_than_1024_entities_never_hit_the_session_cap(one_rule: Any) -> None:
     """Everything is asserted in one session and retracted, so batches of any size work."""
-    registry = one_rule({"fact": "standing.operating_normally", "eq": True})
-    entities = [factory(i, standing={"operating_normally": i % 3 == 0}) for i in range(1300)]
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
+    entities = [factory(i, conformity={"in_production": i % 3 == 0}) for i in range(1300)]
     native, rete = both(registry, entities)
     assert native == rete
 
@@ -214,7 +214,7 @@ def test_an_exception_in_an_action_raises_and_leaves_the_engine_usable(
     one_rule: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Durable swallows action exceptions into the state; the engine raises them instead."""
-    registry = one_rule({"fact": "standing.operating_normally", "eq": True})
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
     both(registry, [factory()])
     ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
     stratum = next(iter(ruleset.programs["rete"].strata.values()))
@@ -238,7 +238,7 @@ def test_an_exception_in_an_action_raises_and_leaves_the_engine_usable(
         )
     monkeypatch.undo()
     stratum.sink = good
-    entities = [factory(1), factory(2, standing={"operating_normally": False})]
+    entities = [factory(1), factory(2, conformity={"in_production": False})]
     native, rete = both(registry, entities)  # the stored exception and the lease are gone
     assert native == rete
 
@@ -247,7 +247,7 @@ def test_an_exception_in_an_action_raises_and_leaves_the_engine_usable(
 def test_no_background_threads_are_started(one_rule: Any) -> None:
     """Compiling and evaluating start no thread: every action runs in the caller."""
     before = threading.active_count()
-    registry = one_rule({"fact": "standing.operating_normally", "eq": True})
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
     both(registry, [factory(i) for i in range(50)])
     assert threading.active_count() == before
 
@@ -297,8 +297,8 @@ def test_deprecation_warnings_as_errors_do_not_strand_the_session(
         return float(real())
 
     monkeypatch.setattr(durable.engine, "_unix_now", warns)
-    registry = one_rule({"fact": "standing.operating_normally", "eq": True})
-    entities = [factory(1), factory(2, standing={"operating_normally": False})]
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
+    entities = [factory(1), factory(2, conformity={"in_production": False})]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         first = both(registry, entities)
@@ -309,8 +309,8 @@ def test_deprecation_warnings_as_errors_do_not_strand_the_session(
 @needs_durable
 def test_a_fact_no_rule_matches_does_not_fail_the_batch(one_rule: Any) -> None:
     """An entity every classification misses (all unknown) is still counted and decided."""
-    registry = one_rule({"fact": "standing.operating_normally", "eq": True})
-    native, rete = both(registry, [factory(1, standing={}), factory(2)])
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
+    native, rete = both(registry, [factory(1, conformity={}), factory(2)])
     assert native == rete
     assert rete[0][1] == (gr.Verdict.UNKNOWN,)
 
@@ -318,7 +318,7 @@ def test_a_fact_no_rule_matches_does_not_fail_the_batch(one_rule: Any) -> None:
 @needs_durable
 def test_identical_entities_in_one_batch_are_distinct_facts(one_rule: Any) -> None:
     """Two equal entities would be one durable fact without a unique key each."""
-    registry = one_rule({"fact": "standing.operating_normally", "eq": True})
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
     native, rete = both(registry, [factory(1)] * 3)
     assert native == rete and len(rete) == 3
 
@@ -339,7 +339,7 @@ def test_nothing_stays_asserted_after_a_batch(one_rule: Any) -> None:
 @needs_durable
 def test_compiled_rulesets_are_freed_with_their_program(one_rule: Any) -> None:
     """Durable never frees a ruleset itself; a collected program's rulesets are deleted."""
-    registry = one_rule({"fact": "standing.operating_normally", "eq": True})
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
     ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
     program = _rete.ReteProgram(ruleset)
     handles = [s.ruleset._handle for s in program.strata.values()]
@@ -359,8 +359,8 @@ def test_too_many_facts_per_fact_are_refused_at_compile_time(
     registry = one_rule(
         {
             "all": [
-                {"fact": "standing.operating_normally", "eq": True},
-                {"fact": "standing.dishonest_debtor", "eq": False},
+                {"fact": "conformity.in_production", "eq": True},
+                {"fact": "standing.major_accident", "eq": False},
             ]
         }
     )
@@ -457,7 +457,7 @@ def test_colliding_fact_ids_are_impossible(one_rule: Any) -> None:
     """Facts whose content hashes collide in durable are still two facts, never "already
     asserted": every fact carries an id whose 32-bit hash no live fact has.
     """
-    registry = one_rule({"fact": "standing.operating_normally", "eq": True})
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
     bare = [gr.Factory.model_validate({"credit_code": factory(n).credit_code, "name": "x"})
             for n in (1, 2)]  # fmt: skip
     both(registry, bare)
@@ -516,7 +516,7 @@ def test_compiled_program_sessions_are_freed_with_their_rulesets(
     """``delete_ruleset`` leaves the session's pools allocated (about 3 MB per stratum, never
     released); reaping a program deletes each ruleset's session first.
     """
-    registry = one_rule({"fact": "standing.operating_normally", "eq": True})
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
     ruleset = registry.ruleset(jurisdiction="QQ", round=2030, tier="province", programme="factory")
     program = _rete.ReteProgram(ruleset)
     program.run_batch([factory()])

@@ -88,7 +88,7 @@ def test_who_owes_a_review_or_a_form_is_decided_by_the_applicant_rules() -> None
 
 
 def test_agency_findings_agree_with_an_applicant_decision() -> None:
-    """The blacklisted agency is barred through the third anniversary of the finding, as in decisions."""
+    """The blacklisted agency is barred through the third anniversary of the finding."""
     status = _status("2025-05-31")
     found = {(f.subject, f.check): f for f in status.findings}
     barred = found[(AGENCY_BLACKLISTED, "agency-blacklist")]

@@ -24,7 +24,7 @@ def test_recommend_when_every_rule_passes(evaluate: Any) -> None:
 
 def test_failed_mandatory_rule_chooses_its_outcome(evaluate: Any) -> None:
     """A mandatory failure gives ineligible or cultivate, as the rule says."""
-    assert evaluate(factory(standing={"operating_normally": False})).status is S.INELIGIBLE
+    assert evaluate(factory(conformity={"in_production": False})).status is S.INELIGIBLE
     late = evaluate(factory(submitted_on="2030-06-01"))
     assert verdicts(late)["B-F-deadline"] is V.FAIL and late.status is S.INELIGIBLE
     agency = {"credit_code": credit_code(900), "name": "a", "blacklisted_on": "2029-01-01"}
@@ -62,7 +62,7 @@ def test_waiver_turns_in_principle_fail_into_waived(evaluate: Any) -> None:
 def test_waiver_cannot_excuse_a_mandatory_rule(evaluate: Any) -> None:
     """A waiver naming a mandatory rule changes nothing."""
     f = factory(
-        standing={"operating_normally": False},
+        conformity={"in_production": False},
         waivers=[{"rule": "B-F-operating", "justification": JUSTIFICATION}],
     )
     d = evaluate(f)
@@ -71,15 +71,15 @@ def test_waiver_cannot_excuse_a_mandatory_rule(evaluate: Any) -> None:
 
 def test_unknown_that_could_change_status_is_undetermined(evaluate: Any) -> None:
     """A rule that cannot be decided and could disqualify leaves the status undetermined."""
-    d = evaluate(factory(standing={}))
+    d = evaluate(factory(conformity={}))
     assert verdicts(d)["B-F-operating"] is V.UNKNOWN
     assert d.status is S.UNDETERMINED
-    assert d.missing == ("standing.operating_normally",)
+    assert d.missing == ("conformity.in_production",)
 
 
 def test_unknown_that_cannot_worsen_status_does_not_block(evaluate: Any) -> None:
     """A known ineligible stays ineligible whatever the unknowns could be."""
-    d = evaluate(factory(standing={"operating_normally": False}, water={}))
+    d = evaluate(factory(conformity={"in_production": False}, water={}))
     assert d.status is S.INELIGIBLE
 
 

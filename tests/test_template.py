@@ -106,7 +106,8 @@ def test_the_template_has_a_sheet_per_list_and_a_guide_naming_clauses(tmp_path: 
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == [
         "填表说明", "申报单位", "名单记录", "产品能耗", "园区企业",
-        "供应商", "豁免说明", "评价机构", "机构年报", "选项",
+        "供应商", "豁免说明", "未正常经营记录", "事故违法记录", "督查问题记录",
+        "节能整改记录", "失信被执行记录", "评价机构", "机构年报", "选项",
     ]  # fmt: skip
     assert book["选项"].sheet_state == "hidden"
     guide = {r[2]: r for r in book["填表说明"].iter_rows(min_row=2, values_only=True) if r[2]}

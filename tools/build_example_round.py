@@ -58,13 +58,17 @@ LATE = agency(
     annual_reports=[{"year": 2024, "filed_on": "2024-05-20"}],
 )
 
+RECORD_CLEAN = {
+    "abnormal_operation": [],
+    "incidents": [],
+    "inspection_findings": [],
+    "energy_rectification": [],
+    "dishonest_debtor": [],
+}
+"""The dated exclusion records of a unit with none: what a park also reports for each resident."""
 CLEAN = {
-    "operating_normally": True,
-    "incident_or_violation": False,
+    **RECORD_CLEAN,
     "removed_from_list": False,
-    "serious_inspection_findings": False,
-    "energy_rectification_open": False,
-    "dishonest_debtor": False,
     "major_accident": False,
     "falsified_materials": False,
     "material_change": False,
@@ -363,7 +367,12 @@ FACTORIES = [
 def member(name: str, city: str, green: bool) -> dict[str, Any]:
     """An enterprise inside a park or a supplier, with a green-factory listing if ``green``."""
     listings = [{"programme": "factory", "tier": "province", "year": 2023}] if green else []
-    return {"credit_code": code(city), "name": name, "memberships": listings}
+    return {
+        "credit_code": code(city),
+        "name": name,
+        "memberships": listings,
+        "standing": dict(RECORD_CLEAN),
+    }
 
 
 def park(name: str, city: str, greens: int, others: int, **extra: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from greenrules._engines.arguments import EngineName
 from greenrules._evaluate import evaluate_many
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Status, Strength, Tier, Verdict
-from greenrules._rules.registry import Registry
+from greenrules._rules.registry import Registry, default_registry
 
 NATIONAL_FIELDS = (
     "credit_code",
@@ -59,10 +59,21 @@ def national_candidates(
     The national rules of the pack stack decide (for CN-NM, a candidate is already on the
     region list, still valid); the region's list is whatever ``applicants`` holds. An
     undetermined candidate stays in, with the facts it lacks, for the region to complete;
-    ineligible units and cultivation objects are left out.
+    ineligible units and cultivation objects are left out, and so are the programmes the round
+    does not open at the national tier (``Registry.closure``; MIIT took no supply-chain
+    enterprises in 2025).
     """
+    registry = registry or default_registry()
+    open_ = [
+        a
+        for a in applicants
+        if registry.closure(
+            jurisdiction=jurisdiction, round=round, tier=Tier.NATIONAL, programme=a.programme
+        )
+        is None
+    ]
     decisions = evaluate_many(
-        applicants,
+        open_,
         tier=Tier.NATIONAL,
         round=round,
         jurisdiction=jurisdiction,

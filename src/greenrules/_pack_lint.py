@@ -229,6 +229,9 @@ def data_problems(pack: Pack) -> list[CheckProblem]:
                     )
                 )
     for name, table in pack.tables.items():
+        if not table.rows:
+            message = "the table has no rows; supply it with Registry.with_reference"
+            out.append(_problem("missing-value", WARNING, f"{pack.id} table {name}", message))
         empty: dict[str, list[str]] = {}
         for row in table.rows:
             key = str(row[table.key])

@@ -29,7 +29,7 @@ from greenrules._columnar.credit_codes import (
     credit_codes_bad,
     with_credit_code_check,
 )
-from greenrules._columnar.schema import frame_schema, owner_of
+from greenrules._columnar.schema import field_info, frame_schema, owner_of
 from greenrules._columnar.sources import ROW_INDEX, is_struct_list, struct_fields
 from greenrules._io import loaders as ld
 from greenrules._model.entities import Applicant
@@ -83,6 +83,8 @@ def _padding_caught(model: type[pydantic.BaseModel], name: str, choices: Any) ->
 @functools.cache
 def _constraints(model: type[pydantic.BaseModel], name: str) -> list[Any]:
     """The field's constraints, including those inside ``Annotated`` within ``Optional``."""
+    if "." in name:  # a field of a record inside ``model``, as in a list item's struct
+        return _constraints(*owner_of(model, name))
     found = list(model.model_fields[name].metadata)
     todo = [typing.get_type_hints(model, include_extras=True)[name]]
     while todo:
@@ -202,7 +204,7 @@ def _item_checks(
         bad.append(pl.element().struct.field(extra).is_not_null())
     for name, want in schema.items():
         spec = specs[name]
-        info = item.model_fields[name]
+        info = field_info(item, name)
         if name not in fields:
             raw: pl.Expr = pl.lit(None, dtype=want)
             dtype = want
@@ -221,7 +223,7 @@ def _item_checks(
             continue
         value, failed = _scalar(raw, dtype, want, spec.kind, spec.choices)
         bad.append(failed)
-        if info.is_required():
+        if info.is_required() and "." not in name:
             bad.append(value.is_null())
         elif info.default is not None:
             value = value.fill_null(info.default)
@@ -302,12 +304,12 @@ def _item_flags(
     bad: list[pl.Expr] = [pl.col("__null_item__")]
     checked = fields.lazy()
     for name, want in schema.items():
-        spec, info, col = specs[name], item.model_fields[name], pl.col(name)
+        spec, info, col = specs[name], field_info(item, name), pl.col(name)
         if spec.kind is Kind.LIST:
             continue
         if info.default is not None and fields.get_column(name).null_count():
             return None  # the models fill a default: the column must be rebuilt
-        if info.is_required():
+        if info.is_required() and "." not in name:
             bad.append(col.is_null())
         if spec.kind is Kind.TEXT:
             bad.append(col == "")

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from greenrules._model.enums import Status, Verdict
 from greenrules._model.facts import FactSpec, Kind, fact_schema, unwrap_optional
@@ -47,6 +48,12 @@ def owner_of(model: type[BaseModel], path: str) -> tuple[type[BaseModel], str]:
     for part in parents:
         owner = field_types(owner)[part]
     return owner, leaf
+
+
+def field_info(model: type[BaseModel], path: str) -> FieldInfo:
+    """The field behind a canonical column or struct field (dotted inside nested records)."""
+    owner, leaf = owner_of(model, path)
+    return owner.model_fields[leaf]
 
 
 def _leaf_dtype(model: type[BaseModel], path: str, spec: FactSpec) -> Any:

@@ -303,8 +303,22 @@ def is_struct_list(dtype: Any) -> bool:
 
 
 def python_cell(value: Any) -> Any:
+    """A cell as the models read it, nested again.
+
+    A struct's dotted field names (a record inside a list item, as in ``standing.incidents``)
+    become nested mappings.
+    """
     if isinstance(value, list):
         return [python_cell(v) for v in value]
     if isinstance(value, dict):
-        return {k: python_cell(v) for k, v in value.items() if v is not None}
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if item is None:
+                continue
+            target = out
+            *parents, leaf = key.split(".")
+            for part in parents:
+                target = target.setdefault(part, {})
+            target[leaf] = python_cell(item)
+        return out
     return value

@@ -71,7 +71,7 @@ class SqlCompiler:
         _, var = scope
         if var is None:
             return quote(path)
-        return ".".join([var, *map(quote, path.split("."))])
+        return f"{var}.{quote(path)}"  # an item's struct field is named by its dotted path
 
     def condition(self, node: c.Condition, scope: tuple[type[BaseModel], str | None]) -> str:
         """A boolean expression: TRUE, FALSE or NULL (unknown)."""

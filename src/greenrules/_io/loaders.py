@@ -40,7 +40,14 @@ _CODES = {
     "too_short": "too-short",
     "finite_number": "not-finite",
 }
-_CUSTOM = {"bad-credit-code", "bad-city-code", "bad-industry-code", "bad-date", "self-route-agency"}
+_CUSTOM = {
+    "bad-credit-code",
+    "bad-city-code",
+    "bad-industry-code",
+    "bad-date",
+    "self-route-agency",
+    "bad-period",
+}
 
 
 def problems_from(exc: pydantic.ValidationError, prefix: Sequence[str | int]) -> list[InputProblem]:

@@ -29,6 +29,20 @@ from greenrules._model.facts import Kind, fact_schema, unwrap_optional
 NONE_FLAG = "none"
 """The last part of a none-flag column's path: ``memberships.none``."""
 
+STANDING_LISTS = (
+    "standing.abnormal_operation",
+    "standing.incidents",
+    "standing.inspection_findings",
+    "standing.energy_rectification",
+    "standing.dishonest_debtor",
+)
+"""The dated exclusion records: an applicant's, a park resident's or a supplier's."""
+APPLICANT_LISTS = ("memberships", "energy", "enterprises", "suppliers", "waivers", *STANDING_LISTS)
+"""The list sheets whose rows belong to an applicant (or, for the shared ones, a member)."""
+SHARED_LISTS = ("memberships", *STANDING_LISTS)
+"""Lists that applicants and their related enterprises both have: one sheet each, rows naming
+their owner by credit code, whichever sheet the owner is on."""
+
 
 @attrs.frozen
 class Column:
@@ -147,9 +161,13 @@ class _Builder:
         reads_prefix: str,
         programmes: tuple[Programme, ...],
     ) -> None:
-        item = unwrap_optional(typing.get_args(unwrap_optional(hints[name]))[0])
+        parent, _, leaf = name.rpartition(".")
+        holder = fact_schema(model)[parent].item if parent else model  # a list inside a record
+        assert holder is not None
+        hint = hints[name] if holder is model else typing.get_type_hints(holder)[leaf]
+        item = unwrap_optional(typing.get_args(unwrap_optional(hint))[0])
         reads = (reads_prefix + name,)
-        if model.model_fields[name].default is None:
+        if holder.model_fields[leaf].default is None:
             flag = Column(
                 f"{prefix}{name}.{NONE_FLAG}",
                 name,
@@ -161,7 +179,7 @@ class _Builder:
                 programmes=programmes,
             )
             self.add(sheet, flag)
-        owner = "owner" if name == "memberships" else sheet
+        owner = "owner" if name in SHARED_LISTS else sheet
         self.owners[name] = owner
         self.models[name] = item
         self.add(name, _owner_column(name, owner, reads))
@@ -189,7 +207,7 @@ def template_sheets() -> tuple[Sheet, ...]:
         builder.walk(model, "applicants", "", "", (programme,), skip=("credit_code", "name"))
     builder.walk(EvaluationAgency, "agencies", "agencies.", "report.agency.", ())
     order = ["applicants", "memberships", "energy", "enterprises", "suppliers", "waivers"]
-    order += ["agencies", "annual_reports"]
+    order += [*STANDING_LISTS, "agencies", "annual_reports"]
     if set(builder.columns) != set(order):  # a new list field needs a place and words
         raise LookupError(f"template sheets {sorted(builder.columns)} differ from {order}")
     return tuple(

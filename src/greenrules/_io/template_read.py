@@ -13,7 +13,7 @@ import difflib
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,22 @@ from greenrules._io.template_cells import (
     choice_lists,
     sheet_grid,
 )
-from greenrules._io.template_layout import Column, Sheet, template_sheets
+from greenrules._io.template_layout import (
+    APPLICANT_LISTS,
+    SHARED_LISTS,
+    Column,
+    Sheet,
+    template_sheets,
+)
 from greenrules._io.template_messages import model_message, say
+from greenrules._io.template_records import (
+    Row,
+    by_owner,
+    list_slot,
+    longest_place,
+    merge_records,
+    nest_row,
+)
 from greenrules._io.template_words import CHOICE_WORDS, LANGS, SHEET_WORDS
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
 from greenrules._model.enums import Programme
@@ -125,15 +139,6 @@ def read_template(
     return _Reader(grids, lang or own, own).read(name, skip_invalid)
 
 
-@attrs.frozen
-class _Row:
-    """One data row of a sheet: its place and the typed values of its columns."""
-
-    place: Place
-    values: dict[str, Any]
-    places: dict[str, Place]
-
-
 class _Reader:
     def __init__(self, grids: Mapping[str, list[list[Any]]], lang: str, own: str) -> None:
         self.grids = grids
@@ -219,7 +224,7 @@ class _Reader:
 
     # -- cells ------------------------------------------------------------------------------
 
-    def rows(self, sheet: Sheet) -> list[_Row]:
+    def rows(self, sheet: Sheet) -> list[Row]:
         from openpyxl.utils import get_column_letter
 
         name = self.sheet_name(sheet.key)
@@ -232,7 +237,7 @@ class _Reader:
         for number, cells in enumerate(grid[1:], start=2):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
                 continue
-            row = _Row(Place(name, number), {}, {})
+            row = Row(Place(name, number), {}, {})
             for index, column in columns.items():
                 place = Place(name, number, get_column_letter(index + 1), headers[index])
                 row.places[column.path] = place
@@ -263,7 +268,7 @@ class _Reader:
         if self.fatal:
             raise InvalidInputError(self.fatal, source=name)
         agencies, bad_agencies = self.agencies(rows)
-        owned = {key: _by_owner(rows[key], sheets[key]) for key in sheets if sheets[key].owner}
+        owned = {key: by_owner(rows[key], sheets[key]) for key in sheets if sheets[key].owner}
         members = {
             r.values.get(f"{key}.credit_code")
             for key in ("enterprises", "suppliers")
@@ -291,8 +296,8 @@ class _Reader:
         names = list(self.grids)
         return (names.index(key[0]) if key[0] in names else len(names), key[1])
 
-    def duplicates(self, rows: Sequence[_Row], path: str, code: str) -> None:
-        by_code: dict[Any, list[_Row]] = {}
+    def duplicates(self, rows: Sequence[Row], path: str, code: str) -> None:
+        by_code: dict[Any, list[Row]] = {}
         for row in rows:
             if path in row.values:
                 by_code.setdefault(row.values[path], []).append(row)
@@ -306,7 +311,7 @@ class _Reader:
 
     def unlinked(
         self,
-        owned: Mapping[str, Mapping[Any, list[_Row]]],
+        owned: Mapping[str, Mapping[Any, list[Row]]],
         applicants: set[Any],
         members: set[Any],
         agencies: set[Any],
@@ -329,17 +334,17 @@ class _Reader:
                     self.problem("unlinked-row", row.places[path], msg, code)
 
     def agencies(
-        self, rows: Mapping[str, list[_Row]]
+        self, rows: Mapping[str, list[Row]]
     ) -> tuple[dict[Any, dict[str, Any]], dict[Any, Place]]:
         """Valid agencies as records by credit code, and the rows of agencies with problems."""
         sheets = {s.key: s for s in template_sheets()}
-        reports = _by_owner(rows["annual_reports"], sheets["annual_reports"])
+        reports = by_owner(rows["annual_reports"], sheets["annual_reports"])
         self.duplicates(rows["agencies"], "agencies.credit_code", "duplicate-agency")
         good: dict[Any, dict[str, Any]] = {}
         bad: dict[Any, Place] = {}
         for row in rows["agencies"]:
             code = row.values.get("agencies.credit_code")
-            record, places = _nest(row, "agencies.")
+            record, places = nest_row(row, "agencies.")
             used = [(row.place.sheet, row.place.row)]
             self.attach(record, places, row, "annual_reports", reports.get(code, []), used)
             if not any(self.by_row.get(k) for k in used):
@@ -356,13 +361,13 @@ class _Reader:
         self,
         record: dict[str, Any],
         places: dict[tuple[str | int, ...], Place],
-        row: _Row,
+        row: Row,
         key: str,
-        items: list[_Row],
+        items: list[Row],
         used: list[tuple[str, int]],
         *,
         prefix: str = "",
-        owned: Mapping[str, Mapping[Any, list[_Row]]] | None = None,
+        owned: Mapping[str, Mapping[Any, list[Row]]] | None = None,
     ) -> None:
         """Put the rows of list ``key`` into ``record`` (or ``[]`` if said to be empty)."""
         flag_path = f"{prefix}{key}.none"
@@ -372,43 +377,43 @@ class _Reader:
             msg = say("conflicting-rows", self.lang, sheet=sheet, count=len(items))
             self.problem("conflicting-rows", row.places[flag_path], msg, True)
             return
+        target, leaf = list_slot(record, key)
         if none:
-            record[key] = []
+            target[leaf] = []
             return
         if not items:
             return
         out = []
         for j, item in enumerate(items):
             used.append((item.place.sheet, item.place.row))
-            nested, item_places = _nest(item, f"{key}.")
-            places[(key, j)] = item.place
+            nested, item_places = nest_row(item, f"{key}.")
+            places[(*key.split("."), j)] = item.place
             for loc, place in item_places.items():
-                places[(key, j, *loc)] = place
+                places[(*key.split("."), j, *loc)] = place
             if key in ("enterprises", "suppliers") and owned is not None:
                 code = item.values.get(f"{key}.credit_code")
                 sub: dict[str, Any] = {}
                 sub_places: dict[tuple[str | int, ...], Place] = {}
-                memberships = owned["memberships"].get(code, [])
-                self.attach(
-                    sub, sub_places, item, "memberships", memberships, used, prefix=f"{key}."
-                )
-                nested.update(sub)
+                for shared in SHARED_LISTS:
+                    rows = owned[shared].get(code, [])
+                    self.attach(sub, sub_places, item, shared, rows, used, prefix=f"{key}.")
+                merge_records(nested, sub)
                 for loc, place in sub_places.items():
                     places[(key, j, *loc)] = place
             out.append(nested)
-        record[key] = out
+        target[leaf] = out
 
     def applicant(
         self,
-        row: _Row,
-        owned: Mapping[str, Mapping[Any, list[_Row]]],
+        row: Row,
+        owned: Mapping[str, Mapping[Any, list[Row]]],
         agencies: Mapping[Any, dict[str, Any]],
         bad_agencies: Mapping[Any, Place],
     ) -> tuple[dict[str, Any], dict[tuple[str | int, ...], Place], list[tuple[str, int]]]:
-        record, places = _nest(row, "")
+        record, places = nest_row(row, "")
         code = row.values.get("credit_code")
         used = [(row.place.sheet, row.place.row)]
-        for key in ("memberships", "energy", "enterprises", "suppliers", "waivers"):
+        for key in APPLICANT_LISTS:
             items = owned[key].get(code, []) if code is not None else []
             self.attach(record, places, row, key, items, used, owned=owned)
         agency = row.values.get("report.agency")
@@ -453,7 +458,7 @@ class _Reader:
         """Report the model's errors at their cells, in the reader's language."""
         for err in exc.errors(include_url=False):
             loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
-            place = _longest(places, loc, row)
+            place = longest_place(places, loc, row)
             words = CHOICE_WORDS[self.lang][programme.value] if programme else None
             code, message, given = model_message(err, self.lang, words, bool(place.letter))
             self.problem(code, place, message, given)
@@ -461,40 +466,3 @@ class _Reader:
 
 def _norm(text: str) -> str:
     return text.strip().rstrip("*＊").strip().casefold()
-
-
-def _by_owner(rows: Iterable[_Row], sheet: Sheet) -> dict[Any, list[_Row]]:
-    path = f"{sheet.owner}.credit_code"
-    out: dict[Any, list[_Row]] = {}
-    for row in rows:
-        if path in row.values:
-            out.setdefault(row.values[path], []).append(row)
-    return out
-
-
-def _nest(row: _Row, prefix: str) -> tuple[dict[str, Any], dict[tuple[str | int, ...], Place]]:
-    """A row's field values as a nested record, and each field's place by its location."""
-    record: dict[str, Any] = {}
-    places: dict[tuple[str | int, ...], Place] = {}
-    for path, place in row.places.items():
-        if path.startswith(prefix) and not path.endswith(".none"):
-            places[tuple(path.removeprefix(prefix).split("."))] = place
-    for path, value in row.values.items():
-        if not path.startswith(prefix) or path.endswith(".none"):
-            continue
-        target = record
-        *parents, leaf = path.removeprefix(prefix).split(".")
-        for part in parents:
-            target = target.setdefault(part, {})
-        target[leaf] = value
-    return record, places
-
-
-def _longest(
-    places: Mapping[tuple[str | int, ...], Place], loc: tuple[str | int, ...], row: Place
-) -> Place:
-    for end in range(len(loc), 0, -1):
-        place = places.get(loc[:end])
-        if place is not None:
-            return place
-    return row

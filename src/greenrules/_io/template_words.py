@@ -8,6 +8,7 @@ than reaching a bureau with an English path for a header.
 from __future__ import annotations
 
 from greenrules._decision.words import PROGRAMME_WORDS, TIER_WORDS
+from greenrules._io.template_record_words import RECORD_WORDS
 
 LANGS = ("zh", "en")
 
@@ -20,6 +21,11 @@ SHEET_WORDS: dict[str, dict[str, str]] = {
     "suppliers": {"zh": "供应商", "en": "suppliers"},
     "annual_reports": {"zh": "机构年报", "en": "agency annual reports"},
     "waivers": {"zh": "豁免说明", "en": "waivers"},
+    "standing.abnormal_operation": {"zh": "未正常经营记录", "en": "abnormal operation"},
+    "standing.incidents": {"zh": "事故违法记录", "en": "incidents"},
+    "standing.inspection_findings": {"zh": "督查问题记录", "en": "supervision findings"},
+    "standing.energy_rectification": {"zh": "节能整改记录", "en": "energy rectification"},
+    "standing.dishonest_debtor": {"zh": "失信被执行记录", "en": "dishonest debtor"},
     "guide": {"zh": "填表说明", "en": "field guide"},
     "choices": {"zh": "选项", "en": "choices"},
     "problems": {"zh": "问题清单", "en": "problems"},
@@ -33,6 +39,17 @@ LIST_NOUNS: dict[str, dict[str, str]] = {
     "suppliers": {"zh": "供应商", "en": "suppliers"},
     "annual_reports": {"zh": "年报记录", "en": "annual reports"},
     "waivers": {"zh": "豁免说明", "en": "waivers"},
+    "standing.abnormal_operation": {"zh": "未正常经营记录", "en": "abnormal-operation spells"},
+    "standing.incidents": {"zh": "事故和违法记录", "en": "incidents or violations"},
+    "standing.inspection_findings": {
+        "zh": "督查发现的严重问题",
+        "en": "serious supervision findings",
+    },
+    "standing.energy_rectification": {
+        "zh": "未按要求整改的节能监察记录",
+        "en": "open energy rectifications",
+    },
+    "standing.dishonest_debtor": {"zh": "失信被执行人记录", "en": "dishonest-debtor listings"},
 }
 
 # path: (zh header, en header, zh meaning, en meaning)
@@ -100,53 +117,17 @@ FIELD_WORDS: dict[str, tuple[str, str, str, str]] = {
         "申报材料报送日期",
         "the date the application was submitted",
     ),
-    "standing.operating_normally": (
-        "近三年是否正常经营",
-        "operating normally",
-        "近三年是否正常生产经营",
-        "whether the unit operated normally in the last three years",
-    ),
-    "standing.incident_or_violation": (
-        "近三年是否有事故或违法记录",
-        "incident or violation",
-        "近三年信用系统中是否有安全、质量、环境污染事故或偷漏税等违法记录",
-        "whether the credit system records an accident or a violation in the last three years",
-    ),
     "standing.removed_from_list": (
         "是否被撤销过示范称号",
         "removed from a list",
         "是否曾被移出绿色制造名单",
         "whether the unit was ever removed from a green manufacturing list",
     ),
-    "standing.removed_on": (
-        "移出名单公告日期",
-        "removal announced on",
-        "最近一次被移出绿色制造名单并公告的日期（未被移出留空）",
-        "when the latest removal from a green manufacturing list was announced (empty if never)",
-    ),
-    "standing.serious_inspection_findings": (
-        "检查是否发现严重问题",
-        "serious inspection findings",
-        "近三年国家或省级检查是否发现严重问题",
-        "whether a national or provincial inspection found serious problems in three years",
-    ),
-    "standing.energy_rectification_open": (
-        "是否有未完成的节能监察整改",
-        "energy rectification open",
-        "是否列入节能监察整改名单且整改未完成",
-        "whether the unit is on an energy-supervision rectification list, unfinished",
-    ),
-    "standing.dishonest_debtor": (
-        "是否失信被执行人",
-        "dishonest debtor",
-        "是否被列为失信被执行人",
-        "whether the unit is listed as a dishonest judgment debtor",
-    ),
     "standing.major_accident": (
-        "列入名单后是否发生较大及以上事故",
+        "列入名单后是否发生重大及以上事故",
         "major accident",
-        "列入名单后是否发生较大及以上安全、质量事故或突发环境事件",
-        "whether a major accident or environmental emergency happened since listing",
+        "列入名单后是否发生重大及以上生产安全、质量事故或Ⅱ级（重大）及以上突发环境事件",
+        "whether a major accident or level-II environmental emergency happened since listing",
     ),
     "standing.falsified_materials": (
         "是否提供虚假材料",
@@ -294,10 +275,10 @@ FIELD_WORDS: dict[str, tuple[str, str, str, str]] = {
         "when the agency was blacklisted (empty if never)",
     ),
     "agencies.registered_on": (
-        "机构成立日期",
+        "机构登记日期",
         "registered on",
-        "机构营业执照上的成立日期（判断是否应填报上一年度工作情况）",
-        "when the agency was registered, from its licence (decides which annual reports it owed)",
+        "第三方机构的登记（成立）日期",
+        "the day the agency was registered",
     ),
     "agencies.national_projects": (
         "本年国家级评价项目数",
@@ -376,6 +357,15 @@ FIELD_WORDS: dict[str, tuple[str, str, str, str]] = {
         "the written justification (10 characters or more) for a reviewer",
     ),
 }
+
+FIELD_WORDS.update(RECORD_WORDS)
+
+MEMBER_RECORD = ("removed_from_list", "removed_on", "major_accident", "falsified_materials",
+                 "material_change")  # fmt: skip
+"""A park's resident or a supplier answers the yes/no questions of its own record too."""
+for _member in ("enterprises", "suppliers"):
+    for _name in MEMBER_RECORD:
+        FIELD_WORDS[f"{_member}.standing.{_name}"] = FIELD_WORDS[f"standing.{_name}"]
 
 OWNER_WORDS: dict[str, tuple[str, str, str, str]] = {
     "applicants": (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,7 @@ from pydantic import (
     StrictStr,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -215,19 +216,64 @@ class EvaluationReport(StrictModel):
         return agency
 
 
-class Standing(StrictModel):
-    """The unit's recent record (operation, incidents, removals) that exclusion rules ask about."""
+class Event(StrictModel):
+    """Something that happened to a unit on one day: an accident, a penalty, a finding."""
 
-    operating_normally: StrictBool | None = None
-    incident_or_violation: StrictBool | None = None
+    happened_on: Date
+
+
+class Spell(StrictModel):
+    """A stretch of time a unit was in some state, from ``start`` to ``end`` (both inclusive).
+
+    ``end`` is None while the state lasts. An end before the start is refused (``bad-period``).
+    """
+
+    ordered_fields: ClassVar[tuple[str, str]] = ("start", "end")
+    """The two dates that must not be out of order; generated test data honours it too."""
+
+    start: Date
+    end: Date | None = None
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Spell:
+        if self.end is not None and self.end < self.start:
+            raise PydanticCustomError(
+                "bad-period",
+                "the spell ends ({end}) before it starts ({start})",
+                {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            )
+        return self
+
+
+class Standing(StrictModel):
+    """The unit's record that exclusion and removal rules ask about.
+
+    The exclusions count what happened in the three years before the evaluation date, so each
+    is dated: an :class:`Event` on the day it happened, a :class:`Spell` over the period it
+    covers. An empty tuple says there was none; None says the record is not known.
+    """
+
+    abnormal_operation: tuple[Spell, ...] | None = None
+    """Spells of not operating normally: deregistered (from that day, no end), production
+    stopped for 12 months or more in a row, or on the market regulator's abnormal-operation
+    list until taken off it."""
+    incidents: tuple[Event, ...] | None = None
+    """Safety (network and data security included), quality or environmental-pollution
+    accidents, and illegal acts such as tax evasion, on the public credit record, each on the
+    day it happened."""
     removed_from_list: StrictBool | None = None
     """Whether dynamic management ever removed the unit from a green-manufacturing list."""
     removed_on: Date | None = None
     """When the unit's latest removal was announced (公告), the day the removal exclusion's
     three years run from; read when ``removed_from_list`` is true."""
-    serious_inspection_findings: StrictBool | None = None
-    energy_rectification_open: StrictBool | None = None
-    dishonest_debtor: StrictBool | None = None
+    inspection_findings: tuple[Event, ...] | None = None
+    """Serious problems found in supervision by the State Council and the ministries
+    concerned, each on the day it was found."""
+    energy_rectification: tuple[Spell, ...] | None = None
+    """Spells on the industrial energy-saving supervision rectification list without having
+    rectified as required, from the listing until rectification was completed."""
+    dishonest_debtor: tuple[Spell, ...] | None = None
+    """Spells on the list of dishonest judgment debtors, from the listing to the removal."""
     major_accident: StrictBool | None = None
     """A major (or larger) production-safety or quality accident, or a major (or larger)
     environmental emergency, since the unit was listed: the ground for removal from a list."""
@@ -242,6 +288,8 @@ class Conformity(StrictModel):
     """The programme conditions an evaluation report attests to."""
 
     legal_entity: StrictBool | None = None
+    """A legal person, or an independently accounted unit treated as one
+    (视同法人的独立核算单位)."""
     in_production: StrictBool | None = None
     management_systems: StrictBool | None = None
     beats_industry_average: StrictBool | None = None
@@ -250,8 +298,13 @@ class Conformity(StrictModel):
 
 
 class Member(StrictModel):
-    """A related enterprise (a park's resident, a chain's supplier) and its list memberships."""
+    """A related enterprise (a park's resident, a chain's supplier), its lists and its record.
+
+    A park's exclusions include the enterprises inside it, so a resident's ``standing`` is read
+    by the park's exclusion rules.
+    """
 
     credit_code: CreditCode
     name: Text
     memberships: tuple[ListMembership, ...] | None = None
+    standing: Standing = Standing()

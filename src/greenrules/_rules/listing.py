@@ -27,6 +27,16 @@ def packs_as_data(registry: Registry) -> list[dict[str, Any]]:
                 "tiers": [str(t) for t in pack.tiers],
                 "programmes": [str(p) for p in pack.programmes],
                 "extends": pack.extends,
+                "extends_round": pack.extends_round,
+                "closed": [
+                    {
+                        "programme": str(c.programme),
+                        "tier": str(c.tier),
+                        "clause": c.clause,
+                        "reason": {"zh": c.reason.zh, "en": c.reason.en},
+                    }
+                    for c in pack.closed
+                ],
                 "digest": pack.digest,
                 "origin": registry.origin(pack),
                 "neutralizes": dict(pack.neutralizes),

@@ -51,6 +51,13 @@ class NeutralizeData(_File):
     reason: str = Field(min_length=10)
 
 
+class ClosedData(_File):
+    programme: Programme
+    tier: Tier
+    clause: str
+    reason: BilingualData
+
+
 class PackData(_File):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: str
@@ -62,7 +69,9 @@ class PackData(_File):
     programmes: list[Programme] = Field(min_length=1)
     tiers: list[Tier] = Field(min_length=1)
     extends: str | None = None
+    extends_round: int | None = None
     neutralizes: list[NeutralizeData] = []
+    closed: list[ClosedData] = []
     tables: dict[str, TableData] = {}
 
 

@@ -60,8 +60,27 @@ class Predicate:
 
 
 @attrs.frozen
+class Closure:
+    """A programme the pack's rounds do not open at one tier, with the clause that says so.
+
+    An evaluation there is refused (:class:`~greenrules.PackNotFoundError` naming the clause),
+    also for every pack that builds on this one in those rounds: a regional pack cannot open
+    what the national authority did not.
+    """
+
+    programme: Programme
+    tier: Tier
+    clause: str
+    reason: Bilingual
+
+
+@attrs.frozen
 class Pack:
     """A validated criteria pack. Build one with :func:`load_pack`.
+
+    ``extends_round`` is the round of the base pack when it is not the pack's own: a round that
+    amends an earlier one (MIIT's yearly notice on the standing measures) builds on that round's
+    pack instead of copying it.
 
     Its mappings are read-only views: a pack is what its digest says, so changing a parameter
     or a table goes through :meth:`with_table` or ``Registry.with_reference``, which re-digest.
@@ -77,7 +96,9 @@ class Pack:
     programmes: tuple[Programme, ...]
     tiers: tuple[Tier, ...]
     extends: str | None
+    extends_round: int | None
     neutralizes: Mapping[str, str] = attrs.field(converter=read_only)
+    closed: tuple[Closure, ...]
     clauses: tuple[Clause, ...]
     rules: tuple[Rule, ...]
     params: Mapping[str, Parameter] = attrs.field(converter=read_only)
@@ -206,7 +227,11 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
         programmes=tuple(meta.programmes),
         tiers=tuple(meta.tiers),
         extends=meta.extends,
+        extends_round=meta.extends_round,
         neutralizes={n.rule: n.reason for n in meta.neutralizes},
+        closed=tuple(
+            Closure(c.programme, c.tier, c.clause, _bilingual(c.reason)) for c in meta.closed
+        ),
         clauses=clauses,
         rules=rules,
         params=params,
@@ -423,3 +448,11 @@ def _check_consistency(
     for round_ in meta.rounds:
         if round_ not in meta.evaluation_dates:
             problems.add("round", f"round {round_} has no evaluation date")
+    if meta.extends_round is not None and meta.extends is None:
+        problems.add("bad-schema", "pack.yaml: extends_round names a round of no base (no extends)")
+    for closed in meta.closed:
+        where = f"closed {closed.programme} at tier {closed.tier}"
+        if closed.clause not in catalogue:
+            problems.add("bad-closure", f"{where} cites {closed.clause}, not in clauses.yaml")
+        if closed.programme not in meta.programmes or closed.tier not in meta.tiers:
+            problems.add("bad-closure", f"{where}: not a programme and tier of the pack")

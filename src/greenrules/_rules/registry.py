@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from greenrules._model.enums import Programme, Tier
-from greenrules._rules.packs import Pack
+from greenrules._rules.packs import Closure, Pack
 from greenrules._rules.reference import load_table
 from greenrules._rules.ruleset import RuleSet, build_ruleset
 from greenrules.exceptions import PackError, PackNotFoundError, PackProblem
@@ -132,6 +132,12 @@ class Registry:
             raise PackNotFoundError(
                 f"{top.id} does not cover programme {programme} (covers {top.programmes})"
             )
+        closure = _closure(stack, round, tier, programme)
+        if closure is not None:
+            raise PackNotFoundError(
+                f"round {round} does not take {programme} at the {tier} tier "
+                f"({closure.clause}: {closure.reason.en})"
+            )
         day = as_of or top.evaluation_dates[round]
         key = (jurisdiction, round, tier, programme, day)
         cached = self._rulesets.get(key)
@@ -140,6 +146,17 @@ class Registry:
             with self._lock:
                 self._rulesets[key] = cached
         return cached
+
+    def closure(
+        self, *, jurisdiction: str, round: int, tier: Tier | str, programme: Programme | str
+    ) -> Closure | None:
+        """Why ``programme`` is not open at ``tier`` in ``round``, or None when it is open.
+
+        :meth:`ruleset` refuses a closed context; a caller going through every tier and
+        programme (a workbook, a property check) asks here first.
+        """
+        stack = self.resolve(jurisdiction, round)
+        return _closure(stack, round, Tier(tier), Programme(programme))
 
     def with_reference(
         self,
@@ -167,19 +184,33 @@ class Registry:
         return registry
 
     def _stack(self, pack: Pack, round_: int, seen: tuple[str, ...] = ()) -> tuple[Pack, ...]:
-        if pack.id in seen:
-            chain = " -> ".join((*seen, pack.id))
+        here = f"{pack.id}@{round_}"
+        if here in seen:
+            chain = " -> ".join((*seen, here))
             raise PackError([PackProblem("cyclic-extends", pack.id, f"extends cycle {chain}")])
         if pack.extends is None:
             return (pack,)
+        base_round = round_ if pack.extends_round is None else pack.extends_round
         try:
-            base = self.get(pack.extends, round_)
+            base = self.get(pack.extends, base_round)
         except PackNotFoundError:
-            msg = f"extends {pack.extends!r}, which is not registered for round {round_}"
+            msg = f"extends {pack.extends!r}, which is not registered for round {base_round}"
             raise PackError([PackProblem("missing-base", pack.id, msg)]) from None
-        stack = self._stack(base, round_, (*seen, pack.id))
+        stack = self._stack(base, base_round, (*seen, here))
         _check_overrides(pack, stack)
         return (*stack, pack)
+
+
+def _closure(
+    stack: tuple[Pack, ...], round_: int, tier: Tier, programme: Programme
+) -> Closure | None:
+    """The first closure of ``programme`` at ``tier`` that a pack serving ``round_`` declares."""
+    for pack in stack:
+        if round_ in pack.rounds:
+            for closure in pack.closed:
+                if closure.tier is tier and closure.programme is programme:
+                    return closure
+    return None
 
 
 def _check_overrides(pack: Pack, base_stack: tuple[Pack, ...]) -> None:

@@ -205,6 +205,10 @@ def model_strategy(
     agency_pinned = any(p.startswith(pin_prefix + "agency") for p in options.pins)
     if model is EvaluationReport and not agency_pinned:
         drawn = drawn.map(_self_evaluation_without_agency)
+    ordered = getattr(model, "ordered_fields", None)
+    if ordered is not None:
+        pinned = frozenset(n for n in ordered if pin_prefix + n in options.pins)
+        drawn = drawn.map(functools.partial(_in_order, ordered, pinned))
     built = drawn.map(model.model_validate)
     return built if pin_prefix else _named(built, model.__name__)
 
@@ -217,6 +221,26 @@ def _self_evaluation_without_agency(report: dict[str, Any]) -> dict[str, Any]:
     if report.get("route") is EvaluationRoute.SELF or report.get("route") == "self":
         return {**report, "agency": None}
     return report
+
+
+def _in_order(
+    names: tuple[str, str], pinned: frozenset[str], draw: dict[str, Any]
+) -> dict[str, Any]:
+    """``draw`` with the two fields a model keeps in order put in order.
+
+    A pinned field keeps its value (a witness or a caller chose it) and the other one moves to
+    meet it; when neither is pinned the two are swapped. Two pins out of order are left for the
+    model to refuse: that is the caller's mistake, not a draw to repair.
+    """
+    first, second = names
+    low, high = draw.get(first), draw.get(second)
+    if low is None or high is None or low <= high or len(pinned) == 2:
+        return draw
+    if pinned == {first}:
+        return {**draw, second: low}
+    if pinned == {second}:
+        return {**draw, first: high}
+    return {**draw, first: high, second: low}
 
 
 def _named(strategy: st.SearchStrategy[Any], name: str) -> st.SearchStrategy[Any]:

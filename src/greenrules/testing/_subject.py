@@ -104,6 +104,11 @@ def subject(
         for programme in pack.programmes:
             if tier not in wanted_tiers or programme not in wanted_programmes:
                 continue
+            closure = registry.closure(
+                jurisdiction=pack.jurisdiction, round=round_, tier=tier, programme=programme
+            )
+            if closure is not None:
+                continue  # the round does not open it: nothing to check there
             ruleset = registry.ruleset(
                 jurisdiction=pack.jurisdiction, round=round_, tier=tier, programme=programme
             )
