@@ -199,7 +199,7 @@ def test_aim_reaches_literals_params_tables_dates_and_counts() -> None:
 def test_aimed_strategies_hit_the_thresholds_often() -> None:
     """Aimed at a pack, generated facts land exactly on its constants in many examples."""
     pack = greenrules.load_pack(AIMED)
-    drawn = collect(factories(aim=pack, missing=False), settings(COLLECT, max_examples=200))
+    drawn = collect(factories(aim=pack, missing=False), settings(COLLECT, max_examples=400))
     values = [v for e in drawn for v in values_at(e, "energy.value")]
     assert sum(v in (8.5, 13_000.0) for v in values) >= 10
     waived = {w.rule for e in drawn for w in e.waivers}
