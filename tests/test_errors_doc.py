@@ -21,8 +21,9 @@ def raised() -> set[str]:
     for path in SOURCE.rglob("*.py"):
         codes |= set(RAISED.findall(path.read_text(encoding="utf-8")))
     from greenrules._io import loaders as _loaders
+    from greenrules._io.problem_codes import PYDANTIC_CODES
 
-    codes |= set(_loaders._CODES.values()) | _loaders._CUSTOM
+    codes |= set(PYDANTIC_CODES.values()) | _loaders._CUSTOM
     return codes
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pydantic
 
 from greenrules._bulk import collector_paused
+from greenrules._io.problem_codes import PYDANTIC_CODES
 from greenrules._io.tables import csv_text, decode, read_csv, read_input, sheet_rows
 from greenrules._io.template_read import is_template_workbook, read_template
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
@@ -27,19 +28,6 @@ from greenrules.exceptions import InputProblem, InvalidInputError, format_loc
 TRUE_WORDS = {"true", "yes", "y", "1", "是", "有", "√"}
 FALSE_WORDS = {"false", "no", "n", "0", "否", "无", "×"}
 
-_CODES = {
-    "missing": "missing-field",
-    "extra_forbidden": "unknown-field",
-    "enum": "bad-choice",
-    "literal_error": "bad-choice",
-    "greater_than": "out-of-range",
-    "greater_than_equal": "out-of-range",
-    "less_than": "out-of-range",
-    "less_than_equal": "out-of-range",
-    "string_too_short": "too-short",
-    "too_short": "too-short",
-    "finite_number": "not-finite",
-}
 _CUSTOM = {
     "bad-credit-code",
     "bad-city-code",
@@ -55,7 +43,7 @@ def problems_from(exc: pydantic.ValidationError, prefix: Sequence[str | int]) ->
     out = []
     for err in exc.errors(include_url=False):
         kind = err["type"]
-        code = kind if kind in _CUSTOM else _CODES.get(kind, "wrong-type")
+        code = kind if kind in _CUSTOM else PYDANTIC_CODES.get(kind, "wrong-type")
         value = None if kind == "missing" else err.get("input")
         loc = (*prefix, *(p for p in err["loc"] if not str(p).startswith("function-")))
         out.append(InputProblem(code, loc, err["msg"], value))

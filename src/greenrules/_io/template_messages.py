@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
+from greenrules._io.problem_codes import PYDANTIC_CODES
+
 MESSAGES: dict[str, dict[str, str]] = {
     "unknown-header": {
         "zh": "无法识别的列名“{given}”，是不是“{guess}”？",
@@ -106,19 +108,6 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 """Every message the template reader writes, in both languages; codes stay the same in both."""
 
-PYDANTIC_CODES = {
-    "missing": "missing-field",
-    "extra_forbidden": "unknown-field",
-    "enum": "bad-choice",
-    "literal_error": "bad-choice",
-    "greater_than": "out-of-range",
-    "greater_than_equal": "out-of-range",
-    "less_than": "out-of-range",
-    "less_than_equal": "out-of-range",
-    "string_too_short": "too-short",
-    "too_short": "too-short",
-    "finite_number": "not-finite",
-}
 BOUNDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
 
 
