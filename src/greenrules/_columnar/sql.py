@@ -167,6 +167,10 @@ class SqlCompiler:
         cast = {Kind.NUMBER: "DOUBLE", Kind.BOOL: "BOOLEAN", Kind.DATE: "DATE"}.get(kind, "STRING")
         if not pairs:
             return f"CAST(NULL AS {cast})"
+        if all(row.get(node.column) is None for row in rows.values()):
+            # No value to take a type from: a bare NULL, which SQL coerces to whatever it meets
+            # (Spark refuses a NULL cast to DOUBLE compared with a boolean).
+            return "NULL"
         # A map literal, not a CASE per key: Spark folds it into one constant, so the generated
         # code stays small (a CASE over a 200-row table overflows Java's 64 KB method limit).
         return f"CAST(element_at(map({pairs}), {key}) AS {cast})"
