@@ -576,3 +576,64 @@ def test_decision_from_dict_is_strict_about_scalars() -> None:
     for change in ({"provenance": {**data["provenance"], "round": "2025"}},
                    {"review_required": 1}):  # fmt: skip
         assert _codes(lambda c=change: gr.Decision.from_dict({**data, **c})) == ["bad-decision"]
+
+
+# --- encodings and unsaved formulas ---------------------------------------------------------------
+
+
+def test_a_csv_mixing_utf8_and_gb18030_is_refused_with_both_lines(tmp_path: Path) -> None:
+    """A GB18030 CSV with a row pasted in UTF-8 would decode to mojibake without an error."""
+    header = ",".join(HEADER) + "\n"
+    gb = f"factory,{credit_code(1)},内蒙古示例化工有限公司,self\n".encode("gb18030")
+    utf8 = f"factory,{credit_code(2)},鄂尔多斯示例煤化工有限公司,self\n".encode()
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(header.encode() + gb + utf8)
+    with pytest.raises(gr.InvalidInputError) as info:
+        gr.load_entities(path)
+    [problem] = info.value.problems
+    assert problem.code == "bad-encoding"
+    assert "UTF-8 (line 3)" in problem.message and "GB18030 (line 2)" in problem.message
+
+
+def test_a_gb18030_csv_of_short_names_is_not_taken_for_a_mix(tmp_path: Path) -> None:
+    """Short GB18030 texts can be valid UTF-8 bytes ('通知'); they read as GB18030, not a mix."""
+    names = ["通知", "水平", "专业水平", "内蒙古示例化工有限公司", "平台"]
+    lines = [",".join(HEADER)] + [
+        f"factory,{credit_code(n)},{name},self" for n, name in enumerate(names, start=1)
+    ]
+    path = tmp_path / "gb.csv"
+    path.write_bytes("\n".join(lines).encode("gb18030"))
+    assert [e.name for e in gr.load_entities(path)] == names
+
+
+def test_an_xlsx_formula_without_a_saved_result_is_refused_not_read_as_empty(
+    tmp_path: Path,
+) -> None:
+    """A script-written formula has no result: the water fact would silently become unknown."""
+    rows = [
+        [*HEADER, "water.key_water_user"],
+        ["factory", credit_code(1), "f1", "self", False],
+        ["factory", credit_code(2), "f2", "self", "=1=2"],
+    ]
+    path = _xlsx(tmp_path / "a.xlsx", rows)
+    with pytest.raises(gr.InvalidInputError) as info:
+        gr.load_entities(path)
+    [problem] = info.value.problems
+    assert problem.code == "formula-without-value"
+    assert problem.loc == ("Sheet", "line 3", "water.key_water_user")
+
+
+def test_an_xlsx_formula_with_a_saved_result_reads_as_that_result(tmp_path: Path) -> None:
+    """What Excel saved is what the bureau saw: a calculated cell reads as its result."""
+    rows = [[*HEADER, "water.key_water_user"], ["factory", credit_code(1), "f1", "self", "=1=2"]]
+
+    def saved(sheet: str) -> str:
+        unsaved, calculated = (
+            '<c r="E2"><f>1=2</f><v /></c>',
+            '<c r="E2" t="b"><f>1=2</f><v>0</v></c>',
+        )
+        return sheet.replace(unsaved, calculated)
+
+    path = _xlsx(tmp_path / "a.xlsx", rows, saved)
+    [entity] = gr.load_entities(path)
+    assert entity.water is not None and entity.water.key_water_user is False

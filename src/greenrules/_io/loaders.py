@@ -16,9 +16,11 @@ from typing import Any
 import pydantic
 
 from greenrules._bulk import collector_paused
+from greenrules._io.encoding import decode
 from greenrules._io.problem_codes import PYDANTIC_CODES
-from greenrules._io.tables import csv_text, decode, read_csv, read_input, sheet_rows
+from greenrules._io.tables import csv_text, read_csv, read_input, sheet_rows
 from greenrules._io.template_read import is_template_workbook, read_template
+from greenrules._io.xlsx_formulas import uncached_formulas
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema
@@ -365,6 +367,10 @@ def _load_xlsx(data: bytes, name: str) -> list[Applicant]:
     try:  # read-only workbooks parse each sheet lazily, so a corrupt sheet fails here
         agencies = sheet_rows(sheets["agencies"], cells) if "agencies" in sheets else []
         rows = sheet_rows(main, cells)
+        titles = [main.title, *(["agencies"] if "agencies" in sheets else [])]
+        unsaved = uncached_formulas(data, titles)
+        if unsaved:
+            raise InvalidInputError(unsaved)
     except InvalidInputError as exc:
         raise InvalidInputError(exc.problems, source=name) from None
     except Exception as exc:

@@ -13,8 +13,9 @@ from typing import Any
 
 import pydantic
 
+from greenrules._io.encoding import decode
 from greenrules._io.loaders import json_document, problems_from
-from greenrules._io.tables import decode, read_input
+from greenrules._io.tables import read_input
 from greenrules._model.round_records import RoundRecords
 from greenrules.exceptions import InputProblem, InvalidInputError
 

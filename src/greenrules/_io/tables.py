@@ -3,8 +3,7 @@
 Both readers of a table, the loaders and the columnar engine, take their bytes, text and rows
 from here, so a file is accepted or refused by one rule: a header naming a column twice, a
 value under no header, a field past the csv module's limit, a sheet past the row, column or
-cell limits, a device given as a file. Government spreadsheets arrive as UTF-8 (with or
-without a byte-order mark) or GB18030.
+cell limits, a device given as a file. Text is decoded by :mod:`greenrules._io.encoding`.
 """
 
 from __future__ import annotations
@@ -18,26 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from greenrules._io.encoding import decode
 from greenrules.exceptions import InputProblem, InvalidInputError
-
-
-def decode(data: bytes, name: str) -> str:
-    """Text from bytes in UTF-8 or, failing that, GB18030 (a byte-order mark is dropped).
-
-    Raises:
-        InvalidInputError: ``bad-encoding``, the bytes are neither (e.g. UTF-16 "Unicode text"
-            from Excel); ``name`` is the file's.
-    """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        msg = "the text is neither UTF-8 nor GB18030 (save it as UTF-8)"
-        raise InvalidInputError([InputProblem("bad-encoding", (), msg)], source=name) from None
-
 
 MAX_FILE_BYTES = 2**30
 """The largest input file read (1 GiB): beyond it, or for a file that is not a regular file (a
