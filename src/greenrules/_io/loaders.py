@@ -7,7 +7,6 @@ is all or nothing: every bad row and field is reported together, and nothing hal
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -18,9 +17,8 @@ import pydantic
 from greenrules._bulk import collector_paused
 from greenrules._io.encoding import decode
 from greenrules._io.problem_codes import PYDANTIC_CODES
-from greenrules._io.tables import csv_text, read_csv, read_input, sheet_rows
+from greenrules._io.tables import csv_text, read_csv, read_input, xlsx_sheets
 from greenrules._io.template_read import is_template_workbook, read_template
-from greenrules._io.xlsx_formulas import uncached_formulas
 from greenrules._model.entities import ENTITY_TYPES, Applicant, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema
@@ -354,30 +352,13 @@ def _cell(cell: Any, kind: Kind) -> Any:
 
 
 def _load_xlsx(data: bytes, name: str) -> list[Applicant]:
-    import openpyxl
+    def pick(titles: Sequence[str]) -> list[str]:
+        main = "applicants" if "applicants" in titles else titles[0]
+        return list(dict.fromkeys(["agencies", main] if "agencies" in titles else [main]))
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a corrupt file
-        msg = f"not a readable XLSX workbook: {type(exc).__name__}"
-        raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
-    sheets = {ws.title: ws for ws in book.worksheets}
-    main = sheets.get("applicants") or book.worksheets[0]
-    cells = [0]  # non-empty cells read so far, over every sheet
-    try:  # read-only workbooks parse each sheet lazily, so a corrupt sheet fails here
-        agencies = sheet_rows(sheets["agencies"], cells) if "agencies" in sheets else []
-        rows = sheet_rows(main, cells)
-        titles = [main.title, *(["agencies"] if "agencies" in sheets else [])]
-        unsaved = uncached_formulas(data, titles)
-        if unsaved:
-            raise InvalidInputError(unsaved)
-    except InvalidInputError as exc:
-        raise InvalidInputError(exc.problems, source=name) from None
-    except Exception as exc:
-        msg = f"a worksheet cannot be read: {type(exc).__name__}"
-        raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
-    finally:
-        book.close()
+    sheets = xlsx_sheets(data, name, pick)
+    agencies = sheets.pop("agencies", []) if len(sheets) > 1 else []
+    [rows] = sheets.values()
     return _load_rows(rows, agencies, name)
 
 

@@ -13,11 +13,12 @@ import io
 import itertools
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from greenrules._io.encoding import decode
+from greenrules._io.xlsx_formulas import uncached_formulas
 from greenrules.exceptions import InputProblem, InvalidInputError
 
 MAX_FILE_BYTES = 2**30
@@ -131,7 +132,46 @@ XLSX_MAX_CELLS = 5_000_000
 """Non-empty cells all sheets of one workbook may have together."""
 
 
-def sheet_rows(ws: Any, cells: list[int]) -> list[tuple[int, dict[str, Any]]]:
+Rows = list[tuple[int, dict[str, Any]]]
+"""A table's data rows: the line number each starts on and its values by header."""
+
+
+def xlsx_sheets(
+    data: bytes, name: str, pick: Callable[[Sequence[str]], Sequence[str]]
+) -> dict[str, Rows]:
+    """The rows of the sheets ``pick`` chooses from a workbook's sheet titles, in its order.
+
+    Cells are read as Excel saved them; a formula without a saved result is refused.
+
+    Raises:
+        InvalidInputError: ``bad-xlsx``, ``over-limit``, ``formula-without-value`` and the
+            header problems of :func:`sheet_rows`; ``name`` is the file's.
+    """
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a corrupt file
+        msg = f"not a readable XLSX workbook: {type(exc).__name__}"
+        raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
+    cells = [0]  # non-empty cells read so far, over every sheet
+    try:  # read-only workbooks parse each sheet lazily, so a corrupt sheet fails here
+        titles = pick(book.sheetnames)
+        rows = {title: sheet_rows(book[title], cells) for title in titles}
+        unsaved = uncached_formulas(data, titles)
+        if unsaved:
+            raise InvalidInputError(unsaved)
+    except InvalidInputError as exc:
+        raise InvalidInputError(exc.problems, source=name) from None
+    except Exception as exc:
+        msg = f"a worksheet cannot be read: {type(exc).__name__}"
+        raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name) from None
+    finally:
+        book.close()
+    return rows
+
+
+def sheet_rows(ws: Any, cells: list[int]) -> Rows:
     """The rows a sheet holds, read to its last row whatever its ``<dimension>`` tag claims.
 
     The tag is written by whatever made the file and may be wrong either way: too small, and
