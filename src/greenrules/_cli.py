@@ -122,7 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_run_check)
 
     round_ = sub.add_parser("round", help="the status of a round at a date, from its records")
-    round_.add_argument("records", type=Path, nargs="?", help="default: the pack's example round")
+    round_.add_argument(
+        "records", type=Path, nargs="?", help=".json, .csv or .xlsx (default: the pack's example)"
+    )
     round_.add_argument("--jurisdiction", help="e.g. CN-NM (default: the only regional pack)")
     round_.add_argument("--round", type=int, help="the round year (default: the pack's latest)")
     round_.add_argument(
@@ -414,7 +416,7 @@ def _run_round(args: argparse.Namespace) -> int:
     round_ = args.round if args.round is not None else max(pack.rounds)
     path = args.records or example_records(pack)
     status = round_status(
-        load_round_records(path),
+        load_round_records(path, jurisdiction=pack.jurisdiction, round=round_),
         jurisdiction=pack.jurisdiction,
         round=round_,
         as_of=args.as_of,
