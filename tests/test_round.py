@@ -224,3 +224,20 @@ def test_the_columnar_engine_gives_the_same_status() -> None:
     day = dt.date(2025, 5, 31)
     columnar = round_status(RECORDS, jurisdiction="CN-NM", round=2025, as_of=day, engine="columnar")
     assert columnar == _status("2025-05-31")
+
+
+def test_a_replaced_calendar_moves_the_round_deadlines() -> None:
+    """An official calendar supplied with ``with_reference`` drives the round status too."""
+    registry = gr.default_registry()
+    pack = registry.get("cn-nm", 2025)
+    rows = [dict(row) for row in pack.tables["annual_deadlines"].rows]
+    for row in rows:
+        if row["name"] == "city_submission":
+            row["day"] = 20
+    moved = registry.with_reference("cn-nm", 2025, "annual_deadlines", rows)
+    on_25_may = dt.date(2025, 5, 25)
+    before = round_status(RECORDS, jurisdiction="CN-NM", round=2025, as_of=on_25_may)
+    after = round_status(RECORDS, jurisdiction="CN-NM", round=2025, as_of=on_25_may, registry=moved)
+    assert {i.due for i in before.items if i.step == "city-submission"} == {dt.date(2025, 5, 30)}
+    assert {i.due for i in after.items if i.step == "city-submission"} == {dt.date(2025, 5, 20)}
+    assert ("150700", "city-submission", 5) in _late(after)

@@ -116,7 +116,11 @@ class Pack:
         raise LookupError(f"pack {self.id} has no clause {clause_id}")
 
     def with_table(self, table: ReferenceTable) -> Pack:
-        """A copy using ``table`` in place of the one of the same name (an official table)."""
+        """A copy using ``table`` in place of the one of the same name (an official table).
+
+        The round procedure is built again on the new tables, so a replaced calendar moves its
+        deadlines; a table that breaks the procedure is a PackError, as at load.
+        """
         if table.name not in self.tables:
             raise PackError([PackProblem("unknown-table", self.id, f"no table {table.name!r}")])
         old = self.tables[table.name]
@@ -125,7 +129,13 @@ class Pack:
             raise PackError([PackProblem("table-columns", self.id, f"table lacks {missing}")])
         tables = {**self.tables, table.name: table}
         digest = hashlib.sha256(f"{self.digest}|{table.name}|{table.digest}".encode()).hexdigest()
-        return attrs.evolve(self, tables=tables, digest=digest)
+        procedure = self.procedure
+        if procedure is not None and procedure.data is not None:  # its deadlines and cities
+            problems = _Problems(self.id)
+            clauses = (clause.id for clause in self.clauses)
+            procedure = build_procedure(procedure.data, clauses, tables, problems.add)
+            problems.raise_if_any()
+        return attrs.evolve(self, tables=tables, digest=digest, procedure=procedure)
 
 
 class _Problems:

@@ -152,6 +152,8 @@ class Procedure:
     example_records: str | None
     cities: Mapping[str, Bilingual] = attrs.field(factory=dict)
     """The cities that owe the city steps, by division code, with their names."""
+    data: ProcedureData | None = attrs.field(default=None, eq=False, repr=False)
+    """The declaration it was built from, to build it again on replaced tables."""
 
     def step(self, step_id: str) -> Step:
         """The step with this id; LookupError if there is none."""
@@ -194,7 +196,7 @@ def build_procedure(
     cities = _cities(data.cities, tables, problems)
     if problems.count:
         return None
-    return Procedure(steps, checks, deadlines, data.example_records, cities)
+    return Procedure(steps, checks, deadlines, data.example_records, cities, data)
 
 
 def _cities(
