@@ -21,6 +21,7 @@ ORDOS_SILICON, ORDOS_PARK = "91150600MA0000006K", "91150600MA00000519"
 CHIFENG_2019, ULANQAB_LATE_FORM = "91150400MA00002015", "91150900MA00002022"
 AGENCY_EXPIRED_BAN, AGENCY_LATE_2024 = "91150600MA0000003A", "91150300MA0000004X"
 AGENCY_BLACKLISTED, WUHAI_ACCIDENT = "91150200MA0000002J", "91150300MA00002049"
+BAYANNUR_REMOVED = "91150800MA00002030"
 
 LATE_ON_31_MAY = {
     ("150700", "city-submission", 1),
@@ -50,7 +51,7 @@ def test_on_31_may_exactly_the_late_and_missing_items_the_example_holds() -> Non
     assert _late(status) == LATE_ON_31_MAY
     missing = {(i.subject, i.step, p) for i in status.by_state("missing") for p, _, _ in i.missing}
     assert missing == MISSING_ON_31_MAY
-    assert len(status.by_state("done")) == 55
+    assert len(status.by_state("done")) == 56  # with the removed Bayannur unit's announcement
 
 
 def test_on_20_may_the_30_may_items_are_due_not_late() -> None:
@@ -241,3 +242,29 @@ def test_a_replaced_calendar_moves_the_round_deadlines() -> None:
     assert {i.due for i in before.items if i.step == "city-submission"} == {dt.date(2025, 5, 30)}
     assert {i.due for i in after.items if i.step == "city-submission"} == {dt.date(2025, 5, 20)}
     assert ("150700", "city-submission", 5) in _late(after)
+
+
+def test_a_unit_meeting_a_removal_condition_owes_the_announcement_never_late() -> None:
+    """3.1-b: removal and announcement are owed, with no date the notice sets."""
+    status = _status("2025-12-31")
+    owed = {i.subject: i for i in status.items if i.step == "unit-removal-announced"}
+    assert set(owed) == {WUHAI_ACCIDENT, BAYANNUR_REMOVED}
+    assert owed[WUHAI_ACCIDENT].state is gr.ItemState.DUE and owed[WUHAI_ACCIDENT].due is None
+    assert owed[BAYANNUR_REMOVED].state is gr.ItemState.DONE
+    unannounced = RECORDS.model_copy(
+        update={
+            "listed_units": tuple(
+                u.model_copy(update={"removal_announced_on": None})
+                if u.credit_code == BAYANNUR_REMOVED
+                else u
+                for u in RECORDS.listed_units
+            )
+        }
+    )
+    again = round_status(unannounced, jurisdiction="CN-NM", round=2025, as_of=dt.date(2025, 12, 31))
+    [item] = [
+        i
+        for i in again.items
+        if i.step == "unit-removal-announced" and i.subject == BAYANNUR_REMOVED
+    ]
+    assert item.state is gr.ItemState.DUE

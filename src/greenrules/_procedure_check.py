@@ -28,7 +28,7 @@ def procedure_problems(pack: Pack, registry: Registry) -> list[tuple[str, str, s
             jurisdiction=pack.jurisdiction, round=round_, tier=PROBE_TIER, programme=programme
         )
         cited |= {rule.clause for rule in ruleset.rules}
-    wanted = [(s.id, c) for s in procedure.steps for c in s.applies_if]
+    wanted = [(s.id, c) for s in procedure.steps for c in (*s.applies_if, *s.owed_if_failed)]
     wanted += [(k.id, c) for k in procedure.checks for c in k.rules]
     for where, clause in wanted:
         if clause not in cited:

@@ -229,6 +229,18 @@ def _applies(decision: Decision | None, clauses: Sequence[str]) -> bool:
     return not cited or any(f.verdict is not Verdict.NOT_APPLICABLE for f in cited)
 
 
+def _owed(step: Step, decision: Decision | None, record: BaseModel | None, round_: int) -> bool:
+    """Whether the record owes a step owed only on a failed rule or a set field (else: yes)."""
+    if not step.owed_if_failed and step.owed_if_set is None:
+        return True
+    field = step.owed_if_set
+    if field is not None and record is not None and read_evidence(record, field, round_):
+        return True
+    return decision is not None and any(
+        f.clause in step.owed_if_failed and f.verdict is Verdict.FAIL for f in decision.findings
+    )
+
+
 def _step_items(
     step: Step,
     procedure: Procedure,
@@ -239,7 +251,8 @@ def _step_items(
 ) -> Iterator[RoundItem]:
     due = procedure.due(step, round_)
     for subject, name, record in _subjects(step.actor, records, procedure):
-        if not _applies(decisions[step.actor].get(subject), step.applies_if):
+        decision = decisions[step.actor].get(subject)
+        if not _applies(decision, step.applies_if) or not _owed(step, decision, record, round_):
             continue
         done_on = _date(record, step.evidence, round_, as_of)
         missing = []

@@ -61,6 +61,8 @@ class StepData(_Data):
     after: list[str] = []
     products: list[ProductData] = []
     applies_if: list[str] = []
+    owed_if_failed: list[str] = []
+    owed_if_set: str | None = None
 
 
 class CheckData(_Data):
@@ -117,6 +119,9 @@ class Step:
 
     ``applies_if`` names clauses of applicant rules: the step is owed only by the records those
     rules apply to (evaluated through the engines); empty, every record of the actor owes it.
+    ``owed_if_failed`` names clauses too, and ``owed_if_set`` a record field: when either is
+    given the step is owed only by the records a rule citing those clauses fails for (a removal
+    condition met), or whose field is set (a unit already removed owes the announcement).
     """
 
     id: str
@@ -129,6 +134,8 @@ class Step:
     after: tuple[str, ...]
     products: tuple[Product, ...]
     applies_if: tuple[str, ...]
+    owed_if_failed: tuple[str, ...] = ()
+    owed_if_set: str | None = None
 
 
 @attrs.frozen
@@ -286,6 +293,10 @@ def _step(
         problems.add(
             "procedure-evidence", f"{where}: evidence {item.evidence!r} is not a date field"
         )
+    if item.owed_if_set is not None and evidence_spec(model, item.owed_if_set) is None:
+        problems.add(
+            "procedure-evidence", f"{where}: owed_if_set {item.owed_if_set!r} is not a field"
+        )
     products = []
     for product in item.products:
         _check_product(product, model, catalogue, f"{where} product {product.id}", problems)
@@ -310,6 +321,8 @@ def _step(
         after=tuple(item.after),
         products=tuple(products),
         applies_if=tuple(item.applies_if),
+        owed_if_failed=tuple(item.owed_if_failed),
+        owed_if_set=item.owed_if_set,
     )
 
 
