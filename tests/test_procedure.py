@@ -59,6 +59,7 @@ def test_a_pack_without_procedure_has_none() -> None:
         (lambda p: p["steps"][1].update(evidence="copies"), "procedure-evidence"),
         (lambda p: p["steps"][1]["products"][2].update(evidence="consulted"), "procedure-evidence"),
         (lambda p: p["steps"][1]["products"][1].update(includes=["police"]), "procedure-evidence"),
+        (lambda p: p["steps"][1].update(owed_if_set="sent"), "procedure-evidence"),
         (lambda p: p["steps"][2].update(after=["city-sub"]), "procedure-unreachable"),
         (lambda p: p["steps"][0].update(after=["national-upload"]), "procedure-unreachable"),
         (lambda p: p["steps"][7].update(after=["city-submission"]), "procedure-unreachable"),
