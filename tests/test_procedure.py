@@ -77,6 +77,7 @@ def test_a_pack_without_procedure_has_none() -> None:
         "evidence-not-a-date",
         "at-least-on-a-list",
         "includes-outside-vocabulary",
+        "owed-on-no-such-field",
         "follows-unknown-step",
         "cycle",
         "due-before-what-it-follows",
