@@ -299,9 +299,11 @@ def test_energy_tables_keep_sources_confidence_and_real_semantics(registry: gr.R
     rows = {row["product"]: row for row in grades.rows}
     for row in (*bench.values(), *rows.values()):
         assert row["source"] and row["confidence"]
-    # A published table where grade 1 exceeds grade 2 is kept as published, not "fixed".
+    # A transcription whose grade 2 fell below grade 1 (a shifted column) is not guessed at:
+    # both values are left missing and the source says why.
     coal = rows["gb21258.coal-fired-unit-supercritical-600-mw-class"]
-    assert coal["grade1"] > coal["grade2"]
+    assert coal["grade1"] is None and coal["grade2"] is None and coal["grade3"] == 299
+    assert "shifted column" in coal["source"]
     assert rows["gb29449.bias-tyre"]["grade1"] is None
     assert rows["gb29141.sulphuric-acid-from-sulphur"]["grade1"] == -160
     # The benchmark is not derived from the grades: clinker's equals grade 1, ferrosilicon's
