@@ -24,6 +24,25 @@ from greenrules._rules.rules import Period
 from greenrules._rules.table_invariants import Invariant, Violation, violations
 
 SOURCE_COLUMNS = ("source", "confidence", "valid_from", "valid_to")
+CONFIDENCE_LEVELS = ("official", "cross-checked", "single-source", "low")
+"""How sure a pack is of a value, strongest first; the last two are shown to readers as caveats."""
+WEAK_LEVELS = frozenset({"single-source", "low"})
+
+
+def confidence_level(text: str) -> str:
+    """The level a ``confidence`` cell states (see docs/reference/pack-format.md#confidence).
+
+    The cell is free text for the reviewer; its first word is the level: ``official`` or
+    ``cross-checked``. Any other text, an empty one included, is a single source: nobody said a
+    second one agrees. A text that says ``low confidence`` anywhere is low.
+    """
+    words = text.strip().lower()
+    if "low confidence" in words or words.startswith("low"):
+        return "low"
+    for level in ("official", "cross-checked"):
+        if words.startswith(level):
+            return level
+    return "single-source"
 
 
 @attrs.frozen

@@ -175,9 +175,7 @@ def _same_per_key_violations(
     return out
 
 
-def _overlap_violations(
-    name: str, key: str, rows: Sequence[Mapping[str, Any]]
-) -> list[Violation]:
+def _overlap_violations(name: str, key: str, rows: Sequence[Mapping[str, Any]]) -> list[Violation]:
     out = []
     by_key: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
     for index, row in enumerate(rows):
