@@ -1,4 +1,4 @@
-"""Tests that a reference value's source and confidence reach the finding, the explanation and the workbook."""
+"""Tests that a reference value's source and confidence reach findings, explanations, workbooks."""
 
 from __future__ import annotations
 
