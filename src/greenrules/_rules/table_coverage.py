@@ -64,7 +64,8 @@ def pack_coverage(pack: Pack, read: Mapping[str, set[str]]) -> list[ColumnCovera
     for round_ in pack.rounds:
         day = pack.evaluation_dates[round_]
         for name, table in pack.tables.items():
-            for column in sorted(read.get(name, ())) or [None]:
+            columns: list[str | None] = [*sorted(read.get(name, ()))] or [None]
+            for column in columns:
                 out.append(_coverage(pack.id, round_, day, table, column))
     return out
 

@@ -152,7 +152,9 @@ def _order_violations(
 ) -> list[Violation]:
     out = []
     for index, row in enumerate(rows):
-        present = [(c, row.get(c)) for c in invariant.columns if row.get(c) is not None]
+        present: list[tuple[str, float]] = [
+            (c, row[c]) for c in invariant.columns if row.get(c) is not None
+        ]
         for (low, a), (high, b) in itertools.pairwise(present):
             if a > b:
                 message = f"{high} {b:g} is below {low} {a:g}; {invariant.describe()} must hold"
