@@ -299,9 +299,11 @@ def test_energy_tables_keep_sources_confidence_and_real_semantics(registry: gr.R
     rows = {row["product"]: row for row in grades.rows}
     for row in (*bench.values(), *rows.values()):
         assert row["source"] and row["confidence"]
-    # A published table where grade 1 exceeds grade 2 is kept as published, not "fixed".
+    # A transcription whose grade 2 fell below grade 1 (a shifted column) is not guessed at:
+    # both values are left missing and the source says why.
     coal = rows["gb21258.coal-fired-unit-supercritical-600-mw-class"]
-    assert coal["grade1"] > coal["grade2"]
+    assert coal["grade1"] is None and coal["grade2"] is None and coal["grade3"] == 299
+    assert "shifted column" in coal["source"]
     assert rows["gb29449.bias-tyre"]["grade1"] is None
     assert rows["gb29141.sulphuric-acid-from-sulphur"]["grade1"] == -160
     # The benchmark is not derived from the grades: clinker's equals grade 1, ferrosilicon's
@@ -313,13 +315,23 @@ def test_energy_tables_keep_sources_confidence_and_real_semantics(registry: gr.R
 def test_quota_rows_are_dated_by_their_editions(registry: gr.Registry) -> None:
     """An edition applies from its effective date; before it the value is not in force."""
     table = registry.get(NM, 2025).tables["energy_quota_grades"]
-    assert all(row["valid_from"] is not None for row in table.rows)
+    assert all(row["valid_from"] or row["valid_to"] for row in table.rows)
     in_2025 = table.at(dt.date(2025, 5, 30))
     assert "gb21257.liquid-caustic-soda-ge30pct" in in_2025  # GB 21257-2024, from 2025-05-01
     assert "gb21257.liquid-caustic-soda-ge30pct" not in table.at(dt.date(2025, 4, 30))
-    assert "gb29447.polysilicon-trichlorosilane-siemens-process" not in in_2025  # from 2027
-    assert "gb29141.sulphuric-acid-from-sulphur" not in in_2025  # from 2025-06-01
-    assert "gb29447.polysilicon-trichlorosilane-siemens-process" in table.at(dt.date(2027, 1, 1))
+    # The edition in force on the evaluation date, not the later one we have values for.
+    siemens = "gb29447.polysilicon-trichlorosilane-siemens-process"
+    assert in_2025[siemens]["standard"] == "GB 29447-2022"
+    assert (
+        in_2025[siemens]["grade1"] is None and "not transcribed" in in_2025[siemens]["confidence"]
+    )
+    assert table.at(dt.date(2027, 1, 1))[siemens]["grade1"] == 5.0  # GB 29447-2026
+    acid = "gb29141.sulphuric-acid-from-sulphur"
+    assert in_2025[acid]["grade1"] is None  # GB 29141-2024 only from 2025-06-01
+    assert table.at(dt.date(2025, 6, 1))[acid]["grade1"] == -160
+    # A product whose first quota standard comes later has a row saying none is in force.
+    assert in_2025["gb45549.flake-graphite"]["standard"] == "无现行标准"
+    assert table.at(dt.date(2026, 4, 1))["gb45549.flake-graphite"]["grade1"] == 125
 
 
 def _factory(**fields: Any) -> gr.Factory:

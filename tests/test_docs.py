@@ -99,3 +99,25 @@ def test_the_tutorial_runs_in_page_order(
             if line.strip().startswith("greenrules "):
                 assert main(shlex.split(line)[1:]) == 0, line
                 capsys.readouterr()
+
+
+def test_the_official_table_how_to_runs_in_page_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The how-to's Python blocks and ``greenrules`` commands run as written, in page order."""
+    from greenrules._cli import main
+
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    page = ROOT / "docs" / "how-to" / "supply-an-official-table.md"
+    steps = BLOCKS.findall(page.read_text(encoding="utf-8"))
+    assert {kind for kind, _ in steps} == {"python", "sh"}
+    for kind, block in steps:
+        if kind == "python":
+            exec(compile(block, f"<{page.name}>", "exec"), namespace)  # our own docs
+            continue
+        for line in block.splitlines():
+            if line.strip().startswith("greenrules "):
+                assert main(shlex.split(line)[1:]) == 0, line
+                capsys.readouterr()
+    assert (tmp_path / "decisions.json").is_file()

@@ -9,6 +9,11 @@ entities use in ``energy[].product``; deriving the keys by one documented proced
 stable when a value is corrected, and dates each row by the effective date of its edition.
 Rows of editions whose effective date we could not find are left out (a rule then says the
 value is missing) rather than assumed in force.
+
+Since built, the pack's quota table has been curated in place: rows breaking its declared
+invariants were fixed (values removed, reason in ``source``), and rows for the editions in force
+before the transcribed ones, and for products with no quota standard yet, were added. Running
+this again overwrites them: diff the result and keep those rows.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ private and may change without notice. See ``docs/reference/api.md``.
 from greenrules._columnar.api import evaluate_batches, evaluate_spark, evaluate_table, sql_plan
 from greenrules._columnar.result import ResultTable
 from greenrules._decision.decision import Decision
-from greenrules._decision.parts import Finding, Priority, Provenance
+from greenrules._decision.parts import Finding, Priority, Provenance, ReferenceValue
 from greenrules._decision.ranking import rank
 from greenrules._decision.round_status import ItemState, RoundFinding, RoundItem, RoundStatus
 from greenrules._evaluate import evaluate, evaluate_many
@@ -105,6 +105,7 @@ __all__ = [
     "Programme",
     "Provenance",
     "Recommendation",
+    "ReferenceValue",
     "RegionRecord",
     "Registry",
     "ResultTable",

@@ -38,6 +38,13 @@ from greenrules._round import example_records, round_status
 from greenrules._rules.listing import packs_as_data
 from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.table_coverage import (
+    coverage_as_data,
+    pack_coverage,
+    read_columns,
+    render_coverage,
+)
+from greenrules._supplied_tables import with_supplied_tables
 from greenrules._version import __version__
 from greenrules.exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
 
@@ -98,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
 
     packs = sub.add_parser("packs", help="list the installed criteria packs and their rules")
     packs.add_argument("--format", choices=("table", "json"), default="table")
+    packs.add_argument(
+        "--coverage",
+        action="store_true",
+        help="per round and table, the keys with a value in force on its date",
+    )
     packs.set_defaults(run=_run_packs)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of applicant records")
@@ -156,6 +168,13 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--lang", choices=("zh", "en"), default="en")
     p.add_argument("--explain", action="store_true", help="print each decision's explanation")
+    p.add_argument(
+        "--reference",
+        action="append",
+        default=[],
+        metavar="TABLE=FILE",
+        help="replace a reference table by a CSV or XLSX file in its columns (repeatable)",
+    )
     p.add_argument("--out", type=Path, help="write the output to this file instead of stdout")
     signed = p.add_argument_group("sign-off of the xlsx workbook (blank to fill in by hand)")
     signed.add_argument("--unit", help="the filing unit, 填报单位")
@@ -206,6 +225,7 @@ def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decis
     registry = default_registry()
     pack = _top_pack(registry, args.jurisdiction, args.round)
     round_ = args.round if args.round is not None else max(pack.rounds)
+    registry = with_supplied_tables(registry, pack.jurisdiction, round_, args.reference)
     bar = ProgressBar(len(entities), sys.stderr) if len(entities) >= PROGRESS_THRESHOLD else None
     decisions = evaluate_many(
         entities,
@@ -228,6 +248,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         registry = default_registry()
         pack = _top_pack(registry, args.jurisdiction, args.round)
         round_ = args.round if args.round is not None else max(pack.rounds)
+        registry = with_supplied_tables(registry, pack.jurisdiction, round_, args.reference)
         return _run_columnar(args, pack.jurisdiction, round_, registry)
     if is_template_file(args.path):
         loaded = load_template(args.path, lang=args.lang, skip_invalid=args.skip_invalid)
@@ -385,6 +406,13 @@ def _write(out: Path | None, text: str) -> None:
 
 
 def _run_packs(args: argparse.Namespace) -> int:
+    if args.coverage:
+        registry = default_registry()
+        read = read_columns(registry.packs)
+        reports = [r for pack in registry.packs for r in pack_coverage(pack, read)]
+        json_text = json.dumps(coverage_as_data(reports), ensure_ascii=False, indent=2) + "\n"
+        _write(None, json_text if args.format == "json" else render_coverage(reports))
+        return EXIT_OK
     data = packs_as_data(default_registry())
     if args.format == "json":
         _write(None, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

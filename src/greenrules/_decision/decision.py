@@ -144,6 +144,7 @@ class Decision:
                     "read": {path: value for path, value in f.read},
                     "message": {"zh": f.message_zh, "en": f.message_en},
                     "points": f.points,
+                    "references": [attrs.asdict(r) for r in f.references],
                 }
                 for f in self.findings
             ],

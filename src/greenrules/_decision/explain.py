@@ -6,11 +6,18 @@ decision is; the words are ours, the clause ids they cite come from the packs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
-from greenrules._decision.parts import Finding, Priority, Provenance
-from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS, VERDICT_WORDS
-from greenrules._model.enums import Programme, Status, Verdict
+from greenrules._decision.parts import Finding, Priority, Provenance, ReferenceValue
+from greenrules._decision.words import (
+    CONFIDENCE_WORDS,
+    PROGRAMME_WORDS,
+    STATUS_WORDS,
+    TIER_WORDS,
+    VERDICT_WORDS,
+)
+from greenrules._model.enums import Programme, Status, Strength, Verdict
 
 
 class Explained(Protocol):
@@ -44,6 +51,39 @@ def verdict_message(summary_zh: str, summary_en: str, verdict: Verdict) -> tuple
     )
 
 
+def weak_references(findings: Iterable[Finding]) -> list[tuple[Finding, ReferenceValue]]:
+    """The single-source or low-confidence values a decided priority rests on, in rule order.
+
+    A priority rule that passed or failed ranked the unit by comparing with these values; one
+    left unknown or not applicable ranked nothing, so it needs no caveat.
+    """
+    return [
+        (f, ref)
+        for f in findings
+        if f.strength is Strength.PRIORITY and f.verdict in (Verdict.PASS, Verdict.FAIL)
+        for ref in f.references
+        if ref.weak and ref.value is not None
+    ]
+
+
+def reliance_line(f: Finding, ref: ReferenceValue, lang: str) -> str:
+    """One sentence saying which value a priority rests on, how sure it is, and its source."""
+    level = CONFIDENCE_WORDS[lang][ref.level]
+    where = f"{ref.table}[{ref.key}].{ref.column} = {shown(ref.value)}"
+    if lang == "zh":
+        return f"{f.rule} 的优先级依据参考值 {where}，{level}（来源：{ref.source}）"
+    return f"{f.rule} rests on the {level} value {where} (source: {ref.source})"
+
+
+def shown(value: object) -> str:
+    """A reference value as a reader sees it: numbers without a trailing ``.0``."""
+    return (
+        f"{value:g}"
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else str(value)
+    )
+
+
 def explain(d: Explained, lang: str) -> str:
     """The explanation of ``d`` in ``lang``, citing clause ids (see Decision.explain)."""
     zh = lang == "zh"
@@ -73,6 +113,8 @@ def explain(d: Explained, lang: str) -> str:
             continue
         extra = f" (+{f.points:g})" if f.points else ""
         lines.append(f"  [{f.clause}] {f.rule}: {f.message(lang)}{extra}")
+    for f, ref in weak_references(d.findings):
+        lines.append(("  注意：" if zh else "  Caution: ") + reliance_line(f, ref, lang))
     if d.missing:
         lines.append(("  缺少：" if zh else "  Missing: ") + ", ".join(d.missing))
     if d.priority.reasons:

@@ -15,6 +15,7 @@ import attrs
 import pydantic
 
 from greenrules._model.enums import Strength, Tier, Verdict
+from greenrules._rules.reference import WEAK_LEVELS, confidence_level
 from greenrules._rules.ruleset import PackRef
 
 
@@ -30,8 +31,38 @@ class Priority:
 
 
 @attrs.frozen
+class ReferenceValue:
+    """One reference-table value a rule read, with the row's source and confidence.
+
+    ``value`` is None when the row in force has the cell empty (an edition whose values are not
+    transcribed); its source says why.
+    """
+
+    table: str
+    key: str
+    column: str
+    value: Any
+    source: str
+    confidence: str = ""
+
+    @property
+    def level(self) -> str:
+        """``official``, ``cross-checked``, ``single-source`` or ``low``, from the confidence."""
+        return confidence_level(self.confidence)
+
+    @property
+    def weak(self) -> bool:
+        """A single-source or low-confidence value: a reader should know a decision rests on it."""
+        return self.level in WEAK_LEVELS
+
+
+@attrs.frozen
 class Finding:
-    """One rule's conclusion about one entity, citing the clause it implements."""
+    """One rule's conclusion about one entity, citing the clause it implements.
+
+    ``references`` are the reference values the rule read for this entity, each with its
+    source and confidence, so a priority resting on an unconfirmed value can say so.
+    """
 
     rule: str
     clause: str
@@ -41,6 +72,7 @@ class Finding:
     message_zh: str
     message_en: str
     points: float = 0.0
+    references: tuple[ReferenceValue, ...] = ()
 
     def message(self, lang: str = "en") -> str:
         """The finding's message in ``zh`` or ``en``."""

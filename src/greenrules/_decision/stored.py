@@ -14,7 +14,7 @@ import attrs
 import pydantic
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
 
-from greenrules._decision.parts import Finding, Priority, Provenance
+from greenrules._decision.parts import Finding, Priority, Provenance, ReferenceValue
 from greenrules._model.enums import Programme, Status, Strength, Tier, Verdict
 from greenrules._rules.ruleset import PackRef
 
@@ -61,6 +61,15 @@ class _MessageData(_Data):
     en: StrictStr
 
 
+class _ReferenceData(_Data):
+    table: StrictStr
+    key: StrictStr
+    column: StrictStr
+    value: StrictBool | StrictInt | StrictFloat | StrictStr | None
+    source: StrictStr
+    confidence: StrictStr
+
+
 class _FindingData(_Data):
     rule: StrictStr
     clause: StrictStr
@@ -69,6 +78,7 @@ class _FindingData(_Data):
     read: dict[str, Any]
     message: _MessageData
     points: StrictFloat
+    references: tuple[_ReferenceData, ...] = ()
 
 
 class _PackRefData(_Data):
@@ -108,6 +118,7 @@ class DecisionData(_Data):
                 f.message.zh,
                 f.message.en,
                 f.points,
+                tuple(ReferenceValue(**r.model_dump()) for r in f.references),
             )
             for f in self.findings
         )

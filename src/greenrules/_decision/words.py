@@ -54,3 +54,18 @@ TIER_WORDS = {
     "en": {Tier.CITY: "city", Tier.PROVINCE: "provincial", Tier.NATIONAL: "national"},
     "zh": {Tier.CITY: "市级", Tier.PROVINCE: "省级（自治区级）", Tier.NATIONAL: "国家级"},
 }
+CONFIDENCE_WORDS = {
+    "en": {
+        "official": "official",
+        "cross-checked": "cross-checked",
+        "single-source": "single-source",
+        "low": "low-confidence",
+    },
+    "zh": {
+        "official": "官方文本",
+        "cross-checked": "多来源印证",
+        "single-source": "单一来源",
+        "low": "低可信度",
+    },
+}
+"""How sure a pack is of a reference value, as readers are told (see ``ReferenceValue.level``)."""

@@ -18,6 +18,7 @@ from greenrules._decision.parts import jsonable
 from greenrules._engines.codegen import generate, generate_missing
 from greenrules._engines.engine import RuleRun
 from greenrules._engines.interpreter import InterpretedProgram, path_getter, values_at
+from greenrules._engines.reference_reads import reference_reader
 from greenrules._engines.source import EvaluationSource
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules._model.enums import Verdict
@@ -51,10 +52,11 @@ class NativeProgram:
                 rule,
                 fact_reader(rule, model),
                 {v: verdict_message(rule.summary.zh, rule.summary.en, v) for v in Verdict},
+                reference_reader(rule, ruleset.tables),
             )
             for rule in ruleset.rules
         ]
-        """Per rule: the rule, its fact reader and its message for each verdict."""
+        """Per rule: the rule, its fact reader, its message per verdict, its reference reader."""
 
     @functools.cached_property
     def interpreted(self) -> InterpretedProgram:

@@ -63,10 +63,22 @@ class EvaluationSource:
         out = []
         entity = self.entity
         parts = self.compiled.finding_parts
-        for (rule, read, messages), verdict, gain in zip(parts, verdicts, self.points, strict=True):
+        for (rule, read, messages, refs), verdict, gain in zip(
+            parts, verdicts, self.points, strict=True
+        ):
             zh, en = messages[verdict]
             out.append(
-                Finding(rule.id, rule.clause, rule.strength, verdict, read(entity), zh, en, gain)
+                Finding(
+                    rule.id,
+                    rule.clause,
+                    rule.strength,
+                    verdict,
+                    read(entity),
+                    zh,
+                    en,
+                    gain,
+                    refs(entity) if verdict is not Verdict.NOT_APPLICABLE else (),
+                )
             )
         return tuple(out)
 

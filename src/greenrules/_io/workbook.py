@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from greenrules._decision.decision import Decision, check_decisions
-from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
+from greenrules._decision.explain import shown, weak_references
+from greenrules._decision.words import CONFIDENCE_WORDS, PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
 from greenrules._io.cells import append_row
 from greenrules._io.loaders import duplicates
 from greenrules._io.output import write_whole
@@ -226,7 +227,7 @@ def _summary_row(
         TIER_WORDS[lang][d.provenance.tier],
         route,
         agency,
-        _indicators(unit, lang),
+        _with_caveats(_indicators(unit, lang), d, lang),
         _priority(d),
         status,
         _flagged(d, lang),
@@ -272,6 +273,17 @@ def _flagged(d: Decision, lang: str) -> str | None:
             continue
         out.append(f"{f.clause} {f.rule}: {_VERDICT[lang][f.verdict]}")
     return "\n".join(out) or None
+
+
+def _with_caveats(indicators: str | None, d: Decision, lang: str) -> str | None:
+    """The indicators, then a line per single-source or low-confidence value a priority used."""
+    caveats = [
+        f"{ref.key} 对比值 {shown(ref.value)}（{CONFIDENCE_WORDS[lang][ref.level]}）"
+        if lang == "zh"
+        else f"{ref.key} compared with {shown(ref.value)} ({CONFIDENCE_WORDS[lang][ref.level]})"
+        for _, ref in weak_references(d.findings)
+    ]
+    return "\n".join([*([indicators] if indicators else []), *caveats]) or None
 
 
 def _indicators(unit: Applicant | None, lang: str) -> str | None:

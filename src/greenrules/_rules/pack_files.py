@@ -44,6 +44,7 @@ class TableData(_File):
     key: str
     columns: dict[str, Kind]
     description: str = ""
+    invariants: list[dict[str, Any]] = []
 
 
 class NeutralizeData(_File):

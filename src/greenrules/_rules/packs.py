@@ -40,6 +40,7 @@ from greenrules._rules.reference import (
     read_table,
 )
 from greenrules._rules.rules import Bilingual, Clause, Coverage, CoverageHow, Period, Rule
+from greenrules._rules.table_invariants import as_problems, parse_invariants
 from greenrules.exceptions import PackError, PackProblem
 
 
@@ -118,8 +119,10 @@ class Pack:
     def with_table(self, table: ReferenceTable) -> Pack:
         """A copy using ``table`` in place of the one of the same name (an official table).
 
-        The round procedure is built again on the new tables, so a replaced calendar moves its
-        deadlines; a table that breaks the procedure is a PackError, as at load.
+        The new table is held to the old one's declared invariants; each violation is a
+        ``table-invariant`` problem and nothing is replaced. The round procedure is built again
+        on the new tables, so a replaced calendar moves its deadlines; a table that breaks the
+        procedure is a PackError, as at load.
         """
         if table.name not in self.tables:
             raise PackError([PackProblem("unknown-table", self.id, f"no table {table.name!r}")])
@@ -127,6 +130,10 @@ class Pack:
         if set(old.columns) - set(table.columns):
             missing = sorted(set(old.columns) - set(table.columns))
             raise PackError([PackProblem("table-columns", self.id, f"table lacks {missing}")])
+        table = attrs.evolve(table, invariants=old.invariants)
+        broken = as_problems(self.id, table.violations())
+        if broken:
+            raise PackError(broken)
         tables = {**self.tables, table.name: table}
         digest = hashlib.sha256(f"{self.digest}|{table.name}|{table.digest}".encode()).hexdigest()
         procedure = self.procedure
@@ -327,11 +334,17 @@ def _load_tables(folder: Path, meta: PackData, problems: _Problems) -> dict[str,
             msg = f"table {name}: {spec.file} is outside the pack folder; tables live inside it"
             problems.add("bad-table", msg)
             continue
+        invariants, malformed = parse_invariants(name, spec.invariants, spec.columns)
+        for message in malformed:
+            problems.add("bad-table", message)
         try:
             text = path.read_text(encoding="utf-8-sig")
-            out[name] = read_table(name, spec.key, spec.columns, text, spec.file)
+            table = read_table(name, spec.key, spec.columns, text, spec.file, invariants)
         except (OSError, ValueError, csv.Error) as exc:  # UnicodeDecodeError is a ValueError
             problems.add("bad-table", f"table {name}: {exc}")
+            continue
+        problems.items += as_problems(problems.pack, table.violations())
+        out[name] = table
     return out
 
 

@@ -21,8 +21,28 @@ import attrs
 
 from greenrules._model.facts import Kind
 from greenrules._rules.rules import Period
+from greenrules._rules.table_invariants import Invariant, Violation, violations
 
 SOURCE_COLUMNS = ("source", "confidence", "valid_from", "valid_to")
+CONFIDENCE_LEVELS = ("official", "cross-checked", "single-source", "low")
+"""How sure a pack is of a value, strongest first; the last two are shown to readers as caveats."""
+WEAK_LEVELS = frozenset({"single-source", "low"})
+
+
+def confidence_level(text: str) -> str:
+    """The level a ``confidence`` cell states (see docs/reference/pack-format.md#confidence).
+
+    The cell is free text for the reviewer; its first word is the level: ``official`` or
+    ``cross-checked``. Any other text, an empty one included, is a single source: nobody said a
+    second one agrees. A text that says ``low confidence`` anywhere is low.
+    """
+    words = text.strip().lower()
+    if "low confidence" in words or words.startswith("low"):
+        return "low"
+    for level in ("official", "cross-checked"):
+        if words.startswith(level):
+            return level
+    return "single-source"
 
 
 @attrs.frozen
@@ -67,6 +87,8 @@ class ReferenceTable:
 
     Empty cells are missing values (None), never zero. ``columns`` maps each value column to its
     kind; the key, source, confidence and validity columns are bookkeeping, not values.
+    ``invariants`` are what the pack declares every row satisfies (see
+    :mod:`greenrules._rules.table_invariants`); a replacement table is held to the same ones.
     """
 
     name: str
@@ -75,6 +97,11 @@ class ReferenceTable:
     rows: tuple[Mapping[str, Any], ...] = attrs.field(converter=_read_only_rows)
     origin: str
     digest: str
+    invariants: tuple[Invariant, ...] = ()
+
+    def violations(self) -> list[Violation]:
+        """Every row breaking one of the table's declared invariants, located by row and column."""
+        return violations(self.name, self.key, self.rows, self.invariants)
 
     def at(self, day: dt.date) -> dict[str, Mapping[str, Any]]:
         """The rows in force on ``day``, by key (a later row of the same key wins)."""
@@ -114,7 +141,12 @@ def _cell(raw: str, kind: Kind, where: str) -> Any:
 
 
 def read_table(
-    name: str, key: str, columns: Mapping[str, Kind], text: str, origin: str
+    name: str,
+    key: str,
+    columns: Mapping[str, Kind],
+    text: str,
+    origin: str,
+    invariants: tuple[Invariant, ...] = (),
 ) -> ReferenceTable:
     """Parse a CSV reference table; raise ValueError naming row and column on a bad cell."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -136,7 +168,7 @@ def read_table(
             raise ValueError(f"{origin} line {number}: every value needs a source")
         rows.append(row)
     digest = hashlib.sha256(text.encode()).hexdigest()
-    return ReferenceTable(name, key, dict(columns), tuple(rows), origin, digest)
+    return ReferenceTable(name, key, dict(columns), tuple(rows), origin, digest, invariants)
 
 
 def load_table(
@@ -144,11 +176,13 @@ def load_table(
     key: str,
     columns: Mapping[str, Kind],
     source: str | Path | Iterable[Mapping[str, Any]],
+    invariants: tuple[Invariant, ...] = (),
 ) -> ReferenceTable:
     """Load a reference table from a CSV path or from row mappings (e.g. an official table)."""
     if isinstance(source, str | Path):
         path = Path(source)
-        return read_table(name, key, columns, path.read_text(encoding="utf-8-sig"), str(path))
+        text = path.read_text(encoding="utf-8-sig")
+        return read_table(name, key, columns, text, str(path), invariants)
     rows = list(source)
     if not all(isinstance(row, Mapping) for row in rows):
         raise ValueError(f"<{name} rows>: every row is a mapping of column to value")
@@ -158,7 +192,7 @@ def load_table(
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _text(v) for k, v in row.items()})
-    return read_table(name, key, columns, out.getvalue(), f"<{name} rows>")
+    return read_table(name, key, columns, out.getvalue(), f"<{name} rows>", invariants)
 
 
 def _text(value: Any) -> str:

@@ -165,14 +165,19 @@ class Registry:
         table: str,
         source: str | Path | Iterable[Mapping[str, Any]],
     ) -> Registry:
-        """A new registry in which ``table`` of a pack is replaced, e.g. by the official one."""
+        """A new registry in which ``table`` of a pack is replaced, e.g. by the official one.
+
+        The new table is held to the invariants the pack declares for the old one: a shifted
+        column or two rows of one key in force together is a ``table-invariant`` problem per
+        row, and nothing is replaced.
+        """
         old = self.get(pack_id, round)
         spec = old.tables.get(table)
         if spec is None:
             msg = f"pack {pack_id} has no reference table {table!r}"
             raise PackError([PackProblem("unknown-table", pack_id, msg)])
         try:
-            new_table = load_table(table, spec.key, spec.columns, source)
+            new_table = load_table(table, spec.key, spec.columns, source, spec.invariants)
         except (OSError, ValueError, csv.Error) as exc:
             raise PackError([PackProblem("bad-table", pack_id, str(exc))]) from None
         new = old.with_table(new_table)
