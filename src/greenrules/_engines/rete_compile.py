@@ -53,6 +53,8 @@ from greenrules._rules.ruleset import RuleSet
 from greenrules.exceptions import EngineUnavailableError
 
 _MAX_FIELDS = 240  # durable rejects a fact with more than 252 properties (error 302)
+_MAX_MEMBERS = 8  # a longer "in" list is one field computed in Python: durable's nodes hold few
+# expressions (error 113, ERR_EXPRESSION_LIMIT_EXCEEDED, at 72 table keys inside an "every")
 
 
 # --- scopes: the entity and each list's items ------------------------------------------------
@@ -287,6 +289,9 @@ class ReteCompiler:
             if left.field is None:
                 hit = left.const in codes
                 member: tuple[Formula, Formula] = (hit, not hit)
+            elif len(codes) > _MAX_MEMBERS and isinstance(node.left, c.Fact):
+                name = self._membership(node.left.path, frozenset(node.right.value), scope)
+                member = (("cmp", "eq", name, ("c", 1)), ("cmp", "eq", name, ("c", 0)))
             else:
                 field = left.field
                 member = (
@@ -317,6 +322,16 @@ class ReteCompiler:
         else:
             rhs = ("c", right.const)
         return ("cmp", op, left.field, rhs), ("cmp", NEGATED[op], left.field, rhs), level
+
+    def _membership(self, path: str, members: frozenset[Any], scope: FactScope) -> str:
+        """A fact's membership of a long list, as a 0/1 field computed in Python."""
+        found = scope.fields.get(key := f"{path} in {sorted(members, key=repr)!r}")
+        if found is None:  # a known value is encoded as 1 or 0, an unknown one stays absent
+            found = (f"f{len(scope.fields) + 1}", path_getter(path), lambda v: int(v in members))
+            scope.fields[key] = found
+            if len(scope.fields) + len(scope.predicates) > _MAX_FIELDS:
+                raise EngineUnavailableError(f"{path}: more facts than durable accepts per fact")
+        return found[0]
 
     def _quantifier(
         self, node: c.Some | c.Every, scope: FactScope, where: str
