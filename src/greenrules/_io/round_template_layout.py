@@ -29,6 +29,8 @@ from greenrules._model.round_records import (
 
 ROUND_FIELDS = ("jurisdiction", "round", "source")
 """The fields of the round sheet's one row: the file carries which round it records."""
+KEY_FIELDS = {"cities": "city"}
+"""The field an owner sheet's rows are known by, when it is not the credit code."""
 SINGLE_ROW = ("round", "region")
 """Sheets that hold one row, since a round has one of each."""
 ROUND_SHEET_ORDER = (
@@ -56,7 +58,7 @@ def round_template_sheets() -> tuple[Sheet, ...]:
     builder = LayoutBuilder(
         words={**FIELD_WORDS, **ROUND_FIELD_WORDS},
         owners=ROUND_OWNER_WORDS,
-        keys={"cities": "city"},
+        keys=KEY_FIELDS,
         shared=(),
     )
     skip = tuple(p for p in fact_schema(RoundRecords) if p not in ROUND_FIELDS)

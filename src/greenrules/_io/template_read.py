@@ -9,9 +9,6 @@ unknown header or sheet refuses it even then, since its data could not be placed
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,7 +30,11 @@ from greenrules._io.template_records import (
     by_owner,
     nest_row,
 )
-from greenrules._io.template_sheet_reader import SheetReader, workbook_grids
+from greenrules._io.template_sheet_reader import (
+    SheetReader,
+    workbook_grids,
+    workbook_sheet_names,
+)
 from greenrules._io.template_words import LANGS, SHEET_WORDS
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules._model.enums import Programme
@@ -58,12 +59,7 @@ class TemplateLoad:
 
 def is_template_workbook(data: bytes) -> bool:
     """Whether an XLSX file is the input template: it has a sheet only the template has."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            xml = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return False
-    names = set(re.findall(r'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"', xml))
+    names = workbook_sheet_names(data)
     flat = {"applicants", "agencies"}  # the flat format's sheets
     ours = {w[lang] for key, w in SHEET_WORDS.items() for lang in LANGS} - flat
     return bool(names & ours)
@@ -125,7 +121,7 @@ class _Reader(SheetReader):
         self.check_sheets()
         if self.sheet_name("applicants") is None:
             sheet = SHEET_WORDS["applicants"][self.lang]
-            msg = say("no-applicants-sheet", self.lang, sheet=sheet)
+            msg = say("no-sheet", self.lang, sheet=sheet)
             raise InvalidInputError([InputProblem("bad-xlsx", (), msg)], source=name)
         rows = {key: self.rows(sheet) for key, sheet in sheets.items()}
         if self.fatal:

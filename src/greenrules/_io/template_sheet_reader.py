@@ -9,7 +9,10 @@ mean, comes from the template's layout.
 from __future__ import annotations
 
 import difflib
+import html
 import io
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -40,6 +43,16 @@ from greenrules.exceptions import InputProblem, InvalidInputError
 
 SHARED_SHEETS = ("guide", "choices", "problems")
 """Sheets every template may have besides its data sheets."""
+
+
+def workbook_sheet_names(data: bytes) -> set[str]:
+    """The sheet names of an XLSX file, read off its index without loading it (empty if none)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return set()
+    return {html.unescape(n) for n in re.findall(r'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"', xml)}
 
 
 def workbook_grids(data: bytes, name: str) -> dict[str, list[list[Any]]]:
@@ -207,7 +220,10 @@ class SheetReader:
         names = list(self.grids)
         return (names.index(key[0]) if key[0] in names else len(names), key[1])
 
-    def duplicates(self, rows: Sequence[Row], path: str, code: str) -> None:
+    def duplicates(
+        self, rows: Sequence[Row], path: str, code: str, message: str | None = None
+    ) -> None:
+        """Report every row whose ``path`` value another row has too (message key: ``code``)."""
         by_code: dict[Any, list[Row]] = {}
         for row in rows:
             if path in row.values:
@@ -217,7 +233,7 @@ class SheetReader:
                 continue
             for row in same:
                 others = "、".join(str(o.place.row) for o in same if o is not row)
-                msg = say(code, self.lang, rows=others)
+                msg = say(message or code, self.lang, rows=others)
                 self.problem(code, row.places[path], msg, credit_code)
 
     def agencies(
