@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from greenrules._io.cells import append_row
 from greenrules._io.output import write_whole
 from greenrules._io.round_template_layout import round_template_sheets
@@ -151,7 +153,7 @@ def sheet_rows(sheet: Sheet, records: RoundRecords) -> Iterator[dict[str, Any]]:
         for owner in getattr(records, sheet.owner):
             for item in _dig(owner, sheet.key) or ():
                 row = {key_path: getattr(owner, key_field)}
-                if sheet.model is not None and not hasattr(item, "model_fields"):
+                if not isinstance(item, BaseModel):  # a list of plain values
                     row[f"{sheet.key}.{ITEM}"] = item
                 else:
                     row |= _fields(sheet, item)
