@@ -138,7 +138,7 @@ def test_english_template_reads_with_english_messages(
 def test_every_text_cell_is_data_and_a_formula_looking_name_reads_back(
     records: gr.RoundRecords, tmp_path: Path
 ) -> None:
-    unit = records.listed_units[0].model_copy(update={"name": "=HYPERLINK(\"x\")"})
+    unit = records.listed_units[0].model_copy(update={"name": '=HYPERLINK("x")'})
     hostile = records.model_copy(update={"listed_units": (unit, *records.listed_units[1:])})
     out = tmp_path / "hostile.xlsx"
     gr.write_round_template(out, jurisdiction="CN-NM", round=2025, records=hostile)

@@ -226,7 +226,9 @@ class LayoutBuilder:
             self.walk(item, name, f"{name}.", f"{reads_prefix}{name}.", programmes)
             return
         # a list of plain values: one value column, a closed vocabulary if the values are one
-        choices = tuple(v.value for v in item) if isinstance(item, enum.EnumMeta) else None
+        choices = None
+        if isinstance(item, enum.EnumMeta):
+            choices = tuple(str(member.value) for member in item)
         value_path = f"{name}.{ITEM}"
         value = Column(value_path, ITEM, Kind.TEXT, "field", "yes", reads, self.words[value_path])
         self.add(name, attrs.evolve(value, choices=choices, programmes=programmes))
