@@ -228,7 +228,8 @@ class LayoutBuilder:
         # a list of plain values: one value column, a closed vocabulary if the values are one
         choices = None
         if isinstance(item, enum.EnumMeta):
-            choices = tuple(str(member.value) for member in item)
+            members: list[enum.Enum] = list(item)
+            choices = tuple(str(member.value) for member in members)
         value_path = f"{name}.{ITEM}"
         value = Column(value_path, ITEM, Kind.TEXT, "field", "yes", reads, self.words[value_path])
         self.add(name, attrs.evolve(value, choices=choices, programmes=programmes))
