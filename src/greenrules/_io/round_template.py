@@ -28,9 +28,10 @@ from greenrules._io.template import (
     clauses_reading,
     data_sheet,
     guide_sheet,
+    workbook_argument_problems,
 )
 from greenrules._io.template_layout import ITEM, Column, Sheet
-from greenrules._io.template_words import LANGS, SHEET_WORDS, YES_NO
+from greenrules._io.template_words import SHEET_WORDS, YES_NO
 from greenrules._model.facts import Kind
 from greenrules._model.round_records import Actor, RoundRecords
 from greenrules._rules.packs import Pack
@@ -83,11 +84,7 @@ def write_round_template(
     from greenrules._rules.registry import default_registry
 
     out = Path(path)
-    problems = []
-    if lang not in LANGS:
-        problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
-    if out.suffix.lower() != ".xlsx":
-        problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(out)))
+    problems = workbook_argument_problems(out, lang)
     if records is not None and records.jurisdiction.upper() != jurisdiction.upper():
         msg = f"the records are of jurisdiction {records.jurisdiction}"
         problems.append(InputProblem("bad-argument", ("records",), msg, jurisdiction))

@@ -131,6 +131,16 @@ def clauses_reading(stack: Sequence[Pack], reads: Iterable[str]) -> tuple[str, .
     return tuple(sorted({r.clause for p in stack for r in p.rules if wanted & set(r.reads())}))
 
 
+def workbook_argument_problems(path: Path, lang: str) -> list[InputProblem]:
+    """What is wrong with a template's ``path`` (not .xlsx) and ``lang`` (not zh or en)."""
+    problems = []
+    if lang not in LANGS:
+        problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
+    if path.suffix.lower() != ".xlsx":
+        problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(path)))
+    return problems
+
+
 def write_template(
     path: str | Path,
     *,
@@ -149,11 +159,7 @@ def write_template(
     from greenrules._rules.registry import default_registry
 
     out = Path(path)
-    problems = []
-    if lang not in LANGS:
-        problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
-    if out.suffix.lower() != ".xlsx":
-        problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(out)))
+    problems = workbook_argument_problems(out, lang)
     if problems:
         raise InvalidInputError(problems)
     stack = (registry or default_registry()).resolve(jurisdiction, round)
