@@ -248,7 +248,8 @@ class SheetReader:
             code = row.values.get("agencies.credit_code")
             record, places = nest_row(row, "agencies.")
             used = [(row.place.sheet, row.place.row)]
-            self.attach(record, places, row, "annual_reports", reports.get(code, []), used)
+            reported = reports.get(code, [])
+            self.attach(record, places, row, "annual_reports", reported, used, prefix="agencies.")
             if not any(self.by_row.get(k) for k in used):
                 try:
                     EvaluationAgency.model_validate(record)
