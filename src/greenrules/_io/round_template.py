@@ -126,12 +126,16 @@ def build_round_template(
     for sheet in sheets:
         ws = book[sheet.name(lang)]
         headers = [c.header(lang) for c in sheet.columns]
-        for row in sheet_rows(sheet, records):
-            values = [_shown(row.get(c.path), c, lang, from_packs) for c in sheet.columns]
+        dates = [i for i, c in enumerate(sheet.columns, start=1) if c.kind is Kind.DATE]
+        choices = [_labels(c, lang, from_packs) for c in sheet.columns]
+        for number, row in enumerate(sheet_rows(sheet, records), start=2):  # under the header
+            values = [
+                _shown(row.get(c.path), labels, lang)
+                for c, labels in zip(sheet.columns, choices, strict=True)
+            ]
             append_row(ws, values, headers)
-            for index, column in enumerate(sheet.columns, start=1):
-                if column.kind is Kind.DATE:
-                    ws.cell(row=ws.max_row, column=index).number_format = "yyyy-mm-dd"
+            for index in dates:
+                ws.cell(row=number, column=index).number_format = "yyyy-mm-dd"
     return book
 
 
@@ -174,7 +178,17 @@ def _dig(record: Any, path: str) -> Any:
     return record
 
 
-def _shown(value: Any, column: Column, lang: str, from_packs: Mapping[str, ChoiceList]) -> Any:
+def _labels(
+    column: Column, lang: str, from_packs: Mapping[str, ChoiceList]
+) -> Mapping[str, str] | None:
+    """The label of each value of a column's drop-down (None: the column has none)."""
+    choice = choice_for(column, lang, from_packs)
+    if choice is None or column.kind is Kind.BOOL:
+        return None
+    return dict(zip(choice.values, choice.labels, strict=True))
+
+
+def _shown(value: Any, labels: Mapping[str, str] | None, lang: str) -> Any:
     """A value as the cell shows it: a drop-down's label, 是/否, a date, a number or text."""
     if value is None:
         return None
@@ -182,9 +196,7 @@ def _shown(value: Any, column: Column, lang: str, from_packs: Mapping[str, Choic
         return YES_NO[lang][0 if value else 1]
     if isinstance(value, enum.Enum):
         value = value.value
-    choice = choice_for(column, lang, from_packs)
-    if choice is not None and isinstance(value, str):
-        labels = dict(zip(choice.values, choice.labels, strict=True))
+    if labels is not None and isinstance(value, str):
         return labels.get(value, value)
     if isinstance(value, dt.date | int):
         return value
