@@ -13,6 +13,7 @@ from greenrules._decision.round_status import ItemState, RoundFinding, RoundItem
 from greenrules._evaluate import evaluate, evaluate_many
 from greenrules._io.loaders import entity_json_schema, load_entities
 from greenrules._io.round_records import load_round_records
+from greenrules._io.round_template import write_round_template
 from greenrules._io.round_workbook import write_round_status
 from greenrules._io.template import write_template
 from greenrules._io.template_read import TemplateLoad, load_template
@@ -142,6 +143,7 @@ __all__ = [
     "round_status",
     "sql_plan",
     "write_round_status",
+    "write_round_template",
     "write_summary",
     "write_template",
 ]

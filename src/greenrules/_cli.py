@@ -27,6 +27,7 @@ from greenrules._io.output import write_whole
 from greenrules._io.problem_sheet import add_problem_sheet
 from greenrules._io.progress import ProgressBar
 from greenrules._io.round_records import load_round_records
+from greenrules._io.round_template import write_round_template
 from greenrules._io.round_workbook import write_round_status
 from greenrules._io.template import write_template
 from greenrules._io.template_read import is_template_file, load_template
@@ -123,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--round", type=int, help="the round year (default: the pack's latest)")
     template.add_argument("--lang", choices=("zh", "en"), default="zh")
     template.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    template.add_argument(
+        "--records", action="store_true", help="the round-records workbook a region keeps instead"
+    )
     template.set_defaults(run=_run_template)
 
     check = sub.add_parser("check", help="validate a pack folder or installed pack, report all")
@@ -466,9 +470,8 @@ def _run_template(args: argparse.Namespace) -> int:
     registry = default_registry()
     pack = _top_pack(registry, args.jurisdiction, args.round)
     round_ = args.round if args.round is not None else max(pack.rounds)
-    write_template(
-        args.out, jurisdiction=pack.jurisdiction, round=round_, lang=args.lang, registry=registry
-    )
+    write = write_round_template if args.records else write_template
+    write(args.out, jurisdiction=pack.jurisdiction, round=round_, lang=args.lang, registry=registry)
     return EXIT_OK
 
 

@@ -5,7 +5,9 @@ A JSON file is one object with the fields of
 applicants' table format: one row per record, a ``record`` column naming its kind
 (``city_bureau``, ``region_department``, ``listed_unit``, ``agency``) and dotted field names
 for the rest, a list field as JSON text; the jurisdiction and round, which a table has no place
-for, come from the caller. Every problem is reported at once with its place (``line 4``), in
+for, come from the caller. An XLSX file that is the round-records template
+(:mod:`greenrules._io.round_template`) is read as such, and carries its own jurisdiction and
+round. Every problem is reported at once with its place (``line 4``), in
 the same codes as the applicant loaders.
 """
 
@@ -20,6 +22,7 @@ import pydantic
 
 from greenrules._io.encoding import decode
 from greenrules._io.loaders import json_document, nest_fields, problems_from
+from greenrules._io.round_template_read import is_round_template_workbook, read_round_template
 from greenrules._io.tables import Rows, csv_text, read_csv, read_input, xlsx_sheets
 from greenrules._model.round_records import (
     Actor,
@@ -50,8 +53,8 @@ def load_round_records(
 ) -> RoundRecords:
     """Round records from a ``.json``, ``.csv`` or ``.xlsx`` file, or a parsed mapping.
 
-    ``jurisdiction`` and ``round`` are required for a table file; for JSON, where the file
-    states them, a given value must agree with it.
+    ``jurisdiction`` and ``round`` are required for a table file; for JSON and the round-records
+    template, where the file states them, a given value must agree with it.
 
     Raises:
         InvalidInputError: the file cannot be read or parsed, a record is invalid, or the
@@ -71,6 +74,8 @@ def load_round_records(
         if suffix == ".json":
             records = parse_round_records(json_document(decode(data, name), name))
             return _agreeing(records, jurisdiction, round)
+        if suffix == ".xlsx" and is_round_template_workbook(data):
+            return _agreeing(read_round_template(data, name), jurisdiction, round)
         if jurisdiction is None or round is None:
             msg = "a table of round records needs the jurisdiction and round it belongs to"
             given = {"jurisdiction": jurisdiction, "round": round}

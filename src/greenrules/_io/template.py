@@ -9,7 +9,7 @@ in it is kept by hand, so a new field or a new pack reaches the template by itse
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,16 @@ def clauses_reading(stack: Sequence[Pack], reads: Iterable[str]) -> tuple[str, .
     return tuple(sorted({r.clause for p in stack for r in p.rules if wanted & set(r.reads())}))
 
 
+def workbook_argument_problems(path: Path, lang: str) -> list[InputProblem]:
+    """What is wrong with a template's ``path`` (not .xlsx) and ``lang`` (not zh or en)."""
+    problems = []
+    if lang not in LANGS:
+        problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
+    if path.suffix.lower() != ".xlsx":
+        problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(path)))
+    return problems
+
+
 def write_template(
     path: str | Path,
     *,
@@ -149,11 +159,7 @@ def write_template(
     from greenrules._rules.registry import default_registry
 
     out = Path(path)
-    problems = []
-    if lang not in LANGS:
-        problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
-    if out.suffix.lower() != ".xlsx":
-        problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(out)))
+    problems = workbook_argument_problems(out, lang)
     if problems:
         raise InvalidInputError(problems)
     stack = (registry or default_registry()).resolve(jurisdiction, round)
@@ -173,10 +179,10 @@ def build_template(stack: Sequence[Pack], round_: int, lang: str) -> Any:
     lists: dict[str, ChoiceList] = {}
     sheets = template_sheets()
     for sheet in sheets:
-        _data_sheet(book, sheet, lang, from_packs, lists)
-    _guide_sheet(book, sheets, stack, lang, from_packs, lists)
-    _about(book[SHEET_WORDS["guide"][lang]], top, round_, day, lang)
-    _choices_sheet(book, lists, lang)
+        data_sheet(book, sheet, lang, from_packs, lists)
+    guide_sheet(book, sheets, lang, from_packs, lambda _, c: clauses_reading(stack, c.reads))
+    about(book[SHEET_WORDS["guide"][lang]], top, round_, day, lang)
+    choices_sheet(book, lists, lang)
     return book
 
 
@@ -187,13 +193,18 @@ def choice_for(
     return from_packs.get(column.path) or vocabulary(column, lang)
 
 
-def _data_sheet(
+def data_sheet(
     book: Any,
     sheet: Sheet,
     lang: str,
     from_packs: Mapping[str, ChoiceList],
     lists: dict[str, ChoiceList],
 ) -> None:
+    """A data sheet: bold headers with their meaning as a comment, drop-downs and date types.
+
+    ``lists`` gathers the drop-downs for the choices sheet.
+    """
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -207,6 +218,7 @@ def _data_sheet(
         cell = ws.cell(row=1, column=index)
         text_cell(cell, column.header(lang))
         cell.font = Font(bold=True)
+        cell.comment = Comment(column.words[2] if lang == "zh" else column.words[3], "greenrules")
         ws.column_dimensions[letter].width = max(12, min(40, 2 * len(column.header(lang)) + 2))
         area = f"{letter}2:{letter}{last}"
         choice = choice_for(column, lang, from_packs)
@@ -241,14 +253,14 @@ def _data_sheet(
         ws.add_data_validation(dv)
 
 
-def _guide_sheet(
+def guide_sheet(
     book: Any,
     sheets: Sequence[Sheet],
-    stack: Sequence[Pack],
     lang: str,
     from_packs: Mapping[str, ChoiceList],
-    lists: Mapping[str, ChoiceList],
+    clauses: Callable[[Sheet, Column], Iterable[str]],
 ) -> None:
+    """The field guide, first in the book: every column's meaning, kind, choices and clauses."""
     from openpyxl.styles import Alignment, Font
 
     ws = book.create_sheet(SHEET_WORDS["guide"][lang], 0)
@@ -282,7 +294,7 @@ def _guide_sheet(
                 UNIT_WORDS.get(column.path, {}).get(lang, ""),
                 REQUIRED_WORDS[lang][column.required],
                 sep.join(programme_words[p] for p in column.programmes),
-                sep.join(clauses_reading(stack, column.reads)),
+                sep.join(clauses(sheet, column)),
             )
             for index, value in enumerate(values, start=1):
                 text_cell(ws.cell(row=row, column=index), value)
@@ -293,7 +305,7 @@ def _guide_sheet(
         ws.column_dimensions[chr(64 + index)].width = width
 
 
-def _about(ws: Any, top: Pack, round_: int, day: dt.date, lang: str) -> None:
+def about(ws: Any, top: Pack, round_: int, day: dt.date, lang: str) -> None:
     """Where the template came from, below the guide: the pack, its version and the date."""
     from greenrules._version import __version__
 
@@ -314,7 +326,7 @@ def _about(ws: Any, top: Pack, round_: int, day: dt.date, lang: str) -> None:
         text_cell(ws.cell(row=row + offset, column=1), line)
 
 
-def _choices_sheet(book: Any, lists: Mapping[str, ChoiceList], lang: str) -> None:
+def choices_sheet(book: Any, lists: Mapping[str, ChoiceList], lang: str) -> None:
     """Every drop-down's labels and the values they stand for, in a hidden sheet.
 
     The reader maps a label back through this sheet, so a label means what the workbook that

@@ -30,8 +30,15 @@ PRODUCT_KEY = re.compile(r"[a-z0-9][a-z0-9.\-]*")
 """A product's reference key typed as such (``gb16780.cement-clinker``), e.g. for a product
 whose standard is not yet in force and so is not in the drop-down; a mistyped label is not."""
 
-PACK_LISTS = {"energy.product": "product", "city": "city", "waivers.rule": "rule"}
-"""The choices-sheet list each pack-made drop-down column reads its labels from."""
+PACK_LISTS = {
+    "energy.product": "product",
+    "city": "city",
+    "waivers.rule": "rule",
+    "cities.city": "city",
+    "listed_units.city": "city",
+}
+"""The choices-sheet list each pack-made drop-down column reads its labels from (the last two
+are the round-records template's)."""
 
 
 @attrs.frozen

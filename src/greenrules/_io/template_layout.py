@@ -9,8 +9,9 @@ tell "none" from "not known".
 
 from __future__ import annotations
 
+import enum
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 
 import attrs
@@ -26,8 +27,13 @@ from greenrules._model.entities import ENTITY_TYPES, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema, unwrap_optional
 
+Words = tuple[str, str, str, str]
+
 NONE_FLAG = "none"
 """The last part of a none-flag column's path: ``memberships.none``."""
+ITEM = "item"
+"""The last part of the value column's path on the sheet of a list of plain values
+(``consulted.item``): such a list's rows hold one value each."""
 
 STANDING_LISTS = (
     "standing.abnormal_operation",
@@ -52,7 +58,7 @@ class Column:
         path: the column's field path, accepted as a header alias (``water.key_water_user``).
         field: where its value goes in the sheet's record (``water.key_water_user``, ``year``).
         kind: the fact kind of the value; ``choices`` lists a closed vocabulary's values.
-        role: ``field`` for a model field, ``owner`` for the owner's credit code, ``none`` for
+        role: ``field`` for a model field, ``owner`` for the owner's key, ``none`` for
             the flag saying the list ``field`` is known to be empty, ``agency`` for a report's
             agency given by credit code.
         required: ``yes``, ``no`` or ``group`` (required once its record is given at all).
@@ -78,29 +84,59 @@ class Column:
 
 @attrs.frozen
 class Sheet:
-    """One data sheet of the template: its key, columns, and the sheet its rows belong to."""
+    """One data sheet of the template: its key, columns, and the sheet its rows belong to.
+
+    ``model`` is the record a row is (a list sheet's item; a plain value for a list of values);
+    ``titles`` names the sheet in zh and en when its key is not one of the applicants' sheets.
+    """
 
     key: str
     columns: tuple[Column, ...]
     owner: str | None = None
-    model: type[BaseModel] | None = None
+    model: type | None = None
+    titles: tuple[str, str] | None = None
 
     def name(self, lang: str) -> str:
         """The sheet's name in ``lang``."""
+        if self.titles is not None:
+            return self.titles[0] if lang == "zh" else self.titles[1]
         return SHEET_WORDS[self.key][lang]
+
+    @property
+    def owner_path(self) -> str | None:
+        """The path of the column naming the record a row belongs to, if it belongs to one."""
+        return next((c.path for c in self.columns if c.role == "owner"), None)
 
 
 def _required(model: type[BaseModel], name: str) -> str:
     return "yes" if model.model_fields[name].is_required() else "no"
 
 
-class _Builder:
-    """Collects sheets while walking the models, merging what two owners share."""
+class LayoutBuilder:
+    """Collects sheets while walking the models, merging what two owners share.
 
-    def __init__(self) -> None:
+    Args:
+        words: the words of each column by its path; a path without words falls back to the
+            field's own path, so a record reused under a prefix keeps its words.
+        owners: the words of the column linking a list row to its owner, by owner sheet.
+        keys: the field an owner sheet's rows are known by (default ``credit_code``).
+        shared: lists that several owner sheets share as one sheet with an ``owner`` column.
+    """
+
+    def __init__(
+        self,
+        words: Mapping[str, Words] = FIELD_WORDS,
+        owners: Mapping[str, Words] = OWNER_WORDS,
+        keys: Mapping[str, str] | None = None,
+        shared: tuple[str, ...] = SHARED_LISTS,
+    ) -> None:
         self.columns: dict[str, dict[str, Column]] = {}
         self.owners: dict[str, str] = {}
-        self.models: dict[str, type[BaseModel]] = {}
+        self.models: dict[str, type] = {}
+        self.words = words
+        self.owner_words = owners
+        self.keys = keys or {}
+        self.shared = shared
 
     def add(self, sheet: str, column: Column) -> None:
         columns = self.columns.setdefault(sheet, {})
@@ -143,7 +179,7 @@ class _Builder:
                 required = "group"
             path = prefix + spec.path
             reads = (reads_prefix + spec.path,)
-            words = FIELD_WORDS[path]
+            words = self.words[path] if path in self.words else self.words[spec.path]
             column = Column(
                 path, spec.path, spec.kind, "field", required, reads, words, spec.choices
             )
@@ -168,28 +204,35 @@ class _Builder:
         item = unwrap_optional(typing.get_args(unwrap_optional(hint))[0])
         reads = (reads_prefix + name,)
         if holder.model_fields[leaf].default is None:
+            flag_path = f"{prefix}{name}.{NONE_FLAG}"
             flag = Column(
-                f"{prefix}{name}.{NONE_FLAG}",
+                flag_path,
                 name,
                 Kind.BOOL,
                 "none",
                 "no",
                 reads,
-                none_flag_words(name),
+                self.words.get(flag_path) or none_flag_words(name),
                 programmes=programmes,
             )
             self.add(sheet, flag)
-        owner = "owner" if name in SHARED_LISTS else sheet
+        owner = "owner" if name in self.shared else sheet
         self.owners[name] = owner
         self.models[name] = item
-        self.add(name, _owner_column(name, owner, reads))
-        self.walk(item, name, f"{name}.", f"{reads_prefix}{name}.", programmes)
-
-
-def _owner_column(sheet: str, owner: str, reads: tuple[str, ...]) -> Column:
-    words = OWNER_WORDS[owner]
-    path = f"{owner}.credit_code"
-    return Column(path, path, Kind.TEXT, "owner", "yes", reads, words)
+        path = f"{owner}.{self.keys.get(owner, 'credit_code')}"
+        column = Column(path, path, Kind.TEXT, "owner", "yes", reads, self.owner_words[owner])
+        self.add(name, column)
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            self.walk(item, name, f"{name}.", f"{reads_prefix}{name}.", programmes)
+            return
+        # a list of plain values: one value column, a closed vocabulary if the values are one
+        choices = None
+        if isinstance(item, enum.EnumMeta):
+            members: list[enum.Enum] = list(item)
+            choices = tuple(str(member.value) for member in members)
+        value_path = f"{name}.{ITEM}"
+        value = Column(value_path, ITEM, Kind.TEXT, "field", "yes", reads, self.words[value_path])
+        self.add(name, attrs.evolve(value, choices=choices, programmes=programmes))
 
 
 def _agency_column(reads_prefix: str, programmes: tuple[Programme, ...]) -> Column:
@@ -202,7 +245,7 @@ def _agency_column(reads_prefix: str, programmes: tuple[Programme, ...]) -> Colu
 @cache
 def template_sheets() -> tuple[Sheet, ...]:
     """The template's data sheets, applicants first, in the order they are written."""
-    builder = _Builder()
+    builder = LayoutBuilder()
     for programme, model in ENTITY_TYPES.items():
         builder.walk(model, "applicants", "", "", (programme,), skip=("credit_code", "name"))
     builder.walk(EvaluationAgency, "agencies", "agencies.", "report.agency.", ())

@@ -37,9 +37,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "无法识别的工作表“{given}”；模板的工作表是：{names}",
         "en": "unknown sheet {given!r}; the template's sheets are: {names}",
     },
-    "no-applicants-sheet": {
+    "no-sheet": {
         "zh": "工作簿中没有“{sheet}”表",
         "en": "the workbook has no sheet {sheet!r}",
+    },
+    "one-row": {
+        "zh": "本表只填一行，第{rows}行已经填写",
+        "en": "this sheet holds one row; row {rows} holds it already",
+    },
+    "no-round-row": {
+        "zh": "请在本表第2行填写地区和年度",
+        "en": "fill in the jurisdiction and round on row 2 of this sheet",
+    },
+    "duplicate-city": {
+        "zh": "盟市代码与第{rows}行重复；每个盟市只填一行",
+        "en": "the city is also on row {rows}; one row per city",
     },
     "formula": {
         "zh": "这是公式，请直接填写数值或文字",

@@ -26,11 +26,11 @@ class Row:
 
 
 def by_owner(rows: Iterable[Row], sheet: Sheet) -> dict[Any, list[Row]]:
-    """A list sheet's rows grouped by the credit code of the record they belong to."""
-    path = f"{sheet.owner}.credit_code"
+    """A list sheet's rows grouped by the key (a credit code) of the record they belong to."""
+    path = sheet.owner_path
     out: dict[Any, list[Row]] = {}
     for row in rows:
-        if path in row.values:
+        if path is not None and path in row.values:
             out.setdefault(row.values[path], []).append(row)
     return out
 

@@ -8,6 +8,7 @@ than reaching a bureau with an English path for a header.
 from __future__ import annotations
 
 from greenrules._decision.words import PROGRAMME_WORDS, TIER_WORDS
+from greenrules._io.round_template_words import DEPARTMENT_WORDS
 from greenrules._io.template_record_words import RECORD_WORDS
 
 LANGS = ("zh", "en")
@@ -406,6 +407,7 @@ CHOICE_WORDS: dict[str, dict[str, str]] = {
         "leading": "链主企业",
         "core": "核心企业",
         "member": "成员企业",
+        **DEPARTMENT_WORDS["zh"],
     },
     "en": {
         **{str(k): v for k, v in PROGRAMME_WORDS["en"].items()},
@@ -415,6 +417,7 @@ CHOICE_WORDS: dict[str, dict[str, str]] = {
         "leading": "chain leader",
         "core": "core enterprise",
         "member": "member enterprise",
+        **DEPARTMENT_WORDS["en"],
     },
 }
 """The label of every closed-vocabulary value (their values are unique across vocabularies)."""
