@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from greenrules._decision.parts import Finding, Priority, Provenance
-from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS, VERDICT_WORDS
+from greenrules._decision.words import (
+    PROGRAMME_WORDS,
+    STATUS_WORDS,
+    VERDICT_WORDS,
+    fact_label,
+    priority_reasons,
+    tier_word,
+)
 from greenrules._model.enums import Programme, Status, Verdict
 
 
@@ -49,7 +56,7 @@ def explain(d: Explained, lang: str) -> str:
     zh = lang == "zh"
     prov = d.provenance
     status = STATUS_WORDS[lang][d.status]
-    tier = TIER_WORDS[lang][prov.tier]
+    tier = tier_word(prov.tier, lang, prov.jurisdiction)
     programme = PROGRAMME_WORDS[lang][d.programme]
     lines = [
         f"{d.entity_name}（{d.entity_id}）：{status}"
@@ -72,14 +79,15 @@ def explain(d: Explained, lang: str) -> str:
         if f.verdict is Verdict.NOT_APPLICABLE:
             continue
         extra = f" (+{f.points:g})" if f.points else ""
-        lines.append(f"  [{f.clause}] {f.rule}: {f.message(lang)}{extra}")
+        rule = "" if zh else f" {f.rule}:"  # rule ids are English keys; zh reads the clause
+        lines.append(f"  [{f.clause}]{rule} {f.message(lang)}{extra}")
     if d.missing:
-        lines.append(("  缺少：" if zh else "  Missing: ") + ", ".join(d.missing))
+        labels = (fact_label(path, lang) for path in d.missing)
+        lines.append(("  缺少：" if zh else "  Missing: ") + ("、" if zh else ", ").join(labels))
     if d.priority.reasons:
         score = ", ".join(f"{s:g}" for s in d.priority.score)
-        lines.append(
-            ("  优先级 " if zh else "  Priority ") + f"({score}): " + ", ".join(d.priority.reasons)
-        )
+        reasons = ("" if zh else " ").join(priority_reasons(d.priority, d.findings, lang))
+        lines.append((f"  优先级（{score}）：" if zh else f"  Priority ({score}): ") + reasons)
     packs = ", ".join(f"{p.id} {p.version}" for p in prov.packs)
     lines.append(("  依据：" if zh else "  Packs: ") + packs)
     return "\n".join(lines)
