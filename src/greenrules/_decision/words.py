@@ -167,10 +167,8 @@ def _field_label(path: str, lang: str) -> str | None:
     return None
 
 
-def _reference_label(
-    ref: str, lang: str, products: Mapping[str, Mapping[str, Any]] | None
-) -> str:
-    table, _, rest = ref.partition("[")
+def _reference_label(ref: str, lang: str, products: Mapping[str, Mapping[str, Any]] | None) -> str:
+    _, _, rest = ref.partition("[")
     key, _, column = rest.partition("].")
     if not key or not column:
         return ref
@@ -196,3 +194,14 @@ def priority_reasons(priority: Priority, findings: Iterable[Finding], lang: str)
     """The priority's reasons as the summaries of the rules that gave them, not their ids."""
     summaries = rule_summaries(findings, lang)
     return [summaries.get(rule, rule) for rule in priority.reasons]
+
+
+def round_name(jurisdiction: str, round: int, lang: str, registry: Registry | None = None) -> str:
+    """A round's name from its pack (``内蒙古自治区2025年度绿色制造示范单位推荐``).
+
+    A round no installed pack names is called by its jurisdiction and year.
+    """
+    for pack in reversed((registry or default_registry()).packs):
+        if pack.jurisdiction.upper() == jurisdiction.upper() and round in pack.rounds:
+            return pack.name.in_(lang)
+    return f"{jurisdiction} {round}年度" if lang == "zh" else f"{jurisdiction} round {round}"

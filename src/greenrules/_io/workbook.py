@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from greenrules._decision.decision import Decision, check_decisions
-from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
+from greenrules._decision.words import (
+    PROGRAMME_WORDS,
+    STATUS_WORDS,
+    fact_label,
+    priority_reasons,
+    product_label,
+    product_unit,
+    round_name,
+    summary_of,
+    tier_word,
+)
 from greenrules._io.cells import append_row
 from greenrules._io.loaders import duplicates
 from greenrules._io.output import write_whole
@@ -27,11 +37,26 @@ from greenrules._model.enums import Programme, Status, Strength, Verdict
 from greenrules._model.values import EvaluationRoute
 from greenrules.exceptions import InputProblem, InvalidInputError
 
+RECOMMEND_SHEET = {"zh": "{programme}推荐表", "en": "Recommended {programme}"}
+"""One recommendation sheet per programme: its own ranked list, its own indicators."""
 SHEETS = {
-    "zh": ("推荐汇总表", "培育对象", "全部结论"),
-    "en": ("Recommendations", "Cultivation", "All decisions"),
+    "zh": ("培育对象", "补充材料清单", "全部结论"),
+    "en": ("Cultivation", "Ask next", "All decisions"),
 }
-"""Sheet titles by language: the summary, the cultivation objects, every decision."""
+"""Titles of the sheets after the recommendation sheets: cultivation, what to ask, everything."""
+SHEET_NAMES = {
+    "zh": {
+        Programme.FACTORY: "绿色工厂",
+        Programme.PARK: "绿色园区",
+        Programme.SUPPLY_CHAIN: "绿色供应链",
+    },
+    "en": {
+        Programme.FACTORY: "factories",
+        Programme.PARK: "parks",
+        Programme.SUPPLY_CHAIN: "supply chains",
+    },
+}
+"""Short programme names for sheet tabs (31 characters at most)."""
 
 _ROUTE = {
     "zh": {"self": "自评价", "third_party": "第三方评价"},
@@ -42,36 +67,39 @@ _ROLE = {
     "en": {"leading": "chain leader", "core": "core enterprise", "member": "member"},
 }
 _VERDICT = {
-    "zh": {Verdict.FAIL: "不符合", Verdict.WAIVED: "已豁免", Verdict.UNKNOWN: "待定"},
-    "en": {Verdict.FAIL: "not met", Verdict.WAIVED: "waived", Verdict.UNKNOWN: "unknown"},
+    "zh": {Verdict.FAIL: "不符合", Verdict.WAIVED: "不符合，已说明豁免", Verdict.UNKNOWN: "待定"},
+    "en": {Verdict.FAIL: "not met", Verdict.WAIVED: "not met, waived", Verdict.UNKNOWN: "unknown"},
 }
 SUMMARY_HEADERS = {
     "zh": (
-        "序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "申报级别", "评价方式",
-        "评价机构", "主要指标", "优先级", "结论", "未满足或豁免的条款",
+        "序号", "单位名称", "统一社会信用代码", "所在地区", "申报级别", "评价方式",
+        "评价机构", "主要指标", "优先级", "结论", "未满足或豁免的条件（条款）",
     ),
     "en": (
-        "No.", "Programme", "Unit", "Credit code", "City", "Tier applied for", "Evaluation route",
-        "Agency", "Key indicators", "Priority", "Status", "Clauses not met or waived",
+        "No.", "Unit", "Credit code", "City", "Tier applied for", "Evaluation route",
+        "Agency", "Key indicators", "Priority", "Status", "Conditions not met or waived (clause)",
     ),
 }  # fmt: skip
 CULTIVATION_HEADERS = {
-    "zh": ("序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "需改进的方面", "涉及条款"),
-    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Must improve", "Clauses"),
+    "zh": ("序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "需改进的方面（条款）"),
+    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Must improve (clause)"),
 }
+ASK_HEADERS = {
+    "zh": ("序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "结论", "请补充",
+           "涉及条款"),
+    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Status", "Please supply",
+           "Clauses"),
+}  # fmt: skip
 ALL_HEADERS = {
     "zh": (
-        "序号",
-        "类别",
-        "单位名称",
-        "统一社会信用代码",
-        "所在地区",
-        "结论",
-        "优先级",
-        "缺少的信息",
+        "序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "结论", "优先级",
+        "未满足、豁免或待定的条件（条款）", "缺少的信息",
     ),
-    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Status", "Priority", "Missing"),
-}
+    "en": (
+        "No.", "Programme", "Unit", "Credit code", "City", "Status", "Priority",
+        "Conditions not met, waived or unknown (clause)", "Missing",
+    ),
+}  # fmt: skip
 _ORDER = (Programme.FACTORY, Programme.PARK, Programme.SUPPLY_CHAIN)
 
 
@@ -82,6 +110,7 @@ def write_summary(
     *,
     lang: str = "zh",
     city_names: Mapping[str, str] | None = None,
+    city: str | None = None,
     unit: str | None = None,
     contact: str | None = None,
     phone: str | None = None,
@@ -89,34 +118,41 @@ def write_summary(
 ) -> Path:
     """Write the summary workbook of ``decisions`` (already ranked) to ``path`` and return it.
 
-    Rows keep the order of ``decisions`` within each programme, programmes in the order factory,
-    park, supply chain, so pass the output of :func:`greenrules.rank`. ``applicants`` supplies
+    One recommendation sheet per programme present (factory, park, supply chain), its
+    recommended units numbered in the order of ``decisions``, so pass the output of
+    :func:`greenrules.rank`; then the cultivation objects with what each must improve, the
+    facts to ask each undetermined applicant for, and every decision. ``applicants`` supplies
     the columns a decision does not carry (city, route, agency, indicators); a decision whose
-    applicant is not given still gets its row, with those cells empty. The file is written
+    applicant is not given still gets its rows, with those cells empty. The file is written
     whole or not at all.
 
-    Every sheet prints on A4 landscape, one page wide, under a header block naming the filing
+    Every sheet prints on A4 landscape, one page wide, under a title and a header block naming
+    the ``city`` (盟市; by default the applicants' city when they all share one), the filing
     ``unit`` (where it stamps) and the filing ``date``, and over a sign-off block with the
     ``contact`` and ``phone``. Those not given are left blank to be filled in by hand, except
-    the date, which defaults to the decisions' evaluation date.
+    the date, which defaults to the decisions' evaluation date (never the clock).
 
     Raises:
         InvalidInputError: ``lang`` is not ``zh`` or ``en``, ``path`` does not end in .xlsx, a
-            sign-off field is not one line of text or ``date`` is not a date (``bad-argument``),
-            two applicants or two decisions share a credit code (``duplicate-credit-code``: a
-            row would show another unit's facts), or the file cannot be written (``unwritable``).
+            header or sign-off field is not one line of text or ``date`` is not a date
+            (``bad-argument``), two applicants or two decisions share a credit code
+            (``duplicate-credit-code``: a row would show another unit's facts), or the file
+            cannot be written (``unwritable``).
     """
     import openpyxl
 
     path = Path(path)
-    sign_off = SignOff(unit or None, contact or None, phone or None, date)
+    applicants = list(applicants)
+    names = dict(city_names or {})
+    if city is None:
+        city = _shared_city(applicants, names)
+    sign_off = SignOff(unit or None, contact or None, phone or None, date, city or None)
     problems = sign_off_problems(sign_off)
     if lang not in ("zh", "en"):
         problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
     if path.suffix.lower() != ".xlsx":
         problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(path)))
     decisions = check_decisions(decisions, "decisions")
-    applicants = list(applicants)
     problems += duplicates(
         [(("applicants", i), a.credit_code) for i, a in enumerate(applicants)],
         "duplicate-credit-code",
@@ -130,47 +166,36 @@ def write_summary(
     if problems:
         raise InvalidInputError(problems)
     by_id = {a.credit_code: a for a in applicants}
-    names = dict(city_names or {})
+    rows = RowWords(by_id, names, lang)
     grouped = [d for programme in _ORDER for d in decisions if d.programme is programme]
+    present = [p for p in _ORDER if any(d.programme is p for d in decisions)] or [_ORDER[0]]
     book = openpyxl.Workbook()
-    summary, cultivation, everything = (
-        book.active,
-        book.create_sheet(),
-        book.create_sheet(),
+    sheets: list[tuple[Any, str]] = []
+    for programme in present:
+        title = RECOMMEND_SHEET[lang].format(programme=SHEET_NAMES[lang][programme])
+        recommended = (
+            d for d in grouped if d.programme is programme and d.status is Status.RECOMMEND
+        )
+        body = [rows.summary(n, d) for n, d in enumerate(recommended, start=1)]
+        sheets.append((_sheet(book, title, SUMMARY_HEADERS[lang], body), title))
+    cultivate = (d for d in grouped if d.status is Status.CULTIVATE)
+    asks = [(d, fact, clauses) for d in grouped for fact, clauses in ask_next(d)]
+    bodies = (
+        [rows.cultivation(n, d) for n, d in enumerate(cultivate, start=1)],
+        [rows.ask(n, d, fact, clauses) for n, (d, fact, clauses) in enumerate(asks, start=1)],
+        [rows.everything(n, d) for n, d in enumerate(grouped, start=1)],
     )
-    for sheet, title in zip((summary, cultivation, everything), SHEETS[lang], strict=True):
-        sheet.title = title
-    _fill(
-        summary,
-        SUMMARY_HEADERS[lang],
-        [
-            _summary_row(n, d, by_id.get(d.entity_id), names, lang)
-            for n, d in enumerate((d for d in grouped if d.status is Status.RECOMMEND), start=1)
-        ],
-    )
-    _fill(
-        cultivation,
-        CULTIVATION_HEADERS[lang],
-        [
-            _cultivation_row(n, d, by_id.get(d.entity_id), names, lang)
-            for n, d in enumerate((d for d in grouped if d.status is Status.CULTIVATE), start=1)
-        ],
-    )
-    _fill(
-        everything,
-        ALL_HEADERS[lang],
-        [
-            _all_row(n, d, by_id.get(d.entity_id), names, lang)
-            for n, d in enumerate(grouped, start=1)
-        ],
-    )
+    headers = (CULTIVATION_HEADERS[lang], ASK_HEADERS[lang], ALL_HEADERS[lang])
+    for title, head, body in zip(SHEETS[lang], headers, bodies, strict=True):
+        sheets.append((_sheet(book, title, head, body), title))
+    book.remove(book.worksheets[0])
     context = _context(decisions, lang)
     evaluated_on = decisions[0].provenance.as_of if decisions else None
-    for sheet, title in zip((summary, cultivation, everything), SHEETS[lang], strict=True):
-        separator = "：" if lang == "zh" else ": "
+    for sheet, title in sheets:
+        separator = "　" if lang == "zh" else " — "
         lay_out(
             sheet,
-            title=title + separator + context,
+            title=context + separator + title,
             lang=lang,
             sign_off=sign_off,
             evaluated_on=evaluated_on,
@@ -179,15 +204,45 @@ def write_summary(
     return path
 
 
+def _sheet(book: Any, title: str, headers: Sequence[str], rows: list[list[Any]]) -> Any:
+    sheet = book.create_sheet(title)
+    _fill(sheet, headers, rows)
+    return sheet
+
+
+def _shared_city(applicants: Sequence[Applicant], names: Mapping[str, str]) -> str | None:
+    """The city (盟市) of the applicants when they all lie in one, by its name if known."""
+    cities = {a.city[:4] + "00" for a in applicants if a.city}
+    if len(cities) != 1:
+        return None
+    code = cities.pop()
+    return names.get(code, code)
+
+
+def ask_next(d: Decision) -> list[tuple[str, tuple[str, ...]]]:
+    """What to ask an undetermined applicant for: each missing fact, with the open clauses."""
+    if d.status is not Status.UNDETERMINED:
+        return []
+    clauses = tuple(
+        dict.fromkeys(
+            f.clause
+            for f in d.findings
+            if f.verdict is Verdict.UNKNOWN and f.strength is not Strength.PRIORITY
+        )
+    )
+    return [(fact, clauses) for fact in d.missing]
+
+
 def _context(decisions: Sequence[Decision], lang: str) -> str:
-    """What the titles say: jurisdiction, round, tier and evaluation date of the decisions."""
+    """What the titles start with: the round's name (or its jurisdiction and year) and tier."""
     if not decisions:
         return "（无结论）" if lang == "zh" else "(no decisions)"
     prov = decisions[0].provenance
-    tier = TIER_WORDS[lang][prov.tier]
+    tier = tier_word(prov.tier, lang, prov.jurisdiction)
+    name = round_name(prov.jurisdiction, prov.round, lang)
     if lang == "zh":
-        return f"{prov.jurisdiction} {prov.round}年度，{tier}，评价日 {prov.as_of}"
-    return f"{prov.jurisdiction} round {prov.round}, {tier} tier, as of {prov.as_of}"
+        return f"{name}（{tier}）"
+    return f"{name} ({tier} tier)"
 
 
 def _fill(sheet: Any, headers: Sequence[str], rows: list[list[Any]]) -> None:
@@ -202,86 +257,106 @@ def _fill(sheet: Any, headers: Sequence[str], rows: list[list[Any]]) -> None:
         append_row(sheet, row, headers)
 
 
-def _base(
-    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
-) -> list[Any]:
-    city = unit.city if unit is not None else None
-    place = names.get(city, city) if city else None
-    return [n, PROGRAMME_WORDS[lang][d.programme], d.entity_name, d.entity_id, place]
+class RowWords:
+    """A decision's rows in words: each sheet's columns, from the decision and its applicant."""
 
+    def __init__(self, by_id: Mapping[str, Applicant], names: Mapping[str, str], lang: str) -> None:
+        self.by_id, self.names, self.lang = by_id, names, lang
 
-def _summary_row(
-    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
-) -> list[Any]:
-    route = agency = None
-    if unit is not None and unit.report is not None:
-        route = _ROUTE[lang].get(str(unit.report.route))
-        if unit.report.route is EvaluationRoute.THIRD_PARTY and unit.report.agency is not None:
-            agency = unit.report.agency.name  # a self-evaluated unit has no agency to show
-    status = STATUS_WORDS[lang][d.status]
-    if d.review_required:
-        status += "（需复核）" if lang == "zh" else " (review required)"
-    return [
-        *_base(n, d, unit, names, lang),
-        TIER_WORDS[lang][d.provenance.tier],
-        route,
-        agency,
-        _indicators(unit, lang),
-        _priority(d),
-        status,
-        _flagged(d, lang),
-    ]
+    def _place(self, d: Decision) -> str | None:
+        unit = self.by_id.get(d.entity_id)
+        city = unit.city if unit is not None else None
+        return self.names.get(city, city) if city else None
 
+    def _base(self, n: int, d: Decision) -> list[Any]:
+        programme = PROGRAMME_WORDS[self.lang][d.programme]
+        return [n, programme, d.entity_name, d.entity_id, self._place(d)]
 
-def _cultivation_row(
-    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
-) -> list[Any]:
-    improve = []
-    clauses = []
-    for f in d.findings:
-        if f.strength is Strength.PRIORITY or f.verdict is not Verdict.FAIL:
-            continue
-        improve.append(f.message(lang).split("：" if lang == "zh" else ": ", 1)[-1])
-        clauses.append(f"{f.clause}（{f.rule}）" if lang == "zh" else f"{f.clause} ({f.rule})")
-    return [*_base(n, d, unit, names, lang), "\n".join(improve), "\n".join(clauses)]
+    def summary(self, n: int, d: Decision) -> list[Any]:
+        """A row of a programme's recommendation sheet."""
+        lang, unit = self.lang, self.by_id.get(d.entity_id)
+        route = agency = None
+        if unit is not None and unit.report is not None:
+            route = _ROUTE[lang].get(str(unit.report.route))
+            if unit.report.route is EvaluationRoute.THIRD_PARTY and unit.report.agency is not None:
+                agency = unit.report.agency.name  # a self-evaluated unit has no agency to show
+        status = STATUS_WORDS[lang][d.status]
+        if d.review_required:
+            status += "（需复核）" if lang == "zh" else " (review required)"
+        prov = d.provenance
+        return [
+            n,
+            d.entity_name,
+            d.entity_id,
+            self._place(d),
+            tier_word(prov.tier, lang, prov.jurisdiction),
+            route,
+            agency,
+            _indicators(unit, lang),
+            self.priority(d),
+            status,
+            self.conditions(d, (Verdict.FAIL, Verdict.WAIVED)),
+        ]
 
+    def cultivation(self, n: int, d: Decision) -> list[Any]:
+        """A row of the cultivation sheet: what the unit must improve, with the clauses."""
+        return [*self._base(n, d), self.conditions(d, (Verdict.FAIL,))]
 
-def _all_row(
-    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
-) -> list[Any]:
-    return [
-        *_base(n, d, unit, names, lang),
-        STATUS_WORDS[lang][d.status],
-        _priority(d),
-        ", ".join(d.missing) or None,
-    ]
+    def ask(self, n: int, d: Decision, fact: str, clauses: Sequence[str]) -> list[Any]:
+        """A row of the ask-next sheet: one fact to ask one applicant for."""
+        sep = "、" if self.lang == "zh" else ", "
+        asked = fact_label(fact, self.lang)
+        request = f"请补充：{asked}" if self.lang == "zh" else f"please supply: {asked}"
+        status = STATUS_WORDS[self.lang][d.status]
+        return [*self._base(n, d), status, request, sep.join(clauses) or None]
 
+    def everything(self, n: int, d: Decision) -> list[Any]:
+        """A row of the sheet of every decision."""
+        sep = "、" if self.lang == "zh" else ", "
+        missing = sep.join(fact_label(m, self.lang) for m in d.missing)
+        return [
+            *self._base(n, d),
+            STATUS_WORDS[self.lang][d.status],
+            self.priority(d),
+            self.conditions(d, (Verdict.FAIL, Verdict.WAIVED, Verdict.UNKNOWN)),
+            missing or None,
+        ]
 
-def _priority(d: Decision) -> str | None:
-    if not d.priority.score:
-        return None
-    score = "/".join(f"{s:g}" for s in d.priority.score)
-    return f"{score} ({', '.join(d.priority.reasons)})" if d.priority.reasons else score
+    def priority(self, d: Decision) -> str | None:
+        """The priority score and the priority rules that gave it, in words."""
+        if not d.priority.score:
+            return None
+        score = "/".join(f"{s:g}" for s in d.priority.score)
+        reasons = priority_reasons(d.priority, d.findings, self.lang)
+        if not reasons:
+            return score
+        return score + ("：" if self.lang == "zh" else ": ") + "\n".join(reasons)
 
-
-def _flagged(d: Decision, lang: str) -> str | None:
-    """Every non-priority rule that failed, was waived or is unknown, with its clause."""
-    out = []
-    for f in d.findings:
-        if f.strength is Strength.PRIORITY or f.verdict not in _VERDICT[lang]:
-            continue
-        out.append(f"{f.clause} {f.rule}: {_VERDICT[lang][f.verdict]}")
-    return "\n".join(out) or None
+    def conditions(self, d: Decision, verdicts: tuple[Verdict, ...]) -> str | None:
+        """Every non-priority rule with one of ``verdicts``, as its summary and clause."""
+        out = []
+        for f in d.findings:
+            if f.strength is Strength.PRIORITY or f.verdict not in verdicts:
+                continue
+            summary = summary_of(f.message(self.lang), f.verdict, self.lang)
+            word = _VERDICT[self.lang][f.verdict]
+            if self.lang == "zh":
+                out.append(f"{word}：{summary}（{f.clause}）")
+            else:
+                out.append(f"{word}: {summary} ({f.clause})")
+        return "\n".join(out) or None
 
 
 def _indicators(unit: Applicant | None, lang: str) -> str | None:
     """The figures a reader weighs first: energy lines, green factories inside, chain facts."""
     zh = lang == "zh"
     if isinstance(unit, Factory) and unit.energy:
-        return "\n".join(
-            f"{e.product}: {'?' if e.value is None else f'{e.value:g}'} {e.unit or ''}".rstrip()
-            for e in unit.energy
-        )
+        lines = []
+        for e in unit.energy:
+            value = "?" if e.value is None else f"{e.value:g}"
+            figure = f"{value} {e.unit or product_unit(e.product) or ''}".rstrip()
+            lines.append(f"{product_label(e.product, lang)}{'：' if zh else ': '}{figure}")
+        return "\n".join(lines)
     if isinstance(unit, IndustrialPark) and unit.enterprises is not None:
         green = sum(
             1
