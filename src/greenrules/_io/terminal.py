@@ -10,54 +10,66 @@ import unicodedata
 from collections.abc import Sequence
 
 from greenrules._decision.decision import Decision
-from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS
+from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, summary_of
 from greenrules._io.print_layout import text_width
-from greenrules._model.enums import Strength, Verdict
+from greenrules._model.enums import Programme, Strength, Verdict
 
 HEADERS = {
-    "en": (
-        "#",
-        "status",
-        "programme",
-        "name",
-        "credit code",
-        "priority",
-        "conditions not met / unknown",
-    ),
-    "zh": ("序号", "结论", "类别", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
+    "en": ("#", "status", "name", "credit code", "priority", "conditions not met / unknown"),
+    "zh": ("序号", "结论", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
 }
 MARKS = {Verdict.UNKNOWN: "?", Verdict.WAIVED: "~"}
+LEGEND = {
+    "zh": "?=待定 ~=不符合但已说明豁免，需复核；条款说明见表下",
+    "en": "?=unknown ~=waived, review required; clauses explained below each table",
+}
+_ORDER = (Programme.FACTORY, Programme.PARK, Programme.SUPPLY_CHAIN)
 
 
 def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = False) -> str:
-    """A plain-text table of ranked decisions for people, optionally with explanations."""
-    rows = []
-    for n, d in enumerate(decisions, start=1):
-        flagged = [
-            f.rule + MARKS.get(f.verdict, "")
-            for f in d.findings
-            if f.strength is not Strength.PRIORITY
-            and f.verdict in (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED)
-        ]
-        status = STATUS_WORDS[lang][d.status]
-        score = "/".join(f"{s:g}" for s in d.priority.score) or "-"
-        rows.append(
-            (
-                str(n),
-                status,
-                PROGRAMME_WORDS[lang][d.programme],
-                printable(d.entity_name),
-                printable(d.entity_id),
-                score,
-                ", ".join(flagged) or "-",
+    """Ranked decisions as one plain-text table per programme, optionally with explanations.
+
+    Each table lists its programme's decisions in the order given, numbered from 1; flagged
+    conditions are shown by clause id, and each clause is explained once under its table.
+    """
+    zh = lang == "zh"
+    out = []
+    for programme in _ORDER:
+        group = [d for d in decisions if d.programme is programme]
+        if not group:
+            continue
+        name = PROGRAMME_WORDS[lang][programme]
+        out.append(f"{name}（{len(group)}家）" if zh else f"{name} ({len(group)})")
+        rows, notes = [], {}
+        for n, d in enumerate(group, start=1):
+            flagged = []
+            for f in d.findings:
+                if f.strength is Strength.PRIORITY or f.verdict not in FLAGGED:
+                    continue
+                flagged.append(f.clause + MARKS.get(f.verdict, ""))
+                notes.setdefault(f.clause, summary_of(f.message(lang), f.verdict, lang))
+            score = "/".join(f"{s:g}" for s in d.priority.score) or "-"
+            rows.append(
+                (
+                    str(n),
+                    STATUS_WORDS[lang][d.status],
+                    printable(d.entity_name),
+                    printable(d.entity_id),
+                    score,
+                    ", ".join(dict.fromkeys(flagged)) or "-",
+                )
             )
-        )
-    out = [format_rows([HEADERS[lang], *rows])]
-    legend = "?=待定 ~=已豁免，需复核" if lang == "zh" else "?=unknown ~=waived, review required"
-    out.append(legend)
+        out.append(format_rows([HEADERS[lang], *rows]))
+        out += [f"  {clause}{'：' if zh else ': '}{text}" for clause, text in notes.items()]
+        out.append("")
+    out.append(LEGEND[lang])
     if explain:
         out += ["", *(d.explain(lang) + "\n" for d in decisions)]
     return "\n".join(out) + "\n"
+
+
+FLAGGED = (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED)
+"""The verdicts a table flags: what keeps a unit off the list or needs a reviewer's eye."""
 
 
 def format_rows(rows: Sequence[Sequence[str]]) -> str:
