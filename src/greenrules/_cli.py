@@ -217,7 +217,7 @@ def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decis
     )
     if bar:
         bar.close()
-    return rank(decisions)
+    return list(rank(decisions).decisions)
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
@@ -302,7 +302,7 @@ def _run_columnar(
     if bars:
         bars[0].close()
     if args.format in ("table", "xlsx"):
-        decisions = rank(result.decisions())
+        decisions = list(rank(result.decisions()).decisions)
         _emit(args, decisions, [result.entity(d) for d in decisions])
         return 0
     from greenrules._columnar.output import output_frame, write_result

@@ -17,7 +17,6 @@ import attrs
 from pydantic import BaseModel
 
 from greenrules._io.template_words import (
-    FIELD_WORDS,
     OWNER_WORDS,
     SHEET_WORDS,
     none_flag_words,
@@ -25,6 +24,7 @@ from greenrules._io.template_words import (
 from greenrules._model.entities import ENTITY_TYPES, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema, unwrap_optional
+from greenrules._model.field_words import FIELD_WORDS
 
 NONE_FLAG = "none"
 """The last part of a none-flag column's path: ``memberships.none``."""
