@@ -45,7 +45,7 @@ def test_evaluate_prints_a_ranked_table(tmp_path: Path, capsys: pytest.CaptureFi
     path = write(tmp_path, [applicant(1), applicant(2, water={"key_water_user": True})])
     assert main(["evaluate", str(path), *ARGS, "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert "序号" in out and "示例工厂1（虚构）" in out and "NM2025-2.1.2-g?" in out
+    assert "排名" in out and "示例工厂1（虚构）" in out and "NM2025-2.1.2-g?" in out
     assert "  NM2025-2.1.2-g：重点用水企业原则上应为节水型企业。" in out  # explained once, below
 
 
@@ -292,7 +292,7 @@ def test_demo_prints_ranked_lists_and_explains_only_on_request(
     """One ranked list per programme, each numbered from 1; explanations with --explain."""
     assert main(["demo", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    heads = [line for line in out.splitlines() if line.startswith("序号")]
+    heads = [line for line in out.splitlines() if line.startswith("排名")]
     assert len(heads) == 3
     for name in ("绿色工厂（", "绿色工业园区（", "绿色供应链管理企业（"):
         assert sum(line.startswith(name) for line in out.splitlines()) == 1

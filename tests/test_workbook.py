@@ -28,8 +28,10 @@ ORDER = [gr.Programme.FACTORY, gr.Programme.PARK, gr.Programme.SUPPLY_CHAIN]
 @pytest.fixture(scope="module")
 def round_() -> tuple[list[gr.Applicant], list[gr.Decision]]:
     entities = gr.load_entities(EXAMPLE)
-    decisions = gr.rank(
-        gr.evaluate_many(entities, tier="province", round=2025, jurisdiction="CN-NM")
+    decisions = list(
+        gr.rank(
+            gr.evaluate_many(entities, tier="province", round=2025, jurisdiction="CN-NM")
+        ).decisions
     )
     return entities, decisions
 
@@ -70,9 +72,10 @@ def test_one_ranked_recommendation_sheet_per_programme(
     by_id = {e.credit_code: e for e in entities}
     for programme in ORDER:
         rows = _rows(path, _recommend_sheet(programme, "zh"))
-        title = str(rows[0][0])
+        title, legend = str(rows[0][0]).split("\n")
         assert "内蒙古自治区2025年度" in title and "自治区级" in title
         assert title.endswith(_recommend_sheet(programme, "zh"))
+        assert legend.startswith("优先级")  # what the score's levels mean
         assert rows[1] == SUMMARY_HEADERS["zh"]
         body = rows[2:]
         expected = [
@@ -154,13 +157,27 @@ def test_cultivation_sheet_says_what_each_unit_must_improve(
 def test_ask_next_sheet_has_one_row_per_applicant_and_fact(
     tmp_path: Path, round_: tuple[list[gr.Applicant], list[gr.Decision]]
 ) -> None:
-    """Every undetermined applicant's missing facts, by the template's header words."""
+    """Every open applicant's questions, by the template's header words, most decisive first."""
     entities, decisions = round_
     path = write_summary(tmp_path / "s.xlsx", decisions, entities, lang="zh")
     rows = _rows(path, SHEETS["zh"][1])
     assert rows[1] == ASK_HEADERS["zh"]
+    ranking = gr.rank(decisions)
+    expected = [
+        (e.decision.entity_id, q.fact)
+        for e in ranking
+        if e.decision.status is not gr.Status.INELIGIBLE
+        for q in e.decision.ask_next()
+        if q.about == "status" or e.rank_uncertain
+    ]
+    assert len(rows) - 2 == len(expected) and {r[3] for r in rows[2:]} == {i for i, _ in expected}
     undetermined = {d.entity_id for d in decisions if d.status is gr.Status.UNDETERMINED}
-    assert {r[3] for r in rows[2:]} == undetermined
+    assert undetermined <= {r[3] for r in rows[2:]}
+    methanol = [r for r in rows[2:] if "煤制甲醇" in str(r[2])]
+    assert [(r[6], r[7], r[8]) for r in methanol] == [
+        ("请补充：烟煤制甲醇 单位产品综合能耗 标杆水平（kgce/t）", "可单独确定排序",
+         "数据包维护方（参考数据）"),
+    ]  # fmt: skip
     assert [r[0] for r in rows[2:]] == list(range(1, len(rows) - 1))
     consultation = [r[6] for r in rows[2:] if "征求意见未完成" in str(r[2])]
     assert "请补充：征求意见部门是否有异议" in consultation
@@ -175,9 +192,11 @@ def test_every_decision_is_on_the_last_sheet(
     path = write_summary(tmp_path / "s.xlsx", decisions, entities, lang="en")
     rows = _rows(path, SHEETS["en"][2])
     assert rows[1] == ALL_HEADERS["en"]
-    assert sorted(r[3] for r in rows[2:]) == sorted(d.entity_id for d in decisions)
-    undetermined = next(r for r in rows[2:] if r[5] == "undetermined")
-    assert undetermined[8]  # the missing facts are named
+    assert sorted(r[4] for r in rows[2:]) == sorted(d.entity_id for d in decisions)
+    ranking = gr.rank(decisions)
+    assert [r[2] for r in rows[2:]] == [e.rank for e in ranking]  # the place in its own list
+    undetermined = next(r for r in rows[2:] if r[6] == "undetermined")
+    assert undetermined[9]  # the missing facts are named
 
 
 def test_bad_arguments_are_refused_without_writing(tmp_path: Path) -> None:

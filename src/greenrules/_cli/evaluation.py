@@ -121,7 +121,7 @@ def _evaluate(
     )
     if bar:
         bar.close()
-    return rank(decisions)
+    return list(rank(decisions).decisions)
 
 
 def _engine_for(requested: str, path: Path, fmt: str) -> str:
@@ -167,7 +167,7 @@ def _run_columnar(args: argparse.Namespace, pack: Pack, registry: Registry) -> i
     if bars:
         bars[0].close()
     if args.format in ("table", "xlsx"):
-        decisions = rank(result.decisions())
+        decisions = list(rank(result.decisions()).decisions)
         emit(args, decisions, [result.entity(d) for d in decisions])
         return exit_codes.OK
     from greenrules._columnar.output import output_frame, write_result

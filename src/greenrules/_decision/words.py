@@ -8,13 +8,15 @@ named by the same label as the input template's column for it.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from greenrules._decision.parts import Finding, Priority
 from greenrules._model.enums import Programme, Status, Tier, Verdict
-from greenrules._model.field_words import FIELD_WORDS, LIST_NOUNS
+from greenrules._model.field_words import fact_label as field_label
 from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.rules import PriorityLevel
 
 VERDICT_WORDS = {
     "en": {
@@ -139,32 +141,13 @@ def fact_label(
 ) -> str:
     """What a fact path is called in ``lang``: the input template's header for it.
 
-    A fact in a list names the list first (``园区企业·名单记录·是否有效``); a reference value
-    (``ref:table[key].column``) is named by its product, indicator, value and unit; a path
-    without words is returned as it is.
+    A fact in a list names the list first (``园区企业·名单记录·是否仍有效``); a reference value
+    (``ref:table[key].column``) is named by its product, indicator, value and unit.
     """
     if path.startswith("ref:"):
         return _reference_label(path[4:], lang, products)
-    label = _field_label(path, lang)
-    return path if label is None else label
-
-
-def _field_label(path: str, lang: str) -> str | None:
-    column = 1 if lang == "en" else 0
-    parts = path.split(".")
-    for cut in range(1, len(parts)):
-        head = ".".join(parts[:cut])
-        if head in LIST_NOUNS:
-            inner = _field_label(".".join(parts[cut:]), lang)
-            if inner is None and path in FIELD_WORDS:
-                inner = FIELD_WORDS[path][column]
-            if inner is not None:
-                return LIST_NOUNS[head][lang] + ("·" if lang == "zh" else " / ") + inner
-    if path in FIELD_WORDS:
-        return FIELD_WORDS[path][column]
-    if path in LIST_NOUNS:
-        return LIST_NOUNS[path][lang]
-    return None
+    zh, en = field_label(path)
+    return zh if lang == "zh" else en
 
 
 def _reference_label(ref: str, lang: str, products: Mapping[str, Mapping[str, Any]] | None) -> str:
@@ -205,3 +188,43 @@ def round_name(jurisdiction: str, round: int, lang: str, registry: Registry | No
         if pack.jurisdiction.upper() == jurisdiction.upper() and round in pack.rounds:
             return pack.name.in_(lang)
     return f"{jurisdiction} {round}年度" if lang == "zh" else f"{jurisdiction} round {round}"
+
+
+UNSETTLED_RANK = {"zh": "排序待定", "en": "rank not settled"}
+"""The mark of an entry whose missing facts could still move it up its list."""
+
+
+def score_text(priority: Priority) -> str:
+    """The priority score level by level (``4/1``); a level still open as its range (``0–3``)."""
+    parts = []
+    for score, low, high in zip(priority.score, priority.low, priority.high, strict=True):
+        if low == high:
+            parts.append(f"{score:g}")
+        elif math.isinf(high):
+            parts.append(f"≥{low:g}")
+        else:
+            parts.append(f"{low:g}–{high:g}")
+    return "/".join(parts)
+
+
+def legend_text(levels: Iterable[PriorityLevel], lang: str) -> str:
+    """What the levels of a score mean, most significant first (``优先级：第1项 …；第2项 …``)."""
+    words = [level.label(lang) for level in levels]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return ("优先级：" if lang == "zh" else "priority: ") + words[0]
+    if lang == "zh":
+        return "优先级依次为：" + "；".join(f"第{i}项 {w}" for i, w in enumerate(words, 1))
+    return "priority, level by level: " + "; ".join(f"({i}) {w}" for i, w in enumerate(words, 1))
+
+
+def rank_note(best_rank: int, facts: Iterable[str], lang: str) -> str:
+    """Why a place is not settled: how far up it could go and the facts that would settle it."""
+    sep = "、" if lang == "zh" else ", "
+    asked = sep.join(dict.fromkeys(fact_label(f, lang) for f in facts))
+    if lang == "zh":
+        return f"排序待定：可能升至第{best_rank}位" + (f"，请补充：{asked}" if asked else "")
+    return f"rank not settled: could rise to {best_rank}" + (
+        f"; please supply: {asked}" if asked else ""
+    )

@@ -1,8 +1,8 @@
 """The input template's words: sheet names, column headers and meanings, in Chinese and English.
 
-The template's layout is read off the entity models; only its words are written here, one entry
-per field path, so a field added to a model without words here fails the template's test rather
-than reaching a bureau with an English path for a header.
+The template's layout is read off the entity models; its words are written here, and the words
+of each field path (headers and meanings) in :mod:`greenrules._model.field_words`, which every
+output naming a fact shares.
 """
 
 from __future__ import annotations

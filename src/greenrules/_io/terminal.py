@@ -10,61 +10,83 @@ import unicodedata
 from collections.abc import Sequence
 
 from greenrules._decision.decision import Decision
-from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS, summary_of
+from greenrules._decision.ranking import rank
+from greenrules._decision.words import (
+    PROGRAMME_WORDS,
+    STATUS_WORDS,
+    legend_text,
+    rank_note,
+    score_text,
+    summary_of,
+)
 from greenrules._io.print_layout import text_width
-from greenrules._model.enums import Programme, Strength, Verdict
+from greenrules._model.enums import Status, Strength, Verdict
 
 HEADERS = {
-    "en": ("#", "status", "name", "credit code", "priority", "conditions not met / unknown"),
-    "zh": ("序号", "结论", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
+    "en": ("rank", "status", "name", "credit code", "priority", "conditions not met / unknown"),
+    "zh": ("排名", "结论", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
 }
 MARKS = {Verdict.UNKNOWN: "?", Verdict.WAIVED: "~"}
 LEGEND = {
-    "zh": "?=待定 ~=不符合但已说明豁免，需复核；条款说明见表下",
-    "en": "?=unknown ~=waived, review required; clauses explained below each table",
+    "zh": "?=待定 ~=不符合但已说明豁免，需复核 *=排序待定；条款说明见各表下",
+    "en": "?=unknown ~=waived, review required *=rank not settled; clauses explained below",
 }
-_ORDER = (Programme.FACTORY, Programme.PARK, Programme.SUPPLY_CHAIN)
 
 
 def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = False) -> str:
-    """Ranked decisions as one plain-text table per programme, optionally with explanations.
+    """Decisions as one ranked plain-text table per programme, optionally with explanations.
 
-    Each table lists its programme's decisions in the order given, numbered from 1; flagged
-    conditions are shown by clause id, and each clause is explained once under its table.
+    Each programme's list is ranked on its own (:func:`greenrules.rank`), numbered from 1, its
+    score levels explained above it. Flagged conditions are shown by clause id, each clause
+    explained once under its table, and an entry whose place is not settled is marked with
+    the facts that would settle it.
     """
     zh = lang == "zh"
+    ranking = rank(decisions)
     out = []
-    for programme in _ORDER:
-        group = [d for d in decisions if d.programme is programme]
-        if not group:
-            continue
+    for programme in ranking.programmes:
+        entries = ranking.of(programme)
         name = PROGRAMME_WORDS[lang][programme]
-        out.append(f"{name}（{len(group)}家）" if zh else f"{name} ({len(group)})")
-        rows, notes = [], {}
-        for n, d in enumerate(group, start=1):
+        out.append(f"{name}（{len(entries)}家）" if zh else f"{name} ({len(entries)})")
+        legend = legend_text(ranking.legend(programme), lang)
+        if legend:
+            out.append(legend)
+        rows, notes, moves = [], {}, []
+        for entry in entries:
+            d = entry.decision
             flagged = []
             for f in d.findings:
                 if f.strength is Strength.PRIORITY or f.verdict not in FLAGGED:
                     continue
                 flagged.append(f.clause + MARKS.get(f.verdict, ""))
                 notes.setdefault(f.clause, summary_of(f.message(lang), f.verdict, lang))
-            score = "/".join(f"{s:g}" for s in d.priority.score) or "-"
+            place = str(entry.rank)
+            if entry.rank_uncertain and d.status is not Status.INELIGIBLE:
+                place += "*"
+                facts = [q.fact for q in d.ask_next() if q.about == "rank"]
+                moves.append(
+                    f"  {entry.rank}* {printable(d.entity_name)}："
+                    if zh
+                    else f"  {entry.rank}* {printable(d.entity_name)}: "
+                )
+                moves[-1] += rank_note(entry.best_rank, facts, lang)
             rows.append(
                 (
-                    str(n),
+                    place,
                     STATUS_WORDS[lang][d.status],
                     printable(d.entity_name),
                     printable(d.entity_id),
-                    score,
+                    score_text(d.priority) or "-",
                     ", ".join(dict.fromkeys(flagged)) or "-",
                 )
             )
         out.append(format_rows([HEADERS[lang], *rows]))
+        out += moves
         out += [f"  {clause}{'：' if zh else ': '}{text}" for clause, text in notes.items()]
         out.append("")
     out.append(LEGEND[lang])
     if explain:
-        out += ["", *(d.explain(lang) + "\n" for d in decisions)]
+        out += ["", *(d.explain(lang) + "\n" for d in ranking.decisions)]
     return "\n".join(out) + "\n"
 
 

@@ -16,14 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from greenrules._decision.decision import Decision, check_decisions
+from greenrules._decision.questions import Question
+from greenrules._decision.ranking import Ranked, Ranking, rank
 from greenrules._decision.words import (
     PROGRAMME_WORDS,
     STATUS_WORDS,
     fact_label,
+    legend_text,
     priority_reasons,
     product_label,
     product_unit,
+    rank_note,
     round_name,
+    score_text,
     summary_of,
     tier_word,
 )
@@ -86,17 +91,35 @@ CULTIVATION_HEADERS = {
 }
 ASK_HEADERS = {
     "zh": ("序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "结论", "请补充",
-           "涉及条款"),
+           "作用", "提供方", "涉及条款"),
     "en": ("No.", "Programme", "Unit", "Credit code", "City", "Status", "Please supply",
-           "Clauses"),
+           "Decides", "Supplied by", "Clauses"),
 }  # fmt: skip
+_DECIDES = {
+    "zh": {
+        ("status", True): "可单独判定结论",
+        ("status", False): "有助于判定结论",
+        ("rank", True): "可单独确定排序",
+        ("rank", False): "有助于确定排序",
+    },
+    "en": {
+        ("status", True): "settles the status",
+        ("status", False): "narrows the status",
+        ("rank", True): "settles the rank",
+        ("rank", False): "narrows the rank",
+    },
+}
+_SUPPLIER = {
+    "zh": {"applicant": "申报单位", "pack": "数据包维护方（参考数据）"},
+    "en": {"applicant": "the applicant", "pack": "the pack's maintainers (reference data)"},
+}
 ALL_HEADERS = {
     "zh": (
-        "序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "结论", "优先级",
+        "序号", "类别", "排名", "单位名称", "统一社会信用代码", "所在地区", "结论", "优先级",
         "未满足、豁免或待定的条件（条款）", "缺少的信息",
     ),
     "en": (
-        "No.", "Programme", "Unit", "Credit code", "City", "Status", "Priority",
+        "No.", "Programme", "Rank", "Unit", "Credit code", "City", "Status", "Priority",
         "Conditions not met, waived or unknown (clause)", "Missing",
     ),
 }  # fmt: skip
@@ -105,7 +128,7 @@ _ORDER = (Programme.FACTORY, Programme.PARK, Programme.SUPPLY_CHAIN)
 
 def write_summary(
     path: str | Path,
-    decisions: Sequence[Decision],
+    decisions: Sequence[Decision] | Ranking,
     applicants: Iterable[Applicant] = (),
     *,
     lang: str = "zh",
@@ -116,13 +139,16 @@ def write_summary(
     phone: str | None = None,
     date: dt.date | None = None,
 ) -> Path:
-    """Write the summary workbook of ``decisions`` (already ranked) to ``path`` and return it.
+    """Write the summary workbook of ``decisions`` to ``path`` and return it.
 
     One recommendation sheet per programme present (factory, park, supply chain), its
-    recommended units numbered in the order of ``decisions``, so pass the output of
-    :func:`greenrules.rank`; then the cultivation objects with what each must improve, the
-    facts to ask each undetermined applicant for, and every decision. ``applicants`` supplies
-    the columns a decision does not carry (city, route, agency, indicators); a decision whose
+    recommended units numbered in their programme's ranked order (:func:`greenrules.rank`;
+    ties keep the order of ``decisions``), its score levels explained under the title and an
+    entry whose place is not settled marked 排序待定 with the facts that would settle it; then
+    the cultivation objects with what each must improve, the facts to ask each open applicant
+    for (``Decision.ask_next``), and every decision. ``decisions`` may be a
+    :class:`greenrules.Ranking`. ``applicants`` supplies the columns a decision does not carry
+    (city, route, agency, indicators); a decision whose
     applicant is not given still gets its rows, with those cells empty. The file is written
     whole or not at all.
 
@@ -152,7 +178,9 @@ def write_summary(
         problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
     if path.suffix.lower() != ".xlsx":
         problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(path)))
-    decisions = check_decisions(decisions, "decisions")
+    decisions = check_decisions(
+        (d.decision if isinstance(d, Ranked) else d for d in decisions), "decisions"
+    )
     problems += duplicates(
         [(("applicants", i), a.credit_code) for i, a in enumerate(applicants)],
         "duplicate-credit-code",
@@ -167,35 +195,34 @@ def write_summary(
         raise InvalidInputError(problems)
     by_id = {a.credit_code: a for a in applicants}
     rows = RowWords(by_id, names, lang)
-    grouped = [d for programme in _ORDER for d in decisions if d.programme is programme]
-    present = [p for p in _ORDER if any(d.programme is p for d in decisions)] or [_ORDER[0]]
+    ranking = rank(decisions)
+    present = list(ranking.programmes) or [_ORDER[0]]
     book = openpyxl.Workbook()
-    sheets: list[tuple[Any, str]] = []
+    sheets: list[tuple[Any, str, str]] = []
     for programme in present:
         title = RECOMMEND_SHEET[lang].format(programme=SHEET_NAMES[lang][programme])
-        recommended = (
-            d for d in grouped if d.programme is programme and d.status is Status.RECOMMEND
-        )
-        body = [rows.summary(n, d) for n, d in enumerate(recommended, start=1)]
-        sheets.append((_sheet(book, title, SUMMARY_HEADERS[lang], body), title))
-    cultivate = (d for d in grouped if d.status is Status.CULTIVATE)
-    asks = [(d, fact, clauses) for d in grouped for fact, clauses in ask_next(d)]
+        recommended = [e for e in ranking.of(programme) if e.decision.status is Status.RECOMMEND]
+        body = [rows.summary(n, e) for n, e in enumerate(recommended, start=1)]
+        legend = legend_text(ranking.legend(programme), lang)
+        sheets.append((_sheet(book, title, SUMMARY_HEADERS[lang], body), title, legend))
+    cultivate = [e.decision for e in ranking if e.decision.status is Status.CULTIVATE]
+    asks = [(e.decision, q) for e in ranking for q in _asked(e)]
     bodies = (
         [rows.cultivation(n, d) for n, d in enumerate(cultivate, start=1)],
-        [rows.ask(n, d, fact, clauses) for n, (d, fact, clauses) in enumerate(asks, start=1)],
-        [rows.everything(n, d) for n, d in enumerate(grouped, start=1)],
+        [rows.ask(n, d, q) for n, (d, q) in enumerate(asks, start=1)],
+        [rows.everything(n, e) for n, e in enumerate(ranking, start=1)],
     )
     headers = (CULTIVATION_HEADERS[lang], ASK_HEADERS[lang], ALL_HEADERS[lang])
     for title, head, body in zip(SHEETS[lang], headers, bodies, strict=True):
-        sheets.append((_sheet(book, title, head, body), title))
+        sheets.append((_sheet(book, title, head, body), title, ""))
     book.remove(book.worksheets[0])
     context = _context(decisions, lang)
     evaluated_on = decisions[0].provenance.as_of if decisions else None
-    for sheet, title in sheets:
+    for sheet, title, legend in sheets:
         separator = "　" if lang == "zh" else " — "
         lay_out(
             sheet,
-            title=context + separator + title,
+            title=context + separator + title + (f"\n{legend}" if legend else ""),
             lang=lang,
             sign_off=sign_off,
             evaluated_on=evaluated_on,
@@ -219,18 +246,13 @@ def _shared_city(applicants: Sequence[Applicant], names: Mapping[str, str]) -> s
     return names.get(code, code)
 
 
-def ask_next(d: Decision) -> list[tuple[str, tuple[str, ...]]]:
-    """What to ask an undetermined applicant for: each missing fact, with the open clauses."""
-    if d.status is not Status.UNDETERMINED:
-        return []
-    clauses = tuple(
-        dict.fromkeys(
-            f.clause
-            for f in d.findings
-            if f.verdict is Verdict.UNKNOWN and f.strength is not Strength.PRIORITY
-        )
+def _asked(entry: Ranked) -> tuple[Question, ...]:
+    """What to ask about an entry: its open status, and its place when that is not settled."""
+    if entry.decision.status is Status.INELIGIBLE:
+        return ()
+    return tuple(
+        q for q in entry.decision.ask_next() if q.about == "status" or entry.rank_uncertain
     )
-    return [(fact, clauses) for fact in d.missing]
 
 
 def _context(decisions: Sequence[Decision], lang: str) -> str:
@@ -272,8 +294,9 @@ class RowWords:
         programme = PROGRAMME_WORDS[self.lang][d.programme]
         return [n, programme, d.entity_name, d.entity_id, self._place(d)]
 
-    def summary(self, n: int, d: Decision) -> list[Any]:
+    def summary(self, n: int, entry: Ranked) -> list[Any]:
         """A row of a programme's recommendation sheet."""
+        d = entry.decision
         lang, unit = self.lang, self.by_id.get(d.entity_id)
         route = agency = None
         if unit is not None and unit.report is not None:
@@ -293,7 +316,7 @@ class RowWords:
             route,
             agency,
             _indicators(unit, lang),
-            self.priority(d),
+            self.priority(entry),
             status,
             self.conditions(d, (Verdict.FAIL, Verdict.WAIVED)),
         ]
@@ -302,35 +325,50 @@ class RowWords:
         """A row of the cultivation sheet: what the unit must improve, with the clauses."""
         return [*self._base(n, d), self.conditions(d, (Verdict.FAIL,))]
 
-    def ask(self, n: int, d: Decision, fact: str, clauses: Sequence[str]) -> list[Any]:
-        """A row of the ask-next sheet: one fact to ask one applicant for."""
-        sep = "、" if self.lang == "zh" else ", "
-        asked = fact_label(fact, self.lang)
-        request = f"请补充：{asked}" if self.lang == "zh" else f"please supply: {asked}"
-        status = STATUS_WORDS[self.lang][d.status]
-        return [*self._base(n, d), status, request, sep.join(clauses) or None]
-
-    def everything(self, n: int, d: Decision) -> list[Any]:
-        """A row of the sheet of every decision."""
-        sep = "、" if self.lang == "zh" else ", "
-        missing = sep.join(fact_label(m, self.lang) for m in d.missing)
+    def ask(self, n: int, d: Decision, q: Question) -> list[Any]:
+        """A row of the ask-next sheet: one fact to ask about one applicant."""
+        lang = self.lang
+        asked = fact_label(q.fact, lang)
+        request = f"请补充：{asked}" if lang == "zh" else f"please supply: {asked}"
         return [
             *self._base(n, d),
+            STATUS_WORDS[lang][d.status],
+            request,
+            _DECIDES[lang][(q.about, q.settles)],
+            _SUPPLIER[lang].get(q.asks, q.asks),
+            ("、" if lang == "zh" else ", ").join(q.clauses) or None,
+        ]
+
+    def everything(self, n: int, entry: Ranked) -> list[Any]:
+        """A row of the sheet of every decision, with its place in its programme's list."""
+        d = entry.decision
+        sep = "、" if self.lang == "zh" else ", "
+        missing = sep.join(fact_label(m, self.lang) for m in d.missing)
+        number, programme, *rest = self._base(n, d)
+        return [
+            number,
+            programme,
+            entry.rank,
+            *rest,
             STATUS_WORDS[self.lang][d.status],
-            self.priority(d),
+            self.priority(entry),
             self.conditions(d, (Verdict.FAIL, Verdict.WAIVED, Verdict.UNKNOWN)),
             missing or None,
         ]
 
-    def priority(self, d: Decision) -> str | None:
-        """The priority score and the priority rules that gave it, in words."""
+    def priority(self, entry: Ranked) -> str | None:
+        """The score (a range where open), the rules that gave it, and an unsettled place."""
+        d, lang = entry.decision, self.lang
         if not d.priority.score:
             return None
-        score = "/".join(f"{s:g}" for s in d.priority.score)
-        reasons = priority_reasons(d.priority, d.findings, self.lang)
-        if not reasons:
-            return score
-        return score + ("：" if self.lang == "zh" else ": ") + "\n".join(reasons)
+        text = score_text(d.priority)
+        reasons = priority_reasons(d.priority, d.findings, lang)
+        if reasons:
+            text += ("：" if lang == "zh" else ": ") + "\n".join(reasons)
+        if entry.rank_uncertain and d.status is not Status.INELIGIBLE:
+            facts = [q.fact for q in d.ask_next() if q.about == "rank"]
+            text += "\n" + rank_note(entry.best_rank, facts, lang)
+        return text
 
     def conditions(self, d: Decision, verdicts: tuple[Verdict, ...]) -> str | None:
         """Every non-priority rule with one of ``verdicts``, as its summary and clause."""

@@ -1,8 +1,9 @@
-"""The words of every field path of the input models: header and meaning, in zh and en.
+"""The words for every fact path: the input template's column headers and meanings, zh and en.
 
-One entry per path, so that the input template's column headers and every output's fact labels
-(what a decision is missing, what to ask an applicant for) are the same words. A field added to a
-model without words here fails the template's test rather than reaching a bureau as a raw path.
+One entry per field path (header zh, header en, meaning zh, meaning en). The input template
+heads its columns with them and every output that names a fact (what to ask an applicant next)
+uses the same words, so a bureau meets one name for one fact. A field added to a model without
+words here fails the template's test rather than reaching a bureau with an English path.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ LIST_NOUNS: dict[str, dict[str, str]] = {
     },
     "standing.dishonest_debtor": {"zh": "失信被执行人记录", "en": "dishonest-debtor listings"},
 }
-"""What each list field holds, as a noun: a missing list is named by it."""
+"""What each list of facts is called, by its path."""
 
 # path: (zh header, en header, zh meaning, en meaning)
 FIELD_WORDS: dict[str, tuple[str, str, str, str]] = {
@@ -344,3 +345,38 @@ MEMBER_RECORD = ("removed_from_list", "removed_on", "major_accident", "falsified
 for _member in ("enterprises", "suppliers"):
     for _name in MEMBER_RECORD:
         FIELD_WORDS[f"{_member}.standing.{_name}"] = FIELD_WORDS[f"standing.{_name}"]
+
+
+def fact_label(path: str) -> tuple[str, str]:
+    """The zh and en label of any fact path a rule reads, in the template's words.
+
+    A fact of the report's agency is the agencies sheet's; a fact inside a list item (a park
+    enterprise's memberships) takes the item's own words, after the list's name; a dated
+    record's generic column (its start, its end) after the record's name too.
+    """
+    if path.startswith("report.agency."):
+        path = "agencies." + path.removeprefix("report.agency.")
+    parts = path.split(".")
+    for start in range(len(parts)):
+        rest = ".".join(parts[start:])
+        words = FIELD_WORDS.get(rest)
+        zh, en = (words[0], words[1]) if words else _list_words(rest)
+        if zh:
+            inner = _prefixes(parts[start:-1]) if rest in RECORD_WORDS else []
+            lists = [LIST_NOUNS[p] for p in _prefixes(parts[:start]) if p in LIST_NOUNS]
+            lists += [LIST_NOUNS[p] for p in inner if p in LIST_NOUNS]
+            if lists and lists[-1]["zh"] == zh:
+                lists = lists[:-1]
+            return "".join(f"{n['zh']}·" for n in lists) + zh, "".join(
+                f"{n['en']}: " for n in lists
+            ) + en
+    return path, path  # unreachable for a path of the entity models: every field has words
+
+
+def _list_words(path: str) -> tuple[str, str]:
+    noun = LIST_NOUNS.get(path)
+    return (noun["zh"], noun["en"]) if noun else ("", "")
+
+
+def _prefixes(parts: list[str]) -> list[str]:
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
