@@ -136,7 +136,7 @@ def test_waived_clauses_and_review_show_in_the_summary(
     assert rows[1] == SUMMARY_HEADERS["en"]
     waived = next(r for r in rows[2:] if "乙二醇" in str(r[1]))
     assert waived[9] == "recommend (review required)"
-    assert str(waived[10]).startswith("not met, waived: ")
+    assert str(waived[10]).startswith("not met, waived with a justification: ")
     assert str(waived[10]).endswith("(NM2025-2.1.2-g)")
 
 

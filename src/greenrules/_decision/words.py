@@ -64,6 +64,16 @@ TIER_WORDS = {
     "en": {Tier.CITY: "city", Tier.PROVINCE: "provincial", Tier.NATIONAL: "national"},
     "zh": {Tier.CITY: "市级", Tier.PROVINCE: "省级（自治区级）", Tier.NATIONAL: "国家级"},
 }
+ROUTE_WORDS = {
+    "zh": {"self": "自评价", "third_party": "第三方评价"},
+    "en": {"self": "self-evaluation", "third_party": "third-party evaluation"},
+}
+"""Evaluation routes, by their value."""
+ROLE_WORDS = {
+    "zh": {"leading": "链主企业", "core": "核心企业", "member": "成员企业"},
+    "en": {"leading": "chain leader", "core": "core enterprise", "member": "member enterprise"},
+}
+"""Supply-chain roles, by their value."""
 
 AUTONOMOUS_REGIONS = frozenset({"CN-NM", "CN-GX", "CN-XZ", "CN-NX", "CN-XJ"})
 """The provinces that are autonomous regions (ISO 3166-2:CN): their provincial tier is 自治区级."""

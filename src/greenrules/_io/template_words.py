@@ -7,7 +7,7 @@ output naming a fact shares.
 
 from __future__ import annotations
 
-from greenrules._decision.words import PROGRAMME_WORDS, TIER_WORDS
+from greenrules._decision.words import PROGRAMME_WORDS, ROLE_WORDS, ROUTE_WORDS, TIER_WORDS
 from greenrules._model.field_words import LIST_NOUNS
 
 LANGS = ("zh", "en")
@@ -66,20 +66,14 @@ CHOICE_WORDS: dict[str, dict[str, str]] = {
     "zh": {
         **{str(k): v for k, v in PROGRAMME_WORDS["zh"].items()},
         **{str(k): v for k, v in TIER_WORDS["zh"].items()},
-        "self": "自评价",
-        "third_party": "第三方评价",
-        "leading": "链主企业",
-        "core": "核心企业",
-        "member": "成员企业",
+        **ROUTE_WORDS["zh"],
+        **ROLE_WORDS["zh"],
     },
     "en": {
         **{str(k): v for k, v in PROGRAMME_WORDS["en"].items()},
         **{str(k): v for k, v in TIER_WORDS["en"].items()},
-        "self": "self-evaluation",
-        "third_party": "third-party evaluation",
-        "leading": "chain leader",
-        "core": "core enterprise",
-        "member": "member enterprise",
+        **ROUTE_WORDS["en"],
+        **ROLE_WORDS["en"],
     },
 }
 """The label of every closed-vocabulary value (their values are unique across vocabularies)."""

@@ -20,7 +20,10 @@ from greenrules._decision.questions import Question
 from greenrules._decision.ranking import Ranked, Ranking, rank
 from greenrules._decision.words import (
     PROGRAMME_WORDS,
+    ROLE_WORDS,
+    ROUTE_WORDS,
     STATUS_WORDS,
+    VERDICT_WORDS,
     fact_label,
     legend_text,
     priority_reasons,
@@ -63,18 +66,6 @@ SHEET_NAMES = {
 }
 """Short programme names for sheet tabs (31 characters at most)."""
 
-_ROUTE = {
-    "zh": {"self": "自评价", "third_party": "第三方评价"},
-    "en": {"self": "self-evaluation", "third_party": "third-party evaluation"},
-}
-_ROLE = {
-    "zh": {"leading": "链主", "core": "核心企业", "member": "成员企业"},
-    "en": {"leading": "chain leader", "core": "core enterprise", "member": "member"},
-}
-_VERDICT = {
-    "zh": {Verdict.FAIL: "不符合", Verdict.WAIVED: "不符合，已说明豁免", Verdict.UNKNOWN: "待定"},
-    "en": {Verdict.FAIL: "not met", Verdict.WAIVED: "not met, waived", Verdict.UNKNOWN: "unknown"},
-}
 SUMMARY_HEADERS = {
     "zh": (
         "序号", "单位名称", "统一社会信用代码", "所在地区", "申报级别", "评价方式",
@@ -300,7 +291,7 @@ class RowWords:
         lang, unit = self.lang, self.by_id.get(d.entity_id)
         route = agency = None
         if unit is not None and unit.report is not None:
-            route = _ROUTE[lang].get(str(unit.report.route))
+            route = ROUTE_WORDS[lang].get(str(unit.report.route))
             if unit.report.route is EvaluationRoute.THIRD_PARTY and unit.report.agency is not None:
                 agency = unit.report.agency.name  # a self-evaluated unit has no agency to show
         status = STATUS_WORDS[lang][d.status]
@@ -377,7 +368,7 @@ class RowWords:
             if f.strength is Strength.PRIORITY or f.verdict not in verdicts:
                 continue
             summary = summary_of(f.message(self.lang), f.verdict, self.lang)
-            word = _VERDICT[self.lang][f.verdict]
+            word = VERDICT_WORDS[self.lang][f.verdict]
             if self.lang == "zh":
                 out.append(f"{word}：{summary}（{f.clause}）")
             else:
@@ -409,7 +400,7 @@ def _indicators(unit: Applicant | None, lang: str) -> str | None:
     if isinstance(unit, SupplyChainEnterprise):
         parts = []
         if unit.chain_role is not None:
-            parts.append(_ROLE[lang][str(unit.chain_role)])
+            parts.append(ROLE_WORDS[lang][str(unit.chain_role)])
         if unit.annual_revenue_cny is not None:
             yi = unit.annual_revenue_cny / 1e8
             parts.append(f"营业收入 {yi:g} 亿元" if zh else f"revenue CNY {yi:g} hundred million")
