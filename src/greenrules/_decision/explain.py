@@ -15,6 +15,7 @@ from greenrules._decision.words import (
     VERDICT_WORDS,
     fact_label,
     priority_reasons,
+    round_name,
     tier_word,
 )
 from greenrules._model.enums import Programme, Status, Verdict
@@ -63,7 +64,8 @@ def explain(d: Explained, lang: str) -> str:
         if zh
         else f"{d.entity_name} ({d.entity_id}): {status}",
         (
-            f"  {prov.jurisdiction} {prov.round} 年度，{tier}，{programme}，评价日 {prov.as_of}"
+            f"  {round_name(prov.jurisdiction, prov.round, lang)}，{tier}，{programme}，"
+            f"评价日 {prov.as_of}"
             if zh
             else f"  {prov.jurisdiction} round {prov.round}, {tier} tier, {programme}, "
             f"as of {prov.as_of}"
