@@ -299,3 +299,26 @@ def test_demo_prints_ranked_lists_and_explains_only_on_request(
     assert "依据：" not in out
     assert main(["demo", "--lang", "zh", "--explain"]) == 0
     assert "依据：" in capsys.readouterr().out
+
+
+def _recipe(makefile: str, target: str) -> list[str]:
+    """The prerequisites line and the command lines of one Makefile target."""
+    lines = makefile.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    body = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        body.append(line)
+    return body
+
+
+def test_make_demo_runs_without_the_test_pack_and_prints_no_explanations() -> None:
+    """`make demo` builds an environment of greenrules alone and prints the ranked lists."""
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
+    demo = _recipe(makefile, "demo")
+    assert "$(DEMO_VENV)/.installed" in demo[0]
+    assert all("--explain" not in line for line in demo[1:] if "greenrules demo" in line)
+    install = _recipe(makefile, "$(DEMO_VENV)/.installed")
+    assert any("pip install" in line for line in install)
+    assert all("example_pack" not in line and "[dev]" not in line for line in install)
