@@ -12,8 +12,19 @@ from greenrules._model.enums import Tier
 from greenrules._version import __version__
 
 
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Help that shows each argument's default and keeps the exit-code table as written."""
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help that shows each argument's default and keeps the exit-code table as written.
+
+    A default that says nothing (off, none) is not shown; an option whose default is worked
+    out at run time says so in its own help.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        silent = action.default in (None, False, argparse.SUPPRESS) or "default" in text
+        if silent or not action.option_strings:
+            return text
+        return text + " (default: %(default)s)"
 
 
 def _sub(
@@ -103,7 +114,10 @@ def _pack_options(p: argparse.ArgumentParser) -> None:
 def _evaluation_options(p: argparse.ArgumentParser) -> None:
     _pack_options(p)
     p.add_argument(
-        "--tier", choices=[t.value for t in Tier], default=Tier.PROVINCE.value, help="tier"
+        "--tier",
+        choices=[t.value for t in Tier],
+        default=Tier.PROVINCE.value,
+        help="the tier applied for",
     )
     p.add_argument(
         "--as-of",
@@ -124,7 +138,7 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="output language")
     p.add_argument("--explain", action="store_true", help="print each decision's explanation")
-    p.add_argument("--out", type=Path, help="write the output to this file instead of stdout")
+    p.add_argument("--out", type=Path, help="write to this file (default: stdout)")
     p.add_argument("--quiet", action="store_true", help="no progress bar; only problems on stderr")
     signed = p.add_argument_group("header and sign-off of the xlsx workbook (blank to fill in)")
     signed.add_argument(

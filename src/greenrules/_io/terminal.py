@@ -51,7 +51,9 @@ def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = Fa
         legend = legend_text(ranking.legend(programme), lang)
         if legend:
             out.append(legend)
-        rows, notes, moves = [], {}, []
+        rows: list[tuple[str, ...]] = []
+        notes: dict[str, str] = {}
+        moves: list[str] = []
         for entry in entries:
             d = entry.decision
             flagged = []
