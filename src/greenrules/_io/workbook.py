@@ -307,7 +307,7 @@ class RowWords:
             route,
             agency,
             _indicators(unit, lang),
-            self.priority(entry),
+            self.priority(entry, reasons=False),
             status,
             self.conditions(d, (Verdict.FAIL, Verdict.WAIVED)),
         ]
@@ -347,15 +347,19 @@ class RowWords:
             missing or None,
         ]
 
-    def priority(self, entry: Ranked) -> str | None:
-        """The score (a range where open), the rules that gave it, and an unsettled place."""
+    def priority(self, entry: Ranked, *, reasons: bool = True) -> str | None:
+        """The score (a range where open), the rules that gave it, and an unsettled place.
+
+        The recommendation sheets leave the rules out (``reasons=False``): the legend under
+        their title says what the score counts, and a list must stay short enough to print.
+        """
         d, lang = entry.decision, self.lang
         if not d.priority.score:
             return None
         text = score_text(d.priority)
-        reasons = priority_reasons(d.priority, d.findings, lang)
-        if reasons:
-            text += ("：" if lang == "zh" else ": ") + "\n".join(reasons)
+        given = priority_reasons(d.priority, d.findings, lang) if reasons else []
+        if given:
+            text += ("：" if lang == "zh" else ": ") + "\n".join(given)
         if entry.rank_uncertain and d.status is not Status.INELIGIBLE:
             facts = [q.fact for q in d.ask_next() if q.about == "rank"]
             text += "\n" + rank_note(entry.best_rank, facts, lang)
