@@ -42,8 +42,10 @@ def applicant(n: int, **over: Any) -> dict[str, Any]:
 
 def _decide(rows: list[dict[str, Any]]) -> tuple[list[gr.Applicant], list[gr.Decision]]:
     entities = parse_entities(rows)
-    decisions = gr.rank(
-        gr.evaluate_many(entities, tier="province", round=2025, jurisdiction="CN-NM")
+    decisions = list(
+        gr.rank(
+            gr.evaluate_many(entities, tier="province", round=2025, jurisdiction="CN-NM")
+        ).decisions
     )
     return entities, decisions
 

@@ -19,8 +19,10 @@ EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/
 @pytest.fixture(scope="module")
 def round_() -> tuple[list[gr.Applicant], list[gr.Decision]]:
     entities = gr.load_entities(EXAMPLE)
-    decisions = gr.rank(
-        gr.evaluate_many(entities, tier="province", round=2025, jurisdiction="CN-NM")
+    decisions = list(
+        gr.rank(
+            gr.evaluate_many(entities, tier="province", round=2025, jurisdiction="CN-NM")
+        ).decisions
     )
     return entities, decisions
 

@@ -172,7 +172,7 @@ def _print_and_check(
 def test_the_example_round_prints_one_page_wide_with_nothing_cut(tmp_path: Path) -> None:
     """The bundled example round: every sheet one page wide, headed, nothing cut."""
     entities = gr.load_entities(EXAMPLE)
-    decisions = gr.rank(gr.evaluate_many(entities, **ARGS))
+    decisions = list(gr.rank(gr.evaluate_many(entities, **ARGS)).decisions)
     counts = _print_and_check(tmp_path, decisions, entities)
     print("pages per sheet, example round:", counts)
 
@@ -196,7 +196,7 @@ def test_a_round_of_200_recommended_units_repeats_its_headings_on_every_page(
         )
         for n in range(200)
     ]
-    decisions = gr.rank(gr.evaluate_many(many, **ARGS))
+    decisions = list(gr.rank(gr.evaluate_many(many, **ARGS)).decisions)
     assert sum(d.status is gr.Status.RECOMMEND for d in decisions) == 200
     counts = _print_and_check(tmp_path, decisions, many)
     assert counts[SHEETS["zh"][0]] > 1  # so the repeated headings were seen

@@ -25,8 +25,10 @@ ORDER = [gr.Programme.FACTORY, gr.Programme.PARK, gr.Programme.SUPPLY_CHAIN]
 @pytest.fixture(scope="module")
 def round_() -> tuple[list[gr.Applicant], list[gr.Decision]]:
     entities = gr.load_entities(EXAMPLE)
-    decisions = gr.rank(
-        gr.evaluate_many(entities, tier="province", round=2025, jurisdiction="CN-NM")
+    decisions = list(
+        gr.rank(
+            gr.evaluate_many(entities, tier="province", round=2025, jurisdiction="CN-NM")
+        ).decisions
     )
     return entities, decisions
 
