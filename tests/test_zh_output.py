@@ -2,7 +2,9 @@
 
 What may stay in Latin letters is what a Chinese bureau writes that way too: credit codes,
 clause ids, units, numbers and dates, national-standard numbers (GB/T 4754 and its section
-letter) and the Latin letters inside a product's own Chinese name in the packs' tables.
+letter) and the Latin letters inside a product's own Chinese name in the packs' tables. One
+more: the name of a reference table a rule's summary cites (``盟市表（nm_cities）``), which
+every summary must name so that a reader can find the data the rule read.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ def _allowed() -> list[str]:
     """Clause ids, units and product names of the installed packs, longest first."""
     registry = gr.default_registry()
     keep = {clause.id for pack in registry.packs for clause in pack.clauses}
+    keep |= {f"（{name}）" for pack in registry.packs for name in pack.tables}
     for row in product_rows(registry).values():
         keep |= {
             str(row[c]) for c in ("unit", "product_zh", "field_zh", "indicator_zh") if row.get(c)
