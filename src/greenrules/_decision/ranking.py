@@ -153,6 +153,7 @@ def _placed(ordered: list[tuple[int, Decision]]) -> tuple[Ranked, ...]:
             end += 1
         group = ordered[start:end]
         keys = [tuple(-s for s in d.priority.low) for _, d in group]  # ascending, as sorted
+        indexes = [index for index, _ in group]  # ascending within a run of equal keys
         for offset, (index, decision) in enumerate(group):
             if status is Status.INELIGIBLE:  # no priority lifts it: its place is final
                 out.append(Ranked(decision, start + offset + 1, start + offset + 1))
@@ -160,7 +161,7 @@ def _placed(ordered: list[tuple[int, Decision]]) -> tuple[Ranked, ...]:
             ceiling = tuple(-s for s in decision.priority.high)
             ahead = bisect.bisect_left(keys, ceiling, hi=offset)
             tied = bisect.bisect_right(keys, ceiling, lo=ahead, hi=offset)
-            ahead += sum(1 for other, _ in group[ahead:tied] if other < index)
+            ahead = bisect.bisect_left(indexes, index, lo=ahead, hi=tied)  # earlier ties stay
             out.append(Ranked(decision, start + offset + 1, start + ahead + 1))
         start = end
     return tuple(out)
