@@ -280,6 +280,7 @@ CONTEXTS = [
     for programme in ("factory", "park", "supply_chain")
     if (tier, programme) != ("national", "supply_chain")  # closed in 2025
 ] + [("CN", 2024, "national", p) for p in ("factory", "park", "supply_chain")]
+CONTEXTS += [("CN", 2025, "national", p) for p in ("factory", "park")]  # chains closed in 2025
 SETTINGS = settings(
     max_examples=80,
     deadline=None,
