@@ -91,6 +91,11 @@ def test_the_methanol_plant_is_placed_by_what_is_known_and_marked(
     assert above.decision.priority.low == (1.0,)  # it could reach the units scoring 1
     settled = [e for e in ranking if e.decision.priority.settled]
     assert settled and not any(e.rank_uncertain for e in settled)
+    for e in ranking:  # a marked place always has something to ask
+        assert not e.rank_uncertain or any(q.about == "rank" for q in e.decision.ask_next())
+    ineligible = [e for e in ranking if e.decision.status is gr.Status.INELIGIBLE]
+    assert any(not e.decision.priority.settled for e in ineligible)
+    assert not any(e.rank_uncertain for e in ineligible)
 
 
 def test_best_rank_keeps_ties_in_input_order(evaluate_factory: Any) -> None:
@@ -275,6 +280,7 @@ CONTEXTS = [
     for programme in ("factory", "park", "supply_chain")
     if (tier, programme) != ("national", "supply_chain")  # closed in 2025
 ] + [("CN", 2024, "national", p) for p in ("factory", "park", "supply_chain")]
+CONTEXTS += [("CN", 2025, "national", p) for p in ("factory", "park")]  # chains closed in 2025
 SETTINGS = settings(
     max_examples=80,
     deadline=None,

@@ -122,6 +122,10 @@ class Decision:
         range (``priority.unsettled``), which can move its place in a ranked list. Empty when
         nothing is open.
         """
+        if self.status is not Status.UNDETERMINED and (
+            self.status is Status.INELIGIBLE or self.priority.settled
+        ):
+            return ()  # nothing open: the findings need not be built
         return questions(self.status, self.findings, self.priority)
 
     def explain(self, lang: str = "en") -> str:

@@ -42,7 +42,8 @@ class Ranked:
         rank: its place in its programme's list, from 1, by status and then by the score it
             surely reaches (``priority.low``); ties keep their input order.
         best_rank: the best place its own missing priority facts could still give it, among
-            the units of its status; equal to ``rank`` when its place is settled.
+            the units of its status; equal to ``rank`` when its place is settled, and for an
+            ineligible unit (no priority lifts it, and none is asked for).
     """
 
     decision: Decision
@@ -152,11 +153,15 @@ def _placed(ordered: list[tuple[int, Decision]]) -> tuple[Ranked, ...]:
             end += 1
         group = ordered[start:end]
         keys = [tuple(-s for s in d.priority.low) for _, d in group]  # ascending, as sorted
+        indexes = [index for index, _ in group]  # ascending within a run of equal keys
         for offset, (index, decision) in enumerate(group):
+            if status is Status.INELIGIBLE:  # no priority lifts it: its place is final
+                out.append(Ranked(decision, start + offset + 1, start + offset + 1))
+                continue
             ceiling = tuple(-s for s in decision.priority.high)
             ahead = bisect.bisect_left(keys, ceiling, hi=offset)
             tied = bisect.bisect_right(keys, ceiling, lo=ahead, hi=offset)
-            ahead += sum(1 for other, _ in group[ahead:tied] if other < index)
+            ahead = bisect.bisect_left(indexes, index, lo=ahead, hi=tied)  # earlier ties stay
             out.append(Ranked(decision, start + offset + 1, start + ahead + 1))
         start = end
     return tuple(out)
