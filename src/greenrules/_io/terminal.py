@@ -20,7 +20,7 @@ from greenrules._decision.words import (
     summary_of,
 )
 from greenrules._io.print_layout import text_width
-from greenrules._model.enums import Status, Strength, Verdict
+from greenrules._model.enums import Strength, Verdict
 
 HEADERS = {
     "en": ("rank", "status", "name", "credit code", "priority", "conditions not met / unknown"),
@@ -63,7 +63,7 @@ def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = Fa
                 flagged.append(f.clause + MARKS.get(f.verdict, ""))
                 notes.setdefault(f.clause, summary_of(f.message(lang), f.verdict, lang))
             place = str(entry.rank)
-            if entry.rank_uncertain and d.status is not Status.INELIGIBLE:
+            if entry.rank_uncertain:
                 place += "*"
                 facts = [q.fact for q in d.ask_next() if q.about == "rank"]
                 moves.append(

@@ -239,8 +239,6 @@ def _shared_city(applicants: Sequence[Applicant], names: Mapping[str, str]) -> s
 
 def _asked(entry: Ranked) -> tuple[Question, ...]:
     """What to ask about an entry: its open status, and its place when that is not settled."""
-    if entry.decision.status is Status.INELIGIBLE:
-        return ()
     return tuple(
         q for q in entry.decision.ask_next() if q.about == "status" or entry.rank_uncertain
     )
@@ -360,7 +358,7 @@ class RowWords:
         given = priority_reasons(d.priority, d.findings, lang) if reasons else []
         if given:
             text += ("：" if lang == "zh" else ": ") + "\n".join(given)
-        if entry.rank_uncertain and d.status is not Status.INELIGIBLE:
+        if entry.rank_uncertain:
             facts = [q.fact for q in d.ask_next() if q.about == "rank"]
             text += "\n" + rank_note(entry.best_rank, facts, lang)
         return text
