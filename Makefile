@@ -13,12 +13,23 @@ $(STAMP): pyproject.toml tests/example_pack/pyproject.toml
 	$(PY) -m pip install $(PIP_QUIET) -e ".[dev]" -e tests/example_pack
 	touch $(STAMP)
 
-# Ranked decisions with cited explanations, then the summary workbook a city bureau files.
-demo: $(STAMP)
-	$(VENV)/bin/greenrules demo --explain --lang zh
+# The demo runs in an environment of its own with greenrules alone, as a user installs it: the
+# test environment also holds the worked example pack (cn-xp), which users never see.
+DEMO_VENV := .venv-demo
+$(DEMO_VENV)/.installed: pyproject.toml
+	$(PYTHON_BIN) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install $(PIP_QUIET) --upgrade pip
+	$(DEMO_VENV)/bin/python -m pip install $(PIP_QUIET) -e .
+	touch $@
+
+# The ranked list of each programme, then the summary workbook a city bureau files. Each unit's
+# cited explanation: `.venv-demo/bin/greenrules demo --lang zh --explain`.
+demo: $(DEMO_VENV)/.installed
+	$(DEMO_VENV)/bin/greenrules demo --lang zh
 	mkdir -p out
-	$(VENV)/bin/greenrules demo --format xlsx --lang zh --out out/summary-2025.xlsx
+	$(DEMO_VENV)/bin/greenrules demo --format xlsx --lang zh --out out/summary-2025.xlsx
 	@echo "summary workbook: out/summary-2025.xlsx"
+	@echo "explanations: $(DEMO_VENV)/bin/greenrules demo --lang zh --explain"
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -87,4 +98,4 @@ bench-spark: $(SPARK_VENV)/.installed
 	$(SPARK_VENV)/bin/python benchmarks/spark.py
 
 clean:
-	rm -rf $(VENV) .venv-py313 $(OPENFISCA_VENV) $(SPARK_VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(DEMO_VENV) .venv-py313 $(OPENFISCA_VENV) $(SPARK_VENV) .pytest_cache .hypothesis

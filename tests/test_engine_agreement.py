@@ -63,15 +63,21 @@ def registry_named(name: str) -> gr.Registry:
 
 
 def comparable(decision: gr.Decision) -> tuple[Any, ...]:
-    """Everything a decision says, except which engine produced it."""
+    """Everything a decision says, except which engine produced it.
+
+    ``priority`` compares its range too (``low``, ``high``, the unsettled rules), and
+    ``ask_next`` the questions the findings lead to.
+    """
     return (
         decision.entity_id,
         decision.status,
         decision.review_required,
         decision.priority,
+        (decision.priority.low, decision.priority.high, decision.priority.unsettled),
         decision.rule_ids,
         decision.verdicts,
         decision.missing,
+        decision.ask_next(),
     )
 
 

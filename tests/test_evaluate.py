@@ -105,7 +105,7 @@ def test_rank_orders_by_status_then_priority_stably(evaluate: Any) -> None:
     high2 = evaluate(factory(3))
     bad = evaluate(factory(4, conformity={"in_production": False}))
     unknown = evaluate(factory(5, conformity={}))
-    ranked = gr.rank([bad, low, high1, unknown, high2])
+    ranked = gr.rank([bad, low, high1, unknown, high2]).decisions
     assert [d.entity_id for d in ranked] == [d.entity_id for d in (high1, high2, low, unknown, bad)]
 
 

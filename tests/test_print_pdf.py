@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 import greenrules as gr
-from greenrules._io.workbook import SHEETS, write_summary
+from greenrules._io.workbook import RECOMMEND_SHEET, SHEET_NAMES, SHEETS, write_summary
 from greenrules._model.credit_code import make_credit_code
 
 EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
@@ -37,6 +37,8 @@ def _has_cjk_font() -> bool:
 
 MIN_ROWS_PER_PAGE = 8
 """The page-count bound: every printed page of a sheet holds at least this many table rows."""
+FACTORIES = RECOMMEND_SHEET["zh"].format(programme=SHEET_NAMES["zh"][gr.Programme.FACTORY])
+"""The first sheet: the green factories' recommendation list."""
 
 pytestmark = [
     pytest.mark.slow,
@@ -156,23 +158,26 @@ def _print_and_check(
         decisions,
         applicants,
         lang="zh",
+        city="示例市",
         unit="示例市工业和信息化局",
         contact="张三",
         phone="0470-0000000",
     )
     cells = _cells(xlsx)
     printed = Printed(xlsx)
-    counts = {title: len(_check_sheet(printed, title, cells[title])) for title in SHEETS["zh"]}
+    assert list(cells)[-3:] == list(SHEETS["zh"])  # after one recommendation sheet per programme
+    counts = {title: len(_check_sheet(printed, title, rows)) for title, rows in cells.items()}
     assert sum(counts.values()) == len(printed.pages), "every page belongs to a sheet"
-    first = printed.pages[printed.of_sheet(SHEETS["zh"][0])[0]]
+    first = printed.pages[printed.of_sheet(FACTORIES)[0]]
     assert "填报单位（盖章）：示例市工业和信息化局" in first and "填报日期：2025-05-30" in first
+    assert "盟市：示例市" in first
     return counts
 
 
 def test_the_example_round_prints_one_page_wide_with_nothing_cut(tmp_path: Path) -> None:
     """The bundled example round: every sheet one page wide, headed, nothing cut."""
     entities = gr.load_entities(EXAMPLE)
-    decisions = gr.rank(gr.evaluate_many(entities, **ARGS))
+    decisions = list(gr.rank(gr.evaluate_many(entities, **ARGS)).decisions)
     counts = _print_and_check(tmp_path, decisions, entities)
     print("pages per sheet, example round:", counts)
 
@@ -188,16 +193,17 @@ def test_a_round_of_200_recommended_units_repeats_its_headings_on_every_page(
         if d.status is gr.Status.RECOMMEND
     ]
     many = [
-        recommended[n % len(recommended)].model_copy(
-            update={
+        type(recommended[n % len(recommended)]).model_validate(
+            {
+                **recommended[n % len(recommended)].model_dump(),
                 "credit_code": make_credit_code(f"91150200MA{n:07d}"),
                 "name": f"{recommended[n % len(recommended)].name}第{n + 1}分厂",
             }
         )
         for n in range(200)
     ]
-    decisions = gr.rank(gr.evaluate_many(many, **ARGS))
+    decisions = list(gr.rank(gr.evaluate_many(many, **ARGS)).decisions)
     assert sum(d.status is gr.Status.RECOMMEND for d in decisions) == 200
     counts = _print_and_check(tmp_path, decisions, many)
-    assert counts[SHEETS["zh"][0]] > 1  # so the repeated headings were seen
+    assert counts[FACTORIES] > 1  # so the repeated headings were seen
     print("pages per sheet, 200 recommended units:", counts)

@@ -11,7 +11,7 @@ import pytest
 import greenrules as gr
 from greenrules._io.loaders import parse_entities
 from greenrules._io.print_layout import HEADER_ROW
-from greenrules._io.workbook import SHEETS, SUMMARY_HEADERS
+from greenrules._io.workbook import RECOMMEND_SHEET, SHEET_NAMES, SUMMARY_HEADERS
 from greenrules._rules.reference import confidence_level
 
 EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
@@ -84,9 +84,10 @@ def test_the_explanation_says_the_priority_rests_on_a_low_confidence_value(
     """Both languages name the value, its level and its source."""
     _, decision = steel
     zh, en = decision.explain("zh"), decision.explain("en")
-    key = "energy_benchmarks[gb21256.basic-oxygen-furnace-steelmaking].benchmark = -30"
-    assert f"注意：NM25-F-benchmark 的优先级依据参考值 {key}，低可信度（来源：" in zh
-    assert f"Caution: NM25-F-benchmark rests on the low-confidence value {key}" in en
+    value = "转炉工序 工序单位产品能耗（负值=净回收；按废钢比、钢种修正） 标杆水平（kgce/t） = -30"
+    assert f"注意：NM2025-2.1.2-b 的优先级依据参考值 {value}，低可信度（来源：" in zh
+    value = "basic oxygen furnace steelmaking benchmark (kgce/t) = -30"
+    assert f"Caution: NM25-F-benchmark rests on the low-confidence value {value}" in en
 
 
 def test_the_workbook_indicators_show_a_low_confidence_value(
@@ -96,15 +97,14 @@ def test_the_workbook_indicators_show_a_low_confidence_value(
     entity, decision = steel
     path = gr.write_summary(tmp_path / "s.xlsx", [decision], [entity], lang="zh")
     book = openpyxl.load_workbook(path, read_only=True)
-    rows = list(book[SHEETS["zh"][0]].iter_rows(values_only=True))
+    sheet = RECOMMEND_SHEET["zh"].format(programme=SHEET_NAMES["zh"][gr.Programme.FACTORY])
+    rows = list(book[sheet].iter_rows(values_only=True))
     book.close()
     headers, row = rows[HEADER_ROW - 1], rows[HEADER_ROW]
     assert headers == SUMMARY_HEADERS["zh"]
     cell = row[headers.index("主要指标")]
-    assert cell.splitlines() == [
-        "gb21256.basic-oxygen-furnace-steelmaking: -31 kgce/t",
-        "gb21256.basic-oxygen-furnace-steelmaking 对比值 -30（低可信度）",
-    ]
+    product = "转炉工序 工序单位产品能耗（负值=净回收；按废钢比、钢种修正）"
+    assert cell.splitlines() == [f"{product}：-31 kgce/t", f"{product} 对比值 -30（低可信度）"]
 
 
 def test_a_confirmed_value_carries_no_caveat(steel: tuple[gr.Factory, gr.Decision]) -> None:

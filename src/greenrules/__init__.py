@@ -8,7 +8,8 @@ from greenrules._columnar.api import evaluate_batches, evaluate_spark, evaluate_
 from greenrules._columnar.result import ResultTable
 from greenrules._decision.decision import Decision
 from greenrules._decision.parts import Finding, Priority, Provenance, ReferenceValue
-from greenrules._decision.ranking import rank
+from greenrules._decision.questions import Question
+from greenrules._decision.ranking import Ranked, Ranking, rank
 from greenrules._decision.round_status import ItemState, RoundFinding, RoundItem, RoundStatus
 from greenrules._evaluate import evaluate, evaluate_many
 from greenrules._io.loaders import entity_json_schema, load_entities
@@ -56,7 +57,7 @@ from greenrules._national import national_candidates, national_export
 from greenrules._round import round_status
 from greenrules._rules.packs import Pack, Predicate, load_pack
 from greenrules._rules.registry import Registry, default_registry
-from greenrules._rules.rules import Clause, Rule
+from greenrules._rules.rules import Clause, PriorityLevel, Rule
 from greenrules._version import __version__
 from greenrules.exceptions import (
     EngineUnavailableError,
@@ -103,8 +104,12 @@ __all__ = [
     "PackProblem",
     "Predicate",
     "Priority",
+    "PriorityLevel",
     "Programme",
     "Provenance",
+    "Question",
+    "Ranked",
+    "Ranking",
     "Recommendation",
     "ReferenceValue",
     "RegionRecord",

@@ -12,7 +12,7 @@ from typing import Any
 
 from greenrules._bulk import collector_paused
 from greenrules._decision.decision import Decision
-from greenrules._engines.arguments import ENGINES, EngineName, check_arguments
+from greenrules._engines.arguments import ENGINES, EngineName, check_arguments, checked_entities
 from greenrules._engines.engine import Engine
 from greenrules._engines.native import NativeEngine, native_program
 from greenrules._model.entities import Applicant
@@ -83,19 +83,7 @@ def evaluate_many(
     ``progress``, if given, is called with the number of entities finished so far.
     """
     tier_ = check_arguments(tier, round, jurisdiction, as_of)
-    batch = list(entities)
-    bad = [
-        InputProblem(
-            "entity-type",
-            (i,),
-            "expected a Factory, IndustrialPark or SupplyChainEnterprise",
-            type(e).__name__,
-        )
-        for i, e in enumerate(batch)
-        if not isinstance(e, Applicant) or type(e) is Applicant
-    ]
-    if bad:
-        raise InvalidInputError(bad)
+    batch = checked_entities(entities)
     registry = registry or default_registry()
     runner = select_engine(engine)
     decisions: list[Decision | None] = [None] * len(batch)

@@ -81,7 +81,8 @@ def national_candidates(
         registry=registry,
         engine=engine,
     )
-    return [d for d in rank(decisions) if d.status in (Status.RECOMMEND, Status.UNDETERMINED)]
+    wanted = (Status.RECOMMEND, Status.UNDETERMINED)
+    return [d for d in rank(decisions).decisions if d.status in wanted]
 
 
 def national_export(

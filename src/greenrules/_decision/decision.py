@@ -17,7 +17,8 @@ import attrs
 import pydantic
 
 from greenrules._decision.explain import explain
-from greenrules._decision.parts import Finding, Priority, Provenance
+from greenrules._decision.parts import Finding, Priority, Provenance, bound_json
+from greenrules._decision.questions import Question, questions
 from greenrules._decision.stored import DecisionData
 from greenrules._model.enums import Programme, Status, Verdict
 from greenrules.exceptions import InputProblem, InvalidInputError
@@ -38,7 +39,7 @@ class DecisionSource(Protocol):
     @property
     def rule_ids(self) -> tuple[str, ...]: ...
 
-    def priority(self) -> Priority: ...
+    def priority(self, verdicts: tuple[Verdict, ...]) -> Priority: ...
 
     def findings(self, verdicts: tuple[Verdict, ...]) -> tuple[Finding, ...]: ...
 
@@ -91,7 +92,7 @@ class Decision:
     @functools.cached_property
     def priority(self) -> Priority:
         """The sortable priority and the priority rules behind it."""
-        return self._source.priority()
+        return self._source.priority(self.verdicts)
 
     @functools.cached_property
     def findings(self) -> tuple[Finding, ...]:
@@ -113,6 +114,20 @@ class Decision:
         except ValueError:
             raise KeyError(rule_id) from None
 
+    def ask_next(self) -> tuple[Question, ...]:
+        """The missing facts whose values would decide this decision, most decisive first.
+
+        For an undetermined status: the facts the rules that keep it open lack, those that alone
+        settle it first. Then, unless the unit is ineligible, the facts that keep its priority a
+        range (``priority.unsettled``), which can move its place in a ranked list. Empty when
+        nothing is open.
+        """
+        if self.status is not Status.UNDETERMINED and (
+            self.status is Status.INELIGIBLE or self.priority.settled
+        ):
+            return ()  # nothing open: the findings need not be built
+        return questions(self.status, self.findings, self.priority)
+
     def explain(self, lang: str = "en") -> str:
         """A readable explanation citing clause ids, in ``zh`` or ``en``."""
         if lang not in ("zh", "en"):
@@ -133,6 +148,16 @@ class Decision:
             "priority": {
                 "score": list(self.priority.score),
                 "reasons": list(self.priority.reasons),
+                "low": [bound_json(s) for s in self.priority.low],
+                "high": [bound_json(s) for s in self.priority.high],
+                "levels": [
+                    {"order": v.order, "zh": v.label_zh, "en": v.label_en, "rules": list(v.rules)}
+                    for v in self.priority.levels
+                ],
+                "unsettled": [
+                    {"rule": rule, "least": bound_json(least), "most": bound_json(most)}
+                    for rule, least, most in self.priority.unsettled
+                ],
             },
             "missing": list(self.missing),
             "findings": [
@@ -145,6 +170,8 @@ class Decision:
                     "message": {"zh": f.message_zh, "en": f.message_en},
                     "points": f.points,
                     "references": [attrs.asdict(r) for r in f.references],
+                    "missing": list(f.missing),
+                    "outcome": None if f.outcome is None else str(f.outcome),
                 }
                 for f in self.findings
             ],
@@ -184,6 +211,33 @@ class Decision:
             source=source,
         )
 
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Decision:
+        """Rebuild a decision from :meth:`to_json` output; InvalidInputError on bad text."""
+        try:
+            data = json.loads(text)
+        except (ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeDecodeError too
+            problem = InputProblem("bad-decision", (), f"not JSON text: {exc}")
+            raise InvalidInputError([problem]) from None
+        if not isinstance(data, dict):
+            msg = "expected a JSON object (Decision.to_json output)"
+            raise InvalidInputError([InputProblem("bad-decision", (), msg, type(data).__name__)])
+        return cls.from_dict(data)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the dict: the live source holds compiled code no pickle can carry."""
+        return (_restored, (self.to_dict(),))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Let pydantic validate a decision, its :meth:`to_dict` dict or its JSON text."""
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_plain_validator_function(
+            _validated,
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda d: d.to_dict()),
+        )
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):
             return NotImplemented
@@ -191,6 +245,25 @@ class Decision:
 
     def __hash__(self) -> int:
         return hash((self.entity_id, self.status, self.verdicts))
+
+
+def _restored(data: dict[str, Any]) -> Decision:
+    """A decision back from the dict it was pickled as."""
+    return Decision.from_dict(data)
+
+
+def _validated(value: Any) -> Decision:
+    """A decision from what pydantic was given; ValueError (pydantic's) naming every problem."""
+    try:
+        if isinstance(value, Decision):
+            return value
+        if isinstance(value, str | bytes):
+            return Decision.from_json(value)
+        if isinstance(value, Mapping):
+            return Decision.from_dict(value)
+    except InvalidInputError as exc:
+        raise ValueError(str(exc)) from None
+    raise ValueError(f"expected a Decision, its dict or its JSON text, not {type(value).__name__}")
 
 
 def check_decisions(decisions: Iterable[Any], argument: str) -> list[Decision]:

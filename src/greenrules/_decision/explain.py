@@ -14,8 +14,11 @@ from greenrules._decision.words import (
     CONFIDENCE_WORDS,
     PROGRAMME_WORDS,
     STATUS_WORDS,
-    TIER_WORDS,
     VERDICT_WORDS,
+    fact_label,
+    priority_reasons,
+    round_name,
+    tier_word,
 )
 from greenrules._model.enums import Programme, Status, Strength, Verdict
 
@@ -69,9 +72,9 @@ def weak_references(findings: Iterable[Finding]) -> list[tuple[Finding, Referenc
 def reliance_line(f: Finding, ref: ReferenceValue, lang: str) -> str:
     """One sentence saying which value a priority rests on, how sure it is, and its source."""
     level = CONFIDENCE_WORDS[lang][ref.level]
-    where = f"{ref.table}[{ref.key}].{ref.column} = {shown(ref.value)}"
-    if lang == "zh":
-        return f"{f.rule} 的优先级依据参考值 {where}，{level}（来源：{ref.source}）"
+    where = f"{fact_label(f'ref:{ref.table}[{ref.key}].{ref.column}', lang)} = {shown(ref.value)}"
+    if lang == "zh":  # rule ids are English keys; zh reads the clause
+        return f"{f.clause} 的优先级依据参考值 {where}，{level}（来源：{ref.source}）"
     return f"{f.rule} rests on the {level} value {where} (source: {ref.source})"
 
 
@@ -89,14 +92,15 @@ def explain(d: Explained, lang: str) -> str:
     zh = lang == "zh"
     prov = d.provenance
     status = STATUS_WORDS[lang][d.status]
-    tier = TIER_WORDS[lang][prov.tier]
+    tier = tier_word(prov.tier, lang, prov.jurisdiction)
     programme = PROGRAMME_WORDS[lang][d.programme]
     lines = [
         f"{d.entity_name}（{d.entity_id}）：{status}"
         if zh
         else f"{d.entity_name} ({d.entity_id}): {status}",
         (
-            f"  {prov.jurisdiction} {prov.round} 年度，{tier}，{programme}，评价日 {prov.as_of}"
+            f"  {round_name(prov.jurisdiction, prov.round, lang)}，{tier}，{programme}，"
+            f"评价日 {prov.as_of}"
             if zh
             else f"  {prov.jurisdiction} round {prov.round}, {tier} tier, {programme}, "
             f"as of {prov.as_of}"
@@ -112,16 +116,17 @@ def explain(d: Explained, lang: str) -> str:
         if f.verdict is Verdict.NOT_APPLICABLE:
             continue
         extra = f" (+{f.points:g})" if f.points else ""
-        lines.append(f"  [{f.clause}] {f.rule}: {f.message(lang)}{extra}")
+        rule = "" if zh else f" {f.rule}:"  # rule ids are English keys; zh reads the clause
+        lines.append(f"  [{f.clause}]{rule} {f.message(lang)}{extra}")
     for f, ref in weak_references(d.findings):
         lines.append(("  注意：" if zh else "  Caution: ") + reliance_line(f, ref, lang))
     if d.missing:
-        lines.append(("  缺少：" if zh else "  Missing: ") + ", ".join(d.missing))
+        labels = (fact_label(path, lang) for path in d.missing)
+        lines.append(("  缺少：" if zh else "  Missing: ") + ("、" if zh else ", ").join(labels))
     if d.priority.reasons:
         score = ", ".join(f"{s:g}" for s in d.priority.score)
-        lines.append(
-            ("  优先级 " if zh else "  Priority ") + f"({score}): " + ", ".join(d.priority.reasons)
-        )
+        reasons = ("" if zh else " ").join(priority_reasons(d.priority, d.findings, lang))
+        lines.append((f"  优先级（{score}）：" if zh else f"  Priority ({score}): ") + reasons)
     packs = ", ".join(f"{p.id} {p.version}" for p in prov.packs)
     lines.append(("  依据：" if zh else "  Packs: ") + packs)
     return "\n".join(lines)

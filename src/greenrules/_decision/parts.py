@@ -9,25 +9,45 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import math
 from typing import Any
 
 import attrs
 import pydantic
 
-from greenrules._model.enums import Strength, Tier, Verdict
+from greenrules._model.enums import Outcome, Strength, Tier, Verdict
 from greenrules._rules.reference import WEAK_LEVELS, confidence_level
+from greenrules._rules.rules import PriorityLevel
 from greenrules._rules.ruleset import PackRef
+
+
+def _same_as_score(priority: Priority) -> tuple[float, ...]:
+    return priority.score
 
 
 @attrs.frozen
 class Priority:
     """A sortable priority: a score per priority level (most significant first) and its reasons.
 
-    ``reasons`` lists the ids of the priority rules that contributed, in rule order.
+    ``score`` adds what the passed priority rules give; ``reasons`` lists their ids, in rule
+    order. A priority rule left unknown makes the score a range: ``low`` and ``high`` are, per
+    level, the least and the most the unit could still reach once the missing facts are known
+    (``math.inf`` when nothing bounds it, as a park whose enterprise list is missing).
+    ``levels`` says what each level means, in the pack's words.
     """
 
     score: tuple[float, ...]
     reasons: tuple[str, ...]
+    low: tuple[float, ...] = attrs.field(default=attrs.Factory(_same_as_score, takes_self=True))
+    high: tuple[float, ...] = attrs.field(default=attrs.Factory(_same_as_score, takes_self=True))
+    levels: tuple[PriorityLevel, ...] = ()
+    unsettled: tuple[tuple[str, float, float], ...] = ()
+    """The unknown priority rules that could still change the score: id, least and most added."""
+
+    @property
+    def settled(self) -> bool:
+        """Whether no missing fact can change the score any more."""
+        return self.low == self.high
 
 
 @attrs.frozen
@@ -73,6 +93,10 @@ class Finding:
     message_en: str
     points: float = 0.0
     references: tuple[ReferenceValue, ...] = ()
+    missing: tuple[str, ...] = ()
+    """What the rule lacked when its verdict is ``unknown`` (as in ``Decision.missing``)."""
+    outcome: Outcome | None = None
+    """What a failure of the rule gives this entity; None for a priority rule or a waived one."""
 
     def message(self, lang: str = "en") -> str:
         """The finding's message in ``zh`` or ``en``."""
@@ -91,6 +115,11 @@ class Provenance:
     as_of: dt.date
     packs: tuple[PackRef, ...]
     input_digest: str
+
+
+def bound_json(value: float) -> float | None:
+    """A score bound as JSON: an infinite bound (nothing limits it) is null."""
+    return None if math.isinf(value) else value
 
 
 def jsonable(value: Any) -> Any:

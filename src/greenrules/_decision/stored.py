@@ -8,6 +8,7 @@ are strict (``"round": "2025"`` is refused), as in the entity models.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import attrs
@@ -15,7 +16,8 @@ import pydantic
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
 
 from greenrules._decision.parts import Finding, Priority, Provenance, ReferenceValue
-from greenrules._model.enums import Programme, Status, Strength, Tier, Verdict
+from greenrules._model.enums import Outcome, Programme, Status, Strength, Tier, Verdict
+from greenrules._rules.rules import PriorityLevel
 from greenrules._rules.ruleset import PackRef
 
 
@@ -31,7 +33,7 @@ class StoredSource:
     stored_findings: tuple[Finding, ...]
     stored_provenance: Provenance
 
-    def priority(self) -> Priority:
+    def priority(self, verdicts: tuple[Verdict, ...]) -> Priority:
         return self.stored_priority
 
     def findings(self, verdicts: tuple[Verdict, ...]) -> tuple[Finding, ...]:
@@ -39,6 +41,11 @@ class StoredSource:
 
     def provenance(self) -> Provenance:
         return self.stored_provenance
+
+
+def _bound(value: float | None, unbounded: float) -> float:
+    """A stored score bound: null stands for the infinite one."""
+    return unbounded if value is None else value
 
 
 class _Data(pydantic.BaseModel):
@@ -51,9 +58,39 @@ class _EntityData(_Data):
     programme: Programme
 
 
+class _LevelData(_Data):
+    order: StrictInt
+    zh: StrictStr
+    en: StrictStr
+    rules: tuple[StrictStr, ...]
+
+
+class _UnsettledData(_Data):
+    rule: StrictStr
+    least: StrictFloat | None
+    most: StrictFloat | None
+
+
 class _PriorityData(_Data):
     score: tuple[StrictFloat, ...]
     reasons: tuple[StrictStr, ...]
+    low: tuple[StrictFloat | None, ...]
+    high: tuple[StrictFloat | None, ...]
+    levels: tuple[_LevelData, ...]
+    unsettled: tuple[_UnsettledData, ...]
+
+    def priority(self) -> Priority:
+        return Priority(
+            self.score,
+            self.reasons,
+            tuple(_bound(s, -math.inf) for s in self.low),
+            tuple(_bound(s, math.inf) for s in self.high),
+            tuple(PriorityLevel(lv.order, lv.zh, lv.en, lv.rules) for lv in self.levels),
+            tuple(
+                (u.rule, _bound(u.least, -math.inf), _bound(u.most, math.inf))
+                for u in self.unsettled
+            ),
+        )
 
 
 class _MessageData(_Data):
@@ -79,6 +116,8 @@ class _FindingData(_Data):
     message: _MessageData
     points: StrictFloat
     references: tuple[_ReferenceData, ...] = ()
+    missing: tuple[StrictStr, ...]
+    outcome: Outcome | None
 
 
 class _PackRefData(_Data):
@@ -119,6 +158,8 @@ class DecisionData(_Data):
                 f.message.en,
                 f.points,
                 tuple(ReferenceValue(**r.model_dump()) for r in f.references),
+                f.missing,
+                f.outcome,
             )
             for f in self.findings
         )
@@ -138,7 +179,7 @@ class DecisionData(_Data):
             self.entity.name,
             self.entity.programme,
             tuple(f.rule for f in findings),
-            Priority(self.priority.score, self.priority.reasons),
+            self.priority.priority(),
             findings,
             provenance,
         )

@@ -8,8 +8,12 @@ whichever door the caller came in by.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, Literal
 
+import pydantic
+
+from greenrules._model.entities import Applicant, unvalidated
 from greenrules._model.enums import Tier
 from greenrules.exceptions import InputProblem, InvalidInputError
 
@@ -48,3 +52,39 @@ def check_arguments(tier: Any, round: Any, jurisdiction: Any, as_of: Any) -> Tie
     if problems:
         raise InvalidInputError(problems)
     return tier  # type: ignore[no-any-return]
+
+
+def checked_entities(entities: Iterable[Any]) -> list[Applicant]:
+    """The entities as a list of validated applicants; every bad one raised together.
+
+    An entity pydantic validated is taken as it is (a lookup, no validation); one it did not
+    (``model_construct``, ``model_copy(update=...)``) is validated here, and its problems name
+    its index and field, instead of failing deep in an engine.
+
+    Raises:
+        InvalidInputError: ``entity-type`` for an item that is not a factory, park or supply-chain
+            enterprise; ``unvalidated-entity`` for each field of an unvalidated one that is wrong.
+    """
+    batch = list(entities)
+    problems = []
+    for i, entity in enumerate(batch):
+        if not isinstance(entity, Applicant) or type(entity) is Applicant:
+            msg = "expected a Factory, IndustrialPark or SupplyChainEnterprise"
+            problems.append(InputProblem("entity-type", (i,), msg, type(entity).__name__))
+        elif unvalidated(entity):
+            try:
+                batch[i] = type(entity).model_validate(dict(entity))
+            except pydantic.ValidationError as exc:
+                problems += [
+                    InputProblem(
+                        "unvalidated-entity",
+                        (i, *err["loc"]),
+                        f"{err['msg']} (the entity was built without validation: "
+                        "model_construct or model_copy(update=...))",
+                        err.get("input"),
+                    )
+                    for err in exc.errors()
+                ]
+    if problems:
+        raise InvalidInputError(problems)
+    return batch

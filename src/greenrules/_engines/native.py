@@ -18,10 +18,11 @@ from greenrules._decision.parts import jsonable
 from greenrules._engines.codegen import generate, generate_missing
 from greenrules._engines.engine import RuleRun
 from greenrules._engines.interpreter import InterpretedProgram, path_getter, values_at
+from greenrules._engines.priority_range import Bounds, contribution_bounds
 from greenrules._engines.reference_reads import reference_reader
 from greenrules._engines.source import EvaluationSource
 from greenrules._model.entities import ENTITY_TYPES, Applicant
-from greenrules._model.enums import Verdict
+from greenrules._model.enums import Strength, Verdict
 from greenrules._model.facts import Kind, fact_schema
 from greenrules._rules.rules import Rule
 from greenrules._rules.ruleset import RuleSet
@@ -59,6 +60,16 @@ class NativeProgram:
         """Per rule: the rule, its fact reader, its message per verdict, its reference reader."""
 
     @functools.cached_property
+    def priority_bounds(self) -> dict[int, Bounds]:
+        """Per priority rule index: the least and most it could add when left unknown."""
+        compiler = self.interpreted.compiler
+        return {
+            i: contribution_bounds(rule, compiler)
+            for i, rule in enumerate(self.ruleset.rules)
+            if rule.strength is Strength.PRIORITY
+        }
+
+    @functools.cached_property
     def interpreted(self) -> InterpretedProgram:
         """The closure-compiled reference program, built only for callers that ask for it."""
         return InterpretedProgram(self.ruleset)
@@ -89,6 +100,10 @@ class NativeProgram:
             missing=missing,
             source=source,
         )
+
+    def missing_of(self, entity: Applicant, index: int) -> tuple[str, ...]:
+        """What rule ``index`` lacked on ``entity``, sorted (for a rule it left unknown)."""
+        return tuple(sorted(self.missing_fns[index](entity)))
 
     def _missing(self, entity: Applicant, unknown: Sequence[int]) -> tuple[str, ...]:
         found: set[str] = set()

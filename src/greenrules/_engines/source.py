@@ -12,7 +12,7 @@ from typing import Any
 import pydantic
 
 from greenrules._decision.parts import Finding, Priority, Provenance, input_digest
-from greenrules._model.enums import Programme, Verdict
+from greenrules._model.enums import Programme, Strength, Verdict
 from greenrules._version import __version__
 
 
@@ -54,19 +54,36 @@ class EvaluationSource:
     def rule_ids(self) -> tuple[str, ...]:
         return self.compiled.plan.ids  # type: ignore[no-any-return]
 
-    def priority(self) -> Priority:
-        ids = self.compiled.plan.ids
-        reasons = tuple(i for i, gain in zip(ids, self.points, strict=True) if gain)
-        return Priority(self.score, reasons)
+    def priority(self, verdicts: tuple[Verdict, ...]) -> Priority:
+        compiled = self.compiled
+        plan = compiled.plan
+        reasons = tuple(i for i, gain in zip(plan.ids, self.points, strict=True) if gain)
+        low, high = list(self.score), list(self.score)
+        unsettled = []
+        for i, verdict in enumerate(verdicts):
+            level = plan.level_of[i]
+            if verdict is Verdict.UNKNOWN and level >= 0:
+                least, most = compiled.priority_bounds[i](self.entity)
+                low[level] += least
+                high[level] += most
+                if least != most:
+                    unsettled.append((plan.ids[i], least, most))
+        levels = compiled.ruleset.levels
+        return Priority(self.score, reasons, tuple(low), tuple(high), levels, tuple(unsettled))
 
     def findings(self, verdicts: tuple[Verdict, ...]) -> tuple[Finding, ...]:
         out = []
         entity = self.entity
-        parts = self.compiled.finding_parts
-        for (rule, read, messages, refs), verdict, gain in zip(
-            parts, verdicts, self.points, strict=True
+        compiled = self.compiled
+        waived = {w.rule for w in entity.waivers} if entity.waivers else ()  # type: ignore[attr-defined]
+        parts = compiled.finding_parts
+        for i, ((rule, read, messages, refs), verdict, gain) in enumerate(
+            zip(parts, verdicts, self.points, strict=True)
         ):
             zh, en = messages[verdict]
+            missing = compiled.missing_of(entity, i) if verdict is Verdict.UNKNOWN else ()
+            waivable = rule.strength is Strength.IN_PRINCIPLE
+            outcome = None if waivable and rule.id in waived else rule.outcome_on_fail
             out.append(
                 Finding(
                     rule.id,
@@ -78,6 +95,8 @@ class EvaluationSource:
                     en,
                     gain,
                     refs(entity) if verdict is not Verdict.NOT_APPLICABLE else (),
+                    missing,
+                    outcome,
                 )
             )
         return tuple(out)

@@ -22,13 +22,14 @@ from greenrules.exceptions import InputProblem
 TITLE_ROW = 1
 """The sheet's title, merged across the table."""
 FILING_ROW = 2
-"""The filing unit (where the stamp goes) and the filing date."""
+"""The city, the filing unit (where the stamp goes) and the filing date."""
 HEADER_ROW = 3
 """The column headings, repeated at the top of every printed page."""
 FIRST_BODY_ROW = HEADER_ROW + 1
 
 _LABELS = {
     "zh": {
+        "city": "盟市：",
         "unit": "填报单位（盖章）：",
         "date": "填报日期：",
         "contact": "联系人：",
@@ -36,6 +37,7 @@ _LABELS = {
         "footer": "第 &P 页 共 &N 页",
     },
     "en": {
+        "city": "City: ",
         "unit": "Filing unit (stamp): ",
         "date": "Date filed: ",
         "contact": "Contact: ",
@@ -56,18 +58,19 @@ differ from the width unit, and a row too tall is harmless while one too short o
 
 @dataclass(frozen=True)
 class SignOff:
-    """What the filing office writes by hand when it is not given: unit, contact, phone, date."""
+    """What the filing office writes by hand when not given: city, unit, contact, phone, date."""
 
     unit: str | None = None
     contact: str | None = None
     phone: str | None = None
     date: dt.date | None = None
+    city: str | None = None
 
 
 def sign_off_problems(sign_off: SignOff) -> list[InputProblem]:
     """Problems with the sign-off fields, each located at its keyword: text on one line, a date."""
     problems = []
-    for name in ("unit", "contact", "phone"):
+    for name in ("city", "unit", "contact", "phone"):
         value = getattr(sign_off, name)
         if value is None:
             continue
@@ -174,11 +177,14 @@ def lay_out(
     labels = _LABELS[lang]
     date = sign_off.date or evaluated_on
     half = max(1, columns // 2)
+    third = max(1, columns // 3)
     _block(sheet, TITLE_ROW, 1, columns, title, Font(size=14, bold=True), "center", widths)
+    city = labels["city"] + (sign_off.city or "")
+    _block(sheet, FILING_ROW, 1, third, city, Font(size=11), "left", widths)
     unit = labels["unit"] + (sign_off.unit or "")
-    _block(sheet, FILING_ROW, 1, half, unit, Font(size=11), "left", widths)
+    _block(sheet, FILING_ROW, third + 1, 2 * third, unit, Font(size=11), "left", widths)
     filed = labels["date"] + (date.isoformat() if date is not None else "")
-    _block(sheet, FILING_ROW, half + 1, columns, filed, Font(size=11), "left", widths)
+    _block(sheet, FILING_ROW, 2 * third + 1, columns, filed, Font(size=11), "left", widths)
     contact_row = last_body_row + 2
     contact = labels["contact"] + (sign_off.contact or "")
     _block(sheet, contact_row, 1, half, contact, Font(size=11), "left", widths)

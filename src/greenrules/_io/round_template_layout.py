@@ -18,8 +18,8 @@ from greenrules._io.round_template_words import (
     ROUND_SHEETS,
 )
 from greenrules._io.template_layout import Column, LayoutBuilder, Sheet, template_sheets
-from greenrules._io.template_words import FIELD_WORDS
 from greenrules._model.facts import fact_schema
+from greenrules._model.field_words import FIELD_WORDS
 from greenrules._model.round_records import (
     CitySubmission,
     ListedUnit,

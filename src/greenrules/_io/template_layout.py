@@ -17,15 +17,11 @@ from functools import cache
 import attrs
 from pydantic import BaseModel
 
-from greenrules._io.template_words import (
-    FIELD_WORDS,
-    OWNER_WORDS,
-    SHEET_WORDS,
-    none_flag_words,
-)
+from greenrules._io.template_words import OWNER_WORDS, SHEET_WORDS, none_flag_words
 from greenrules._model.entities import ENTITY_TYPES, EvaluationAgency
 from greenrules._model.enums import Programme
 from greenrules._model.facts import Kind, fact_schema, unwrap_optional
+from greenrules._model.field_words import FIELD_WORDS
 
 Words = tuple[str, str, str, str]
 

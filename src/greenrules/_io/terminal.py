@@ -10,54 +10,90 @@ import unicodedata
 from collections.abc import Sequence
 
 from greenrules._decision.decision import Decision
-from greenrules._decision.words import PROGRAMME_WORDS, STATUS_WORDS
+from greenrules._decision.ranking import rank
+from greenrules._decision.words import (
+    PROGRAMME_WORDS,
+    STATUS_WORDS,
+    legend_text,
+    rank_note,
+    score_text,
+    summary_of,
+)
 from greenrules._io.print_layout import text_width
 from greenrules._model.enums import Strength, Verdict
 
 HEADERS = {
-    "en": (
-        "#",
-        "status",
-        "programme",
-        "name",
-        "credit code",
-        "priority",
-        "conditions not met / unknown",
-    ),
-    "zh": ("序号", "结论", "类别", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
+    "en": ("rank", "status", "name", "credit code", "priority", "conditions not met / unknown"),
+    "zh": ("排名", "结论", "名称", "统一社会信用代码", "优先级", "未满足 / 待定条款"),
 }
 MARKS = {Verdict.UNKNOWN: "?", Verdict.WAIVED: "~"}
+LEGEND = {
+    "zh": "?=待定 ~=不符合但已说明豁免，需复核 *=排序待定；条款说明见各表下",
+    "en": "?=unknown ~=waived, review required *=rank not settled; clauses explained below",
+}
 
 
 def render_table(decisions: Sequence[Decision], lang: str, *, explain: bool = False) -> str:
-    """A plain-text table of ranked decisions for people, optionally with explanations."""
-    rows = []
-    for n, d in enumerate(decisions, start=1):
-        flagged = [
-            f.rule + MARKS.get(f.verdict, "")
-            for f in d.findings
-            if f.strength is not Strength.PRIORITY
-            and f.verdict in (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED)
-        ]
-        status = STATUS_WORDS[lang][d.status]
-        score = "/".join(f"{s:g}" for s in d.priority.score) or "-"
-        rows.append(
-            (
-                str(n),
-                status,
-                PROGRAMME_WORDS[lang][d.programme],
-                printable(d.entity_name),
-                printable(d.entity_id),
-                score,
-                ", ".join(flagged) or "-",
+    """Decisions as one ranked plain-text table per programme, optionally with explanations.
+
+    Each programme's list is ranked on its own (:func:`greenrules.rank`), numbered from 1, its
+    score levels explained above it. Flagged conditions are shown by clause id, each clause
+    explained once under its table, and an entry whose place is not settled is marked with
+    the facts that would settle it.
+    """
+    zh = lang == "zh"
+    ranking = rank(decisions)
+    out = []
+    for programme in ranking.programmes:
+        entries = ranking.of(programme)
+        name = PROGRAMME_WORDS[lang][programme]
+        out.append(f"{name}（{len(entries)}家）" if zh else f"{name} ({len(entries)})")
+        legend = legend_text(ranking.legend(programme), lang)
+        if legend:
+            out.append(legend)
+        rows: list[tuple[str, ...]] = []
+        notes: dict[str, str] = {}
+        moves: list[str] = []
+        for entry in entries:
+            d = entry.decision
+            flagged = []
+            for f in d.findings:
+                if f.strength is Strength.PRIORITY or f.verdict not in FLAGGED:
+                    continue
+                flagged.append(f.clause + MARKS.get(f.verdict, ""))
+                notes.setdefault(f.clause, summary_of(f.message(lang), f.verdict, lang))
+            place = str(entry.rank)
+            if entry.rank_uncertain:
+                place += "*"
+                facts = [q.fact for q in d.ask_next() if q.about == "rank"]
+                moves.append(
+                    f"  {entry.rank}* {printable(d.entity_name)}："
+                    if zh
+                    else f"  {entry.rank}* {printable(d.entity_name)}: "
+                )
+                moves[-1] += rank_note(entry.best_rank, facts, lang)
+            rows.append(
+                (
+                    place,
+                    STATUS_WORDS[lang][d.status],
+                    printable(d.entity_name),
+                    printable(d.entity_id),
+                    score_text(d.priority) or "-",
+                    ", ".join(dict.fromkeys(flagged)) or "-",
+                )
             )
-        )
-    out = [format_rows([HEADERS[lang], *rows])]
-    legend = "?=待定 ~=已豁免，需复核" if lang == "zh" else "?=unknown ~=waived, review required"
-    out.append(legend)
+        out.append(format_rows([HEADERS[lang], *rows]))
+        out += moves
+        out += [f"  {clause}{'：' if zh else ': '}{text}" for clause, text in notes.items()]
+        out.append("")
+    out.append(LEGEND[lang])
     if explain:
-        out += ["", *(d.explain(lang) + "\n" for d in decisions)]
+        out += ["", *(d.explain(lang) + "\n" for d in ranking.decisions)]
     return "\n".join(out) + "\n"
+
+
+FLAGGED = (Verdict.FAIL, Verdict.UNKNOWN, Verdict.WAIVED)
+"""The verdicts a table flags: what keeps a unit off the list or needs a reviewer's eye."""
 
 
 def format_rows(rows: Sequence[Sequence[str]]) -> str:

@@ -17,7 +17,26 @@ from typing import Any
 
 from greenrules._decision.decision import Decision, check_decisions
 from greenrules._decision.explain import shown, weak_references
-from greenrules._decision.words import CONFIDENCE_WORDS, PROGRAMME_WORDS, STATUS_WORDS, TIER_WORDS
+from greenrules._decision.questions import Question
+from greenrules._decision.ranking import Ranked, Ranking, rank
+from greenrules._decision.words import (
+    CONFIDENCE_WORDS,
+    PROGRAMME_WORDS,
+    ROLE_WORDS,
+    ROUTE_WORDS,
+    STATUS_WORDS,
+    VERDICT_WORDS,
+    fact_label,
+    legend_text,
+    priority_reasons,
+    product_label,
+    product_unit,
+    rank_note,
+    round_name,
+    score_text,
+    summary_of,
+    tier_word,
+)
 from greenrules._io.cells import append_row
 from greenrules._io.loaders import duplicates
 from greenrules._io.output import write_whole
@@ -28,96 +47,133 @@ from greenrules._model.enums import Programme, Status, Strength, Verdict
 from greenrules._model.values import EvaluationRoute
 from greenrules.exceptions import InputProblem, InvalidInputError
 
+RECOMMEND_SHEET = {"zh": "{programme}推荐表", "en": "Recommended {programme}"}
+"""One recommendation sheet per programme: its own ranked list, its own indicators."""
 SHEETS = {
-    "zh": ("推荐汇总表", "培育对象", "全部结论"),
-    "en": ("Recommendations", "Cultivation", "All decisions"),
+    "zh": ("培育对象", "补充材料清单", "全部结论"),
+    "en": ("Cultivation", "Ask next", "All decisions"),
 }
-"""Sheet titles by language: the summary, the cultivation objects, every decision."""
+"""Titles of the sheets after the recommendation sheets: cultivation, what to ask, everything."""
+SHEET_NAMES = {
+    "zh": {
+        Programme.FACTORY: "绿色工厂",
+        Programme.PARK: "绿色园区",
+        Programme.SUPPLY_CHAIN: "绿色供应链",
+    },
+    "en": {
+        Programme.FACTORY: "factories",
+        Programme.PARK: "parks",
+        Programme.SUPPLY_CHAIN: "supply chains",
+    },
+}
+"""Short programme names for sheet tabs (31 characters at most)."""
 
-_ROUTE = {
-    "zh": {"self": "自评价", "third_party": "第三方评价"},
-    "en": {"self": "self-evaluation", "third_party": "third-party evaluation"},
-}
-_ROLE = {
-    "zh": {"leading": "链主", "core": "核心企业", "member": "成员企业"},
-    "en": {"leading": "chain leader", "core": "core enterprise", "member": "member"},
-}
-_VERDICT = {
-    "zh": {Verdict.FAIL: "不符合", Verdict.WAIVED: "已豁免", Verdict.UNKNOWN: "待定"},
-    "en": {Verdict.FAIL: "not met", Verdict.WAIVED: "waived", Verdict.UNKNOWN: "unknown"},
-}
 SUMMARY_HEADERS = {
     "zh": (
-        "序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "申报级别", "评价方式",
-        "评价机构", "主要指标", "优先级", "结论", "未满足或豁免的条款",
+        "序号", "单位名称", "统一社会信用代码", "所在地区", "申报级别", "评价方式",
+        "评价机构", "主要指标", "优先级", "结论", "未满足或豁免的条件（条款）",
     ),
     "en": (
-        "No.", "Programme", "Unit", "Credit code", "City", "Tier applied for", "Evaluation route",
-        "Agency", "Key indicators", "Priority", "Status", "Clauses not met or waived",
+        "No.", "Unit", "Credit code", "City", "Tier applied for", "Evaluation route",
+        "Agency", "Key indicators", "Priority", "Status", "Conditions not met or waived (clause)",
     ),
 }  # fmt: skip
 CULTIVATION_HEADERS = {
-    "zh": ("序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "需改进的方面", "涉及条款"),
-    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Must improve", "Clauses"),
+    "zh": ("序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "需改进的方面（条款）"),
+    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Must improve (clause)"),
+}
+ASK_HEADERS = {
+    "zh": ("序号", "类别", "单位名称", "统一社会信用代码", "所在地区", "结论", "请补充",
+           "作用", "提供方", "涉及条款"),
+    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Status", "Please supply",
+           "Decides", "Supplied by", "Clauses"),
+}  # fmt: skip
+_DECIDES = {
+    "zh": {
+        ("status", True): "可单独判定结论",
+        ("status", False): "有助于判定结论",
+        ("rank", True): "可单独确定排序",
+        ("rank", False): "有助于确定排序",
+    },
+    "en": {
+        ("status", True): "settles the status",
+        ("status", False): "narrows the status",
+        ("rank", True): "settles the rank",
+        ("rank", False): "narrows the rank",
+    },
+}
+_SUPPLIER = {
+    "zh": {"applicant": "申报单位", "pack": "数据包维护方（参考数据）"},
+    "en": {"applicant": "the applicant", "pack": "the pack's maintainers (reference data)"},
 }
 ALL_HEADERS = {
     "zh": (
-        "序号",
-        "类别",
-        "单位名称",
-        "统一社会信用代码",
-        "所在地区",
-        "结论",
-        "优先级",
-        "缺少的信息",
+        "序号", "类别", "排名", "单位名称", "统一社会信用代码", "所在地区", "结论", "优先级",
+        "未满足、豁免或待定的条件（条款）", "缺少的信息",
     ),
-    "en": ("No.", "Programme", "Unit", "Credit code", "City", "Status", "Priority", "Missing"),
-}
+    "en": (
+        "No.", "Programme", "Rank", "Unit", "Credit code", "City", "Status", "Priority",
+        "Conditions not met, waived or unknown (clause)", "Missing",
+    ),
+}  # fmt: skip
 _ORDER = (Programme.FACTORY, Programme.PARK, Programme.SUPPLY_CHAIN)
 
 
 def write_summary(
     path: str | Path,
-    decisions: Sequence[Decision],
+    decisions: Sequence[Decision] | Ranking,
     applicants: Iterable[Applicant] = (),
     *,
     lang: str = "zh",
     city_names: Mapping[str, str] | None = None,
+    city: str | None = None,
     unit: str | None = None,
     contact: str | None = None,
     phone: str | None = None,
     date: dt.date | None = None,
 ) -> Path:
-    """Write the summary workbook of ``decisions`` (already ranked) to ``path`` and return it.
+    """Write the summary workbook of ``decisions`` to ``path`` and return it.
 
-    Rows keep the order of ``decisions`` within each programme, programmes in the order factory,
-    park, supply chain, so pass the output of :func:`greenrules.rank`. ``applicants`` supplies
-    the columns a decision does not carry (city, route, agency, indicators); a decision whose
-    applicant is not given still gets its row, with those cells empty. The file is written
+    One recommendation sheet per programme present (factory, park, supply chain), its
+    recommended units numbered in their programme's ranked order (:func:`greenrules.rank`;
+    ties keep the order of ``decisions``), its score levels explained under the title and an
+    entry whose place is not settled marked 排序待定 with the facts that would settle it; then
+    the cultivation objects with what each must improve, the facts to ask each open applicant
+    for (``Decision.ask_next``), and every decision. ``decisions`` may be a
+    :class:`greenrules.Ranking`. ``applicants`` supplies the columns a decision does not carry
+    (city, route, agency, indicators); a decision whose
+    applicant is not given still gets its rows, with those cells empty. The file is written
     whole or not at all.
 
-    Every sheet prints on A4 landscape, one page wide, under a header block naming the filing
+    Every sheet prints on A4 landscape, one page wide, under a title and a header block naming
+    the ``city`` (盟市; by default the applicants' city when they all share one), the filing
     ``unit`` (where it stamps) and the filing ``date``, and over a sign-off block with the
     ``contact`` and ``phone``. Those not given are left blank to be filled in by hand, except
-    the date, which defaults to the decisions' evaluation date.
+    the date, which defaults to the decisions' evaluation date (never the clock).
 
     Raises:
         InvalidInputError: ``lang`` is not ``zh`` or ``en``, ``path`` does not end in .xlsx, a
-            sign-off field is not one line of text or ``date`` is not a date (``bad-argument``),
-            two applicants or two decisions share a credit code (``duplicate-credit-code``: a
-            row would show another unit's facts), or the file cannot be written (``unwritable``).
+            header or sign-off field is not one line of text or ``date`` is not a date
+            (``bad-argument``), two applicants or two decisions share a credit code
+            (``duplicate-credit-code``: a row would show another unit's facts), or the file
+            cannot be written (``unwritable``).
     """
     import openpyxl
 
     path = Path(path)
-    sign_off = SignOff(unit or None, contact or None, phone or None, date)
+    applicants = list(applicants)
+    names = dict(city_names or {})
+    if city is None:
+        city = _shared_city(applicants, names)
+    sign_off = SignOff(unit or None, contact or None, phone or None, date, city or None)
     problems = sign_off_problems(sign_off)
     if lang not in ("zh", "en"):
         problems.append(InputProblem("bad-argument", ("lang",), "expected zh or en", lang))
     if path.suffix.lower() != ".xlsx":
         problems.append(InputProblem("bad-argument", ("path",), "expected a .xlsx file", str(path)))
-    decisions = check_decisions(decisions, "decisions")
-    applicants = list(applicants)
+    decisions = check_decisions(
+        (d.decision if isinstance(d, Ranked) else d for d in decisions), "decisions"
+    )
     problems += duplicates(
         [(("applicants", i), a.credit_code) for i, a in enumerate(applicants)],
         "duplicate-credit-code",
@@ -131,47 +187,35 @@ def write_summary(
     if problems:
         raise InvalidInputError(problems)
     by_id = {a.credit_code: a for a in applicants}
-    names = dict(city_names or {})
-    grouped = [d for programme in _ORDER for d in decisions if d.programme is programme]
+    rows = RowWords(by_id, names, lang)
+    ranking = rank(decisions)
+    present = list(ranking.programmes) or [_ORDER[0]]
     book = openpyxl.Workbook()
-    summary, cultivation, everything = (
-        book.active,
-        book.create_sheet(),
-        book.create_sheet(),
+    sheets: list[tuple[Any, str, str]] = []
+    for programme in present:
+        title = RECOMMEND_SHEET[lang].format(programme=SHEET_NAMES[lang][programme])
+        recommended = [e for e in ranking.of(programme) if e.decision.status is Status.RECOMMEND]
+        body = [rows.summary(n, e) for n, e in enumerate(recommended, start=1)]
+        legend = legend_text(ranking.legend(programme), lang)
+        sheets.append((_sheet(book, title, SUMMARY_HEADERS[lang], body), title, legend))
+    cultivate = [e.decision for e in ranking if e.decision.status is Status.CULTIVATE]
+    asks = [(e.decision, q) for e in ranking for q in _asked(e)]
+    bodies = (
+        [rows.cultivation(n, d) for n, d in enumerate(cultivate, start=1)],
+        [rows.ask(n, d, q) for n, (d, q) in enumerate(asks, start=1)],
+        [rows.everything(n, e) for n, e in enumerate(ranking, start=1)],
     )
-    for sheet, title in zip((summary, cultivation, everything), SHEETS[lang], strict=True):
-        sheet.title = title
-    _fill(
-        summary,
-        SUMMARY_HEADERS[lang],
-        [
-            _summary_row(n, d, by_id.get(d.entity_id), names, lang)
-            for n, d in enumerate((d for d in grouped if d.status is Status.RECOMMEND), start=1)
-        ],
-    )
-    _fill(
-        cultivation,
-        CULTIVATION_HEADERS[lang],
-        [
-            _cultivation_row(n, d, by_id.get(d.entity_id), names, lang)
-            for n, d in enumerate((d for d in grouped if d.status is Status.CULTIVATE), start=1)
-        ],
-    )
-    _fill(
-        everything,
-        ALL_HEADERS[lang],
-        [
-            _all_row(n, d, by_id.get(d.entity_id), names, lang)
-            for n, d in enumerate(grouped, start=1)
-        ],
-    )
+    headers = (CULTIVATION_HEADERS[lang], ASK_HEADERS[lang], ALL_HEADERS[lang])
+    for title, head, body in zip(SHEETS[lang], headers, bodies, strict=True):
+        sheets.append((_sheet(book, title, head, body), title, ""))
+    book.remove(book.worksheets[0])
     context = _context(decisions, lang)
     evaluated_on = decisions[0].provenance.as_of if decisions else None
-    for sheet, title in zip((summary, cultivation, everything), SHEETS[lang], strict=True):
-        separator = "：" if lang == "zh" else ": "
+    for sheet, title, legend in sheets:
+        separator = "　" if lang == "zh" else " — "
         lay_out(
             sheet,
-            title=title + separator + context,
+            title=context + separator + title + (f"\n{legend}" if legend else ""),
             lang=lang,
             sign_off=sign_off,
             evaluated_on=evaluated_on,
@@ -180,15 +224,38 @@ def write_summary(
     return path
 
 
+def _sheet(book: Any, title: str, headers: Sequence[str], rows: list[list[Any]]) -> Any:
+    sheet = book.create_sheet(title)
+    _fill(sheet, headers, rows)
+    return sheet
+
+
+def _shared_city(applicants: Sequence[Applicant], names: Mapping[str, str]) -> str | None:
+    """The city (盟市) of the applicants when they all lie in one, by its name if known."""
+    cities = {a.city[:4] + "00" for a in applicants if a.city}
+    if len(cities) != 1:
+        return None
+    code = cities.pop()
+    return names.get(code, code)
+
+
+def _asked(entry: Ranked) -> tuple[Question, ...]:
+    """What to ask about an entry: its open status, and its place when that is not settled."""
+    return tuple(
+        q for q in entry.decision.ask_next() if q.about == "status" or entry.rank_uncertain
+    )
+
+
 def _context(decisions: Sequence[Decision], lang: str) -> str:
-    """What the titles say: jurisdiction, round, tier and evaluation date of the decisions."""
+    """What the titles start with: the round's name (or its jurisdiction and year) and tier."""
     if not decisions:
         return "（无结论）" if lang == "zh" else "(no decisions)"
     prov = decisions[0].provenance
-    tier = TIER_WORDS[lang][prov.tier]
+    tier = tier_word(prov.tier, lang, prov.jurisdiction)
+    name = round_name(prov.jurisdiction, prov.round, lang)
     if lang == "zh":
-        return f"{prov.jurisdiction} {prov.round}年度，{tier}，评价日 {prov.as_of}"
-    return f"{prov.jurisdiction} round {prov.round}, {tier} tier, as of {prov.as_of}"
+        return f"{name}（{tier}）"
+    return f"{name} ({tier} tier)"
 
 
 def _fill(sheet: Any, headers: Sequence[str], rows: list[list[Any]]) -> None:
@@ -203,84 +270,124 @@ def _fill(sheet: Any, headers: Sequence[str], rows: list[list[Any]]) -> None:
         append_row(sheet, row, headers)
 
 
-def _base(
-    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
-) -> list[Any]:
-    city = unit.city if unit is not None else None
-    place = names.get(city, city) if city else None
-    return [n, PROGRAMME_WORDS[lang][d.programme], d.entity_name, d.entity_id, place]
+class RowWords:
+    """A decision's rows in words: each sheet's columns, from the decision and its applicant."""
 
+    def __init__(self, by_id: Mapping[str, Applicant], names: Mapping[str, str], lang: str) -> None:
+        self.by_id, self.names, self.lang = by_id, names, lang
 
-def _summary_row(
-    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
-) -> list[Any]:
-    route = agency = None
-    if unit is not None and unit.report is not None:
-        route = _ROUTE[lang].get(str(unit.report.route))
-        if unit.report.route is EvaluationRoute.THIRD_PARTY and unit.report.agency is not None:
-            agency = unit.report.agency.name  # a self-evaluated unit has no agency to show
-    status = STATUS_WORDS[lang][d.status]
-    if d.review_required:
-        status += "（需复核）" if lang == "zh" else " (review required)"
-    return [
-        *_base(n, d, unit, names, lang),
-        TIER_WORDS[lang][d.provenance.tier],
-        route,
-        agency,
-        _with_caveats(_indicators(unit, lang), d, lang),
-        _priority(d),
-        status,
-        _flagged(d, lang),
-    ]
+    def _place(self, d: Decision) -> str | None:
+        unit = self.by_id.get(d.entity_id)
+        city = unit.city if unit is not None else None
+        return self.names.get(city, city) if city else None
 
+    def _base(self, n: int, d: Decision) -> list[Any]:
+        programme = PROGRAMME_WORDS[self.lang][d.programme]
+        return [n, programme, d.entity_name, d.entity_id, self._place(d)]
 
-def _cultivation_row(
-    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
-) -> list[Any]:
-    improve = []
-    clauses = []
-    for f in d.findings:
-        if f.strength is Strength.PRIORITY or f.verdict is not Verdict.FAIL:
-            continue
-        improve.append(f.message(lang).split("：" if lang == "zh" else ": ", 1)[-1])
-        clauses.append(f"{f.clause}（{f.rule}）" if lang == "zh" else f"{f.clause} ({f.rule})")
-    return [*_base(n, d, unit, names, lang), "\n".join(improve), "\n".join(clauses)]
+    def summary(self, n: int, entry: Ranked) -> list[Any]:
+        """A row of a programme's recommendation sheet."""
+        d = entry.decision
+        lang, unit = self.lang, self.by_id.get(d.entity_id)
+        route = agency = None
+        if unit is not None and unit.report is not None:
+            route = ROUTE_WORDS[lang].get(str(unit.report.route))
+            if unit.report.route is EvaluationRoute.THIRD_PARTY and unit.report.agency is not None:
+                agency = unit.report.agency.name  # a self-evaluated unit has no agency to show
+        status = STATUS_WORDS[lang][d.status]
+        if d.review_required:
+            status += "（需复核）" if lang == "zh" else " (review required)"
+        prov = d.provenance
+        return [
+            n,
+            d.entity_name,
+            d.entity_id,
+            self._place(d),
+            tier_word(prov.tier, lang, prov.jurisdiction),
+            route,
+            agency,
+            _with_caveats(_indicators(unit, lang), d, lang),
+            self.priority(entry, reasons=False),
+            status,
+            self.conditions(d, (Verdict.FAIL, Verdict.WAIVED)),
+        ]
 
+    def cultivation(self, n: int, d: Decision) -> list[Any]:
+        """A row of the cultivation sheet: what the unit must improve, with the clauses."""
+        return [*self._base(n, d), self.conditions(d, (Verdict.FAIL,))]
 
-def _all_row(
-    n: int, d: Decision, unit: Applicant | None, names: Mapping[str, str], lang: str
-) -> list[Any]:
-    return [
-        *_base(n, d, unit, names, lang),
-        STATUS_WORDS[lang][d.status],
-        _priority(d),
-        ", ".join(d.missing) or None,
-    ]
+    def ask(self, n: int, d: Decision, q: Question) -> list[Any]:
+        """A row of the ask-next sheet: one fact to ask about one applicant."""
+        lang = self.lang
+        asked = fact_label(q.fact, lang)
+        request = f"请补充：{asked}" if lang == "zh" else f"please supply: {asked}"
+        return [
+            *self._base(n, d),
+            STATUS_WORDS[lang][d.status],
+            request,
+            _DECIDES[lang][(q.about, q.settles)],
+            _SUPPLIER[lang].get(q.asks, q.asks),
+            ("、" if lang == "zh" else ", ").join(q.clauses) or None,
+        ]
 
+    def everything(self, n: int, entry: Ranked) -> list[Any]:
+        """A row of the sheet of every decision, with its place in its programme's list."""
+        d = entry.decision
+        sep = "、" if self.lang == "zh" else ", "
+        missing = sep.join(fact_label(m, self.lang) for m in d.missing)
+        number, programme, *rest = self._base(n, d)
+        return [
+            number,
+            programme,
+            entry.rank,
+            *rest,
+            STATUS_WORDS[self.lang][d.status],
+            self.priority(entry),
+            self.conditions(d, (Verdict.FAIL, Verdict.WAIVED, Verdict.UNKNOWN)),
+            missing or None,
+        ]
 
-def _priority(d: Decision) -> str | None:
-    if not d.priority.score:
-        return None
-    score = "/".join(f"{s:g}" for s in d.priority.score)
-    return f"{score} ({', '.join(d.priority.reasons)})" if d.priority.reasons else score
+    def priority(self, entry: Ranked, *, reasons: bool = True) -> str | None:
+        """The score (a range where open), the rules that gave it, and an unsettled place.
 
+        The recommendation sheets leave the rules out (``reasons=False``): the legend under
+        their title says what the score counts, and a list must stay short enough to print.
+        """
+        d, lang = entry.decision, self.lang
+        if not d.priority.score:
+            return None
+        text = score_text(d.priority)
+        given = priority_reasons(d.priority, d.findings, lang) if reasons else []
+        if given:
+            text += ("：" if lang == "zh" else ": ") + "\n".join(given)
+        if entry.rank_uncertain:
+            facts = [q.fact for q in d.ask_next() if q.about == "rank"]
+            text += "\n" + rank_note(entry.best_rank, facts, lang)
+        return text
 
-def _flagged(d: Decision, lang: str) -> str | None:
-    """Every non-priority rule that failed, was waived or is unknown, with its clause."""
-    out = []
-    for f in d.findings:
-        if f.strength is Strength.PRIORITY or f.verdict not in _VERDICT[lang]:
-            continue
-        out.append(f"{f.clause} {f.rule}: {_VERDICT[lang][f.verdict]}")
-    return "\n".join(out) or None
+    def conditions(self, d: Decision, verdicts: tuple[Verdict, ...]) -> str | None:
+        """Every non-priority rule with one of ``verdicts``, as its summary and clause."""
+        out = []
+        for f in d.findings:
+            if f.strength is Strength.PRIORITY or f.verdict not in verdicts:
+                continue
+            summary = summary_of(f.message(self.lang), f.verdict, self.lang)
+            word = VERDICT_WORDS[self.lang][f.verdict]
+            if self.lang == "zh":
+                out.append(f"{word}：{summary}（{f.clause}）")
+            else:
+                out.append(f"{word}: {summary} ({f.clause})")
+        return "\n".join(out) or None
 
 
 def _with_caveats(indicators: str | None, d: Decision, lang: str) -> str | None:
     """The indicators, then a line per single-source or low-confidence value a priority used."""
     caveats = [
-        f"{ref.key} 对比值 {shown(ref.value)}（{CONFIDENCE_WORDS[lang][ref.level]}）"
+        f"{product_label(ref.key, lang)} 对比值 {shown(ref.value)}"
+        f"（{CONFIDENCE_WORDS[lang][ref.level]}）"
         if lang == "zh"
-        else f"{ref.key} compared with {shown(ref.value)} ({CONFIDENCE_WORDS[lang][ref.level]})"
+        else f"{product_label(ref.key, lang)} compared with {shown(ref.value)}"
+        f" ({CONFIDENCE_WORDS[lang][ref.level]})"
         for _, ref in weak_references(d.findings)
     ]
     return "\n".join([*([indicators] if indicators else []), *caveats]) or None
@@ -290,10 +397,12 @@ def _indicators(unit: Applicant | None, lang: str) -> str | None:
     """The figures a reader weighs first: energy lines, green factories inside, chain facts."""
     zh = lang == "zh"
     if isinstance(unit, Factory) and unit.energy:
-        return "\n".join(
-            f"{e.product}: {'?' if e.value is None else f'{e.value:g}'} {e.unit or ''}".rstrip()
-            for e in unit.energy
-        )
+        lines = []
+        for e in unit.energy:
+            value = "?" if e.value is None else f"{e.value:g}"
+            figure = f"{value} {e.unit or product_unit(e.product) or ''}".rstrip()
+            lines.append(f"{product_label(e.product, lang)}{'：' if zh else ': '}{figure}")
+        return "\n".join(lines)
     if isinstance(unit, IndustrialPark) and unit.enterprises is not None:
         green = sum(
             1
@@ -308,7 +417,7 @@ def _indicators(unit: Applicant | None, lang: str) -> str | None:
     if isinstance(unit, SupplyChainEnterprise):
         parts = []
         if unit.chain_role is not None:
-            parts.append(_ROLE[lang][str(unit.chain_role)])
+            parts.append(ROLE_WORDS[lang][str(unit.chain_role)])
         if unit.annual_revenue_cny is not None:
             yi = unit.annual_revenue_cny / 1e8
             parts.append(f"营业收入 {yi:g} 亿元" if zh else f"revenue CNY {yi:g} hundred million")

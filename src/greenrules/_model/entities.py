@@ -6,9 +6,18 @@ frozen so the caller's data can be shared with the evaluator without being chang
 
 from __future__ import annotations
 
-from typing import ClassVar
+import weakref
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self, cast
 
-from pydantic import Field, StrictBool, StrictFloat
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    StrictFloat,
+    model_serializer,
+    model_validator,
+)
 
 from greenrules._model.enums import Programme
 from greenrules._model.values import (
@@ -29,6 +38,20 @@ from greenrules._model.values import (
     Waiver,
     WaterStatus,
 )
+
+_UNVALIDATED: dict[int, weakref.ref[Applicant]] = {}
+"""Applicants pydantic did not validate (``model_construct``, ``model_copy(update=...)``), by
+identity; an entry goes when its applicant does. Every other applicant was validated."""
+
+
+def unvalidated(entity: Applicant) -> bool:
+    """Whether pydantic skipped validating ``entity``: a dict lookup, never a validation."""
+    return id(entity) in _UNVALIDATED
+
+
+def _remember_unvalidated(entity: Applicant) -> None:
+    key = id(entity)
+    _UNVALIDATED[key] = weakref.ref(entity, lambda _: _UNVALIDATED.pop(key, None))
 
 
 class Applicant(StrictModel):
@@ -54,6 +77,35 @@ class Applicant(StrictModel):
     """Whether a department the local authority consulted before fixing its list (ecology
     and environment, emergency management, market regulation) objected to this unit; None
     while the consultation has not been held or its answer is not recorded."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_own_programme(cls, data: Any) -> Any:
+        """Accept the ``programme`` key ``model_dump`` writes, when it names this model's."""
+        if isinstance(data, dict) and data.get("programme", None) == cls.programme:
+            return {k: v for k, v in data.items() if k != "programme"}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _with_programme(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The fields and the programme: what ``load_entities`` needs to read the dump back."""
+        return {"programme": self.programme.value, **handler(self)}
+
+    @classmethod  # type: ignore[no-redef]  # over the pydantic plugin's synthesised one
+    def model_construct(  # type: ignore[override]
+        cls, _fields_set: set[str] | None = None, **values: Any
+    ) -> Self:
+        """Pydantic's unvalidated construction, remembered: evaluation validates it first."""
+        made = cast(Self, super().model_construct(_fields_set, **values))
+        _remember_unvalidated(made)
+        return made
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Pydantic's copy; a copy with ``update`` is unvalidated, and remembered as such."""
+        made = super().model_copy(update=update, deep=deep)
+        if update:
+            _remember_unvalidated(made)
+        return made
 
     @property
     def id(self) -> str:

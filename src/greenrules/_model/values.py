@@ -41,7 +41,11 @@ _MODEL_CONFIG = ConfigDict(
     allow_inf_nan=False,
     str_strip_whitespace=True,
     validate_default=False,
+    revalidate_instances="always",
 )
+"""``revalidate_instances``: a model passed in where a model is expected (a ``model_construct``
+result, a ``model_copy(update=...)``) is validated again, so nothing unvalidated hides inside a
+validated entity."""
 
 
 class StrictModel(BaseModel):

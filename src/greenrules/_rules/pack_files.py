@@ -131,4 +131,5 @@ class RuleData(_File):
 
 class RuleFile(_File):
     programme: Programme
+    priority_levels: dict[int, BilingualData] = {}
     rules: list[RuleData] = Field(min_length=1)

@@ -108,6 +108,10 @@ class Pack:
     folder: Path | None
     digest: str
     procedure: Procedure | None = None
+    priority_levels: Mapping[tuple[Programme, int], Bilingual] = attrs.field(
+        factory=dict, converter=read_only
+    )
+    """What each priority level (programme, order) means, from the rule files' words."""
 
     def clause(self, clause_id: str) -> Clause:
         """The clause with this id; LookupError if the catalogue has none."""
@@ -229,7 +233,7 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
     clauses = _load_clauses(folder, problems)
     params = _load_params(folder, problems)
     tables = _load_tables(folder, meta, problems)
-    rules, cited = _load_rules(folder, meta, problems, params, tables, named)
+    rules, cited, levels = _load_rules(folder, meta, problems, params, tables, named)
     _check_consistency(meta, clauses, rules, cited, problems)
     procedure = _load_procedure(folder, clauses, tables, problems)
     problems.raise_if_any()
@@ -257,6 +261,7 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
         folder=folder,
         digest=_digest(folder, {Path(spec.file) for spec in meta.tables.values()}),
         procedure=procedure,
+        priority_levels=levels,
     )
 
 
@@ -355,10 +360,11 @@ def _load_rules(
     params: Mapping[str, Parameter],
     tables: Mapping[str, ReferenceTable],
     predicates: Mapping[str, Predicate],
-) -> tuple[tuple[Rule, ...], set[str]]:
-    """The rules that built, and every clause a rule cites (built or not)."""
+) -> tuple[tuple[Rule, ...], set[str], dict[tuple[Programme, int], Bilingual]]:
+    """The rules that built, every clause a rule cites (built or not), the levels' words."""
     rules: list[Rule] = []
     cited: set[str] = set()
+    levels: dict[tuple[Programme, int], Bilingual] = {}
     reads = {name: p.reads for name, p in predicates.items()}
     files = sorted((folder / "rules").glob("*.yaml"))
     if not files:
@@ -368,6 +374,8 @@ def _load_rules(
         parsed: RuleFile | None = _parse_file(RuleFile, data, f"rules/{path.name}", problems)
         if parsed is None:
             continue
+        for order, words in parsed.priority_levels.items():
+            levels[parsed.programme, order] = _bilingual(words)
         model = ENTITY_TYPES[parsed.programme]
         scope = typecheck.NameScope(
             facts=fact_schema(model),
@@ -380,7 +388,7 @@ def _load_rules(
             rule = _build_rule(item, parsed.programme, model, scope, reads, problems)
             if rule is not None:
                 rules.append(rule)
-    return tuple(rules), cited
+    return tuple(rules), cited, levels
 
 
 def _build_rule(

@@ -127,10 +127,12 @@ class Registry:
         stack = self.resolve(jurisdiction, round)
         top = stack[-1]
         if tier not in top.tiers:
-            raise PackNotFoundError(f"{top.id} has no rules for tier {tier} (has {top.tiers})")
+            has = ", ".join(str(t) for t in top.tiers)
+            raise PackNotFoundError(f"{top.id} has no rules for tier {tier} (has {has})")
         if programme not in top.programmes:
+            covers = ", ".join(str(p) for p in top.programmes)
             raise PackNotFoundError(
-                f"{top.id} does not cover programme {programme} (covers {top.programmes})"
+                f"{top.id} does not cover programme {programme} (covers {covers})"
             )
         closure = _closure(stack, round, tier, programme)
         if closure is not None:

@@ -113,6 +113,24 @@ class Direction(enum.StrEnum):
 
 
 @attrs.frozen
+class PriorityLevel:
+    """What one priority level of a programme means, in the pack's words, and its rules.
+
+    A priority score is a tuple, one sum per level, and sums of different levels (or of the
+    same level in different programmes) mean different things: this says what each one counts.
+    """
+
+    order: int
+    label_zh: str
+    label_en: str
+    rules: tuple[str, ...]
+
+    def label(self, lang: str = "en") -> str:
+        """The level's meaning in ``zh`` or ``en``."""
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@attrs.frozen
 class Rule:
     """One executable criterion, citing the clause it implements.
 

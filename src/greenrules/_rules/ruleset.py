@@ -13,10 +13,10 @@ from typing import Any
 
 import attrs
 
-from greenrules._model.enums import Programme, Tier
+from greenrules._model.enums import Programme, Strength, Tier
 from greenrules._rules import conditions as c
 from greenrules._rules.packs import Pack, Predicate
-from greenrules._rules.rules import Clause, Rule
+from greenrules._rules.rules import Bilingual, Clause, PriorityLevel, Rule
 
 
 @attrs.frozen
@@ -44,6 +44,8 @@ class RuleSet:
     tables: Mapping[str, Mapping[str, Mapping[str, Any]]] = attrs.field(eq=False, repr=False)
     predicates: Mapping[str, Predicate] = attrs.field(eq=False, repr=False)
     neutralized: Mapping[str, str] = attrs.field(eq=False, repr=False)
+    levels: tuple[PriorityLevel, ...] = attrs.field(default=(), eq=False, repr=False)
+    """What each priority level means, most significant first (one per distinct ``order``)."""
     programs: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, init=False)
     """Each engine's program for this rule set, made once and kept with it."""
 
@@ -63,6 +65,7 @@ def build_ruleset(
     params: dict[str, Any] = {}
     tables: dict[str, Mapping[str, Mapping[str, Any]]] = {}
     predicates: dict[str, Predicate] = {}
+    words: dict[int, Bilingual] = {}
 
     def in_force(rule: Rule) -> bool:
         return rule.programme is programme and tier in rule.tiers and rule.effective.contains(as_of)
@@ -81,6 +84,9 @@ def build_ruleset(
         params.update({name: p.at(as_of) for name, p in pack.params.items()})
         tables.update({name: t.at(as_of) for name, t in pack.tables.items()})
         predicates.update(pack.predicates)
+        words.update(
+            {order: text for (of, order), text in pack.priority_levels.items() if of is programme}
+        )
     selected = tuple(_with_keys(rule, tables) for rule in rules.values())
     top = stack[-1]
     return RuleSet(
@@ -96,7 +102,29 @@ def build_ruleset(
         tables=tables,
         predicates=predicates,
         neutralized=neutralized,
+        levels=priority_levels(selected, words),
     )
+
+
+def priority_levels(
+    rules: tuple[Rule, ...], words: Mapping[int, Bilingual]
+) -> tuple[PriorityLevel, ...]:
+    """One level per distinct priority ``order``, in the pack's words.
+
+    A level the packs give no words for is described by its rules' summaries, joined.
+    """
+    by_order: dict[int, list[Rule]] = {}
+    for rule in rules:
+        if rule.strength is Strength.PRIORITY:
+            by_order.setdefault(rule.order, []).append(rule)
+    out = []
+    for order in sorted(by_order):
+        members = by_order[order]
+        text = words.get(order) or Bilingual(
+            "；".join(r.summary.zh for r in members), "; ".join(r.summary.en for r in members)
+        )
+        out.append(PriorityLevel(order, text.zh, text.en, tuple(r.id for r in members)))
+    return tuple(out)
 
 
 def _with_keys(rule: Rule, tables: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> Rule:

@@ -1,4 +1,4 @@
-"""The input template's words for a unit's dated exclusion records and its removal date.
+"""The words for a unit's dated exclusion records and its removal date, as the template heads them.
 
 Each record (abnormal operation, incidents, supervision findings, energy rectification,
 dishonest-debtor listings) is a sheet of dated rows; these are its columns' headers and
