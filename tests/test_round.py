@@ -268,3 +268,40 @@ def test_a_unit_meeting_a_removal_condition_owes_the_announcement_never_late() -
         if i.step == "unit-removal-announced" and i.subject == BAYANNUR_REMOVED
     ]
     assert item.state is gr.ItemState.DUE
+
+
+def test_the_cli_exports_the_national_candidates_with_the_known_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``greenrules national``: CSV of the candidates; a formula-like name stays text."""
+    import csv as csv_module
+
+    from greenrules._cli import main
+    from greenrules._national import NATIONAL_FIELDS
+
+    doc = json.loads(
+        (files("greenrules_cn_nm") / "r2025/examples/round-2025.json").read_text(encoding="utf-8")
+    )
+    listed = [
+        {**a, "report": {"route": "self", "issued_on": "2025-04-20"}}
+        for a in doc["applicants"]
+        if a["programme"] == "factory"
+        and any(m["tier"] == "province" for m in a.get("memberships") or ())
+    ]
+    listed[0]["name"] = "=HYPERLINK(1)"
+    path = tmp_path / "region-list.json"
+    path.write_text(json.dumps({**doc, "applicants": listed}, ensure_ascii=False))
+    assert main(["national", str(path), "--jurisdiction", "CN-NM"]) == 0
+    out, err = capsys.readouterr()
+    rows = list(csv_module.DictReader(out.splitlines()))
+    assert tuple(rows[0]) == NATIONAL_FIELDS
+    expected = gr.national_candidates(gr.load_entities(path), jurisdiction="CN-NM", round=2025)
+    assert [r["credit_code"] for r in rows] == [d.entity_id for d in expected]
+    assert rows and all(r["status"] in ("recommend", "undetermined") for r in rows)
+    by_code = {r["credit_code"]: r for r in rows}
+    assert by_code[listed[0]["credit_code"]]["name"] == "'=HYPERLINK(1)"  # data, not a formula
+    assert "platform's own field names" in err
+    assert main(["national", str(path), "--format", "json", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert [r["credit_code"] for r in json.loads(out)] == [d.entity_id for d in expected]
+    assert err == ""

@@ -76,16 +76,20 @@ def run_demo(args: argparse.Namespace) -> int:
     registry = default_registry()
     pack = top_pack(registry, args.jurisdiction, args.round, examples=True)
     registry = _supplied(args, pack, registry)
-    examples = sorted((pack.folder / "examples").glob("*.json")) if pack.folder else []
-    # a round shipped as the input template too is read from it: what analysts fill is demoed
-    examples = [p.with_suffix(".xlsx") if p.with_suffix(".xlsx").is_file() else p for p in examples]
-    entities = [e for path in examples for e in load_entities(path)]
-    entities, uncovered = covered(entities, pack)
+    entities, uncovered = covered(example_applicants(pack), pack)
     emit(args, _evaluate(args, pack, registry, entities), entities)
     if uncovered:
         print_problems(InvalidInputError(uncovered, source="demo"))
         return exit_codes.PROBLEMS
     return exit_codes.OK
+
+
+def example_applicants(pack: Pack) -> list[Applicant]:
+    """The applicants of the example round a pack ships, read as a user's file would be."""
+    examples = sorted((pack.folder / "examples").glob("*.json")) if pack.folder else []
+    # a round shipped as the input template too is read from it: what analysts fill is demoed
+    examples = [p.with_suffix(".xlsx") if p.with_suffix(".xlsx").is_file() else p for p in examples]
+    return [e for path in examples for e in load_entities(path)]
 
 
 def covered(entities: list[Applicant], pack: Pack) -> tuple[list[Applicant], list[InputProblem]]:

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from greenrules._cli import commands, evaluation, exit_codes
+from greenrules._cli import commands, evaluation, exit_codes, national
 from greenrules._engines.arguments import ENGINES
 from greenrules._model.enums import Tier
 from greenrules._version import __version__
@@ -93,6 +93,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-analysis", action="store_true", help="skip the reachability/contradiction sampling"
     )
     check.set_defaults(run=commands.run_check)
+
+    nat = _sub(sub, "national", "the region list's national candidates, in the upload's fields")
+    nat.add_argument(
+        "path", type=Path, nargs="?", help="the region list's applicants (default: the example)"
+    )
+    _pack_options(nat)
+    nat.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        help="evaluation date, YYYY-MM-DD (default: the pack's evaluation date)",
+    )
+    nat.add_argument("--format", choices=("csv", "json"), default="csv", help="output form")
+    nat.add_argument("--out", type=Path, help="write to this file (default: stdout)")
+    nat.add_argument("--quiet", action="store_true", help="no note of the fields left out")
+    nat.set_defaults(run=national.run_national)
 
     round_ = _sub(sub, "round", "the status of a round at a date, from its records")
     round_.add_argument(

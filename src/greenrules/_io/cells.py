@@ -28,6 +28,13 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """Characters XML 1.0, and so XLSX, cannot store (tab, newline and carriage return can)."""
 
 
+def csv_text(value: Any) -> Any:
+    """A value for a CSV cell: a text a spreadsheet would run as a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def append_row(sheet: Any, values: Sequence[Any], headers: Sequence[str] = ()) -> None:
     """Append ``values`` to an openpyxl ``sheet`` as one row, every text stored as text.
 
