@@ -78,7 +78,8 @@ def test_monotonicity_fails_when_a_declared_direction_is_wrong() -> None:
     with pytest.raises(
         PropertyViolation, match=r"T-energy declares energy\.value lower_is_better"
     ) as caught:
-        check_monotonicity(broken("non_monotone"), settings=QUICK)
+        # derandomized: where shrinking ends is asserted, so the search must not vary by run
+        check_monotonicity(broken("non_monotone"), settings=settings(QUICK, derandomize=True))
     assert "rule T-energy: pass became fail" in str(caught.value)
     assert len(caught.value.example["energy"]) == 1  # shrunk to the one item that matters
 
