@@ -348,3 +348,22 @@ def test_result_columns_and_priority_levels() -> None:
     assert set(rs.rule_ids) <= set(columns)
     assert result.rule_ids == rs.rule_ids
     assert result.row_wise == ()
+
+
+def test_written_tables_rank_per_programme_as_rank_does() -> None:
+    """CSV, JSON and Parquet output: one list per programme, numbered as ``greenrules.rank``."""
+    from greenrules._columnar.output import output_frame
+
+    example = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+    table = gr.evaluate_table(example, tier="province", round=2025, jurisdiction="CN-NM")
+    native = gr.rank(
+        gr.evaluate_many(
+            gr.load_entities(example), tier="province", round=2025, jurisdiction="CN-NM"
+        )
+    )
+    expected = [(str(e.programme), e.rank, e.decision.entity_id) for e in native]
+    for fmt in ("csv", "json", "parquet"):
+        frame = output_frame(table, fmt)
+        columns = (frame["programme"].cast(pl.String), frame["rank"], frame["entity_id"])
+        got = list(zip(*columns, strict=True))
+        assert got == expected, fmt
