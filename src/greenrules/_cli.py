@@ -169,18 +169,27 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
 def _top_pack(
     registry: Registry, jurisdiction: str | None, round_: int | None, *, examples: bool = False
 ) -> Pack:
-    """The pack an evaluation targets, defaulting to the only pack no other pack extends.
+    """The round pack an evaluation targets, defaulting to the only jurisdiction no other extends.
 
-    When several packs are on top (a plug-in pack is installed beside the bundled ones), the
+    A round's pack is its shared pack (or its only pack): the one with its examples and procedure.
+    When several are on top (a plug-in pack is installed beside the bundled ones), the
     default is the one bundled with greenrules: installing a plug-in must not change what a
     bare command evaluates. ``examples`` keeps only packs that ship ``examples/*.json``.
     """
-    bases = {p.extends for p in registry.packs}
-    candidates = [
-        p
+    where = {p.id: p.jurisdiction for p in registry.packs}
+    bases = {  # jurisdictions that packs of another jurisdiction build on
+        where[b.pack]
         for p in registry.packs
-        if (jurisdiction is None and p.id not in bases) or p.jurisdiction == jurisdiction
-    ]
+        for b in p.bases
+        if where.get(b.pack, p.jurisdiction) != p.jurisdiction
+    }
+    rounds = {
+        (p.jurisdiction, r)
+        for p in registry.packs
+        for r in p.rounds
+        if (jurisdiction is None and p.jurisdiction not in bases) or p.jurisdiction == jurisdiction
+    }
+    candidates = [registry.resolve(*pair)[-1] for pair in sorted(rounds)]
     if round_ is not None:
         candidates = [p for p in candidates if round_ in p.rounds]
     if examples:

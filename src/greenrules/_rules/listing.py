@@ -26,8 +26,11 @@ def packs_as_data(registry: Registry) -> list[dict[str, Any]]:
                 "rounds": list(pack.rounds),
                 "tiers": [str(t) for t in pack.tiers],
                 "programmes": [str(p) for p in pack.programmes],
-                "extends": pack.extends,
-                "extends_round": pack.extends_round,
+                "shared": pack.shared,
+                "bases": [str(base) for base in pack.bases],
+                # the first base, as before packs could extend several
+                "extends": pack.bases[0].pack if pack.bases else None,
+                "extends_round": pack.bases[0].round if pack.bases else None,
                 "closed": [
                     {
                         "programme": str(c.programme),
