@@ -148,7 +148,7 @@ def test_both_national_rounds_pass_check(folder: str) -> None:
     It runs in a process of its own: the analysis samples generated applicants, and what the
     rest of the suite leaves cached in this process must not change what it samples.
     """
-    path = ROOT / "criteria" / "greenrules_cn_national" / folder
+    path = ROOT / "criteria" / "greenrules_cn_national" / folder / "shared"
     command = [sys.executable, "-m", "greenrules", "check", str(path)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -182,7 +182,7 @@ def test_a_province_s_choice_on_its_list_decides_article_13(registry: gr.Registr
 
 def test_national_candidates_leave_out_what_the_round_does_not_open(registry: gr.Registry) -> None:
     """A 2025 region list with supply-chain enterprises is read; no chain is a candidate."""
-    path = ROOT / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+    path = ROOT / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
     region_list = gr.load_entities(path)
     assert any(a.programme is gr.Programme.SUPPLY_CHAIN for a in region_list)
     candidates = gr.national_candidates(

@@ -323,7 +323,7 @@ def test_quota_rows_are_dated_by_their_editions(registry: gr.Registry) -> None:
 
 
 def _factory(**fields: Any) -> gr.Factory:
-    path = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+    path = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     (entity,) = parse_entities([{**doc["applicants"][0], **fields}], doc["agencies"])
     assert isinstance(entity, gr.Factory)
@@ -391,7 +391,7 @@ def test_regional_overrides_replace_the_national_rules(registry: gr.Registry) ->
 
 def test_example_round_covers_every_status_and_verdict(registry: gr.Registry) -> None:
     """The bundled round shows every status and every verdict a bureau will meet."""
-    path = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+    path = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
     entities = gr.load_entities(path)
     assert 38 <= len(entities) <= 50
     assert all("虚构" in e.name for e in entities)

@@ -1,5 +1,4 @@
-"""National criteria packs: MIIT's gradient-cultivation measures, one shared pack per national
-round and one pack per programme.
+"""National criteria packs: MIIT's gradient-cultivation measures, a shared pack and programme packs.
 
 Round 2024 (``miit2024``) encodes the 2024 measures; round 2025 (``miit2025``) amends them with
 MIIT's 2025 notice (工信厅节函〔2025〕390号). Each round has a shared pack, ``cn-national`` (the

@@ -1,5 +1,4 @@
-"""Inner Mongolia (CN-NM) criteria packs: one shared pack per annual recommendation round and
-one pack per programme.
+"""Inner Mongolia (CN-NM) criteria packs: per recommendation round, a shared and programme packs.
 
 Round 2025 registers under the ``greenrules.criteria`` entry point as ``cn-nm-2025`` (the shared
 pack ``cn-nm``: the notice's clauses, parameters, reference tables, calendar data and procedure)

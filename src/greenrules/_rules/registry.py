@@ -151,6 +151,19 @@ class Registry:
             )
         return self._stack(top[0], round)
 
+    def stacks(self, jurisdiction: str, round: int) -> dict[Programme, tuple[Pack, ...]]:
+        """The stack of every programme installed for a jurisdiction and round, by programme.
+
+        A programme whose pack is not installed is left out (:meth:`resolve` names it).
+        """
+        served = {
+            programme
+            for p in self._packs
+            if p.jurisdiction == jurisdiction and round in p.rounds and not p.shared
+            for programme in p.programmes
+        }
+        return {p: self.resolve(jurisdiction, round, p) for p in Programme if p in served}
+
     def ruleset(
         self,
         *,
