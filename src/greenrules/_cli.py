@@ -35,7 +35,7 @@ from greenrules._io.workbook import write_summary
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Tier
 from greenrules._round import example_records, round_status
-from greenrules._rules.listing import packs_as_data
+from greenrules._rules.listing import pack_tree, packs_as_data
 from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules._version import __version__
@@ -96,7 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     _evaluation_options(demo)
     demo.set_defaults(run=_run_demo)
 
-    packs = sub.add_parser("packs", help="list the installed criteria packs and their rules")
+    packs = sub.add_parser(
+        "packs",
+        help="list the installed packs: jurisdiction, round, programme, pack stack; then rules",
+    )
     packs.add_argument("--format", choices=("table", "json"), default="table")
     packs.set_defaults(run=_run_packs)
 
@@ -392,16 +395,24 @@ def _write(out: Path | None, text: str) -> None:
 
 
 def _run_packs(args: argparse.Namespace) -> int:
-    data = packs_as_data(default_registry())
+    registry = default_registry()
+    data = packs_as_data(registry)
     if args.format == "json":
         _write(None, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     lines = []
+    for jurisdiction, rounds in pack_tree(registry).items():
+        lines.append(jurisdiction)
+        for round_, stacks in rounds.items():
+            lines.append(f"  {round_}")
+            for programme, stack in stacks.items():
+                lines.append(f"    {programme}")
+                lines += [f"      {p.id} {p.version}  ({registry.origin(p)})" for p in stack]
     for pack in data:
         lines.append(
             f"{pack['id']} {pack['version']}  {pack['jurisdiction']} rounds {pack['rounds']}  "
             f"tiers {', '.join(pack['tiers'])}  ({len(pack['rules'])} rules, "
-            f"{len(pack['clauses'])} clauses, from {pack['origin']})"
+            f"{len(pack['clauses'])} clauses, digest {pack['digest'][:12]})"
         )
         for rule in pack["rules"]:
             lines.append(f"  {rule['id']:<32} {rule['clause']:<20} {rule['strength']}")
