@@ -242,6 +242,7 @@ class Registry:
             for below in self._stack(self._base(pack, base, base_round), base_round, (*seen, here)):
                 stack.setdefault((below.id, below.version), below)
         _check_overrides(pack, tuple(stack.values()))
+        _check_dates(pack, round_, tuple(stack.values()))
         return (*stack.values(), pack)
 
     def _base(self, pack: Pack, base: Base, round_: int) -> Pack:
@@ -267,6 +268,16 @@ def _closure(
                 if closure.tier is tier and closure.programme is programme:
                     return closure
     return None
+
+
+def _check_dates(pack: Pack, round_: int, base_stack: tuple[Pack, ...]) -> None:
+    """A round's packs of one jurisdiction (shared and programme packs) share its date."""
+    day = pack.evaluation_dates.get(round_)
+    for base in base_stack:
+        other = base.evaluation_dates.get(round_)
+        if base.jurisdiction == pack.jurisdiction and other is not None and other != day:
+            msg = f"evaluation date of round {round_} is {day}, but {base.id}'s is {other}"
+            raise PackError([PackProblem("evaluation-date", pack.id, msg)])
 
 
 def _check_overrides(pack: Pack, base_stack: tuple[Pack, ...]) -> None:
