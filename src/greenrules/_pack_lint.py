@@ -23,7 +23,7 @@ import attrs
 from greenrules._model.enums import Strength
 from greenrules._procedure_check import procedure_problems
 from greenrules._rules.packs import Pack, load_pack
-from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.registry import Registry, clash, default_registry
 from greenrules._rules.rules import CHECKABLE_KINDS, ClauseKind, CoverageHow, Period
 from greenrules._rules.stacks import installed_bases, stack_of, whole_stack
 from greenrules.exceptions import GreenrulesError, PackError
@@ -150,17 +150,8 @@ def _layered(pack: Pack, registry: Registry, problems: list[CheckProblem]) -> Re
     if any(p is pack for p in registry.packs):
         return registry
 
-    def clashes(other: Pack) -> bool:
-        if not set(other.rounds) & set(pack.rounds):
-            return False
-        if other.id == pack.id or other.jurisdiction != pack.jurisdiction:
-            return other.id == pack.id
-        if other.shared or pack.shared:
-            return other.shared and pack.shared
-        return bool(set(other.programmes) & set(pack.programmes))
-
     try:
-        return Registry([*(p for p in registry.packs if not clashes(p)), pack])
+        return Registry([*(p for p in registry.packs if clash(pack, p) is None), pack])
     except PackError as exc:
         problems += [_from_pack_problem(p) for p in exc.problems]
         return None

@@ -76,22 +76,9 @@ class Registry:
         if not isinstance(pack, Pack):
             raise PackError([PackProblem("not-a-pack", str(origin), f"got {type(pack).__name__}")])
         for other in self._packs:
-            rounds = sorted(set(other.rounds) & set(pack.rounds))
-            if other.id == pack.id and rounds:
-                msg = f"pack {pack.id} already registered for rounds {rounds}"
-                raise PackError([PackProblem("duplicate-pack", pack.id, msg)])
-            if other.jurisdiction != pack.jurisdiction or not rounds:
-                continue
-            both = f"{pack.id} {pack.version} and {other.id} {other.version}"
-            if other.shared and pack.shared:
-                msg = f"{both} are both the shared pack of {pack.jurisdiction} rounds {rounds}"
-                raise PackError([PackProblem("jurisdiction-clash", pack.id, msg)])
-            clash = [str(p) for p in pack.programmes if p in other.programmes]
-            if clash and not (other.shared or pack.shared):
-                msg = (
-                    f"{both} both serve {', '.join(clash)} for {pack.jurisdiction} rounds {rounds}"
-                )
-                raise PackError([PackProblem("programme-clash", pack.id, msg)])
+            problem = clash(pack, other)
+            if problem is not None:
+                raise PackError([problem])
         with self._lock:
             self._packs.append(pack)
             self._rulesets.clear()
@@ -251,6 +238,29 @@ class Registry:
         except PackNotFoundError:
             msg = f"extends {base.pack!r}, which is not registered for round {round_}"
             raise PackError([PackProblem("missing-base", pack.id, msg)]) from None
+
+
+def clash(pack: Pack, other: Pack) -> PackProblem | None:
+    """Why ``pack`` cannot be registered beside ``other``, or None when both can.
+
+    The same id may not serve a round twice; in a jurisdiction and round, two packs may not
+    serve one programme, nor both be its shared pack.
+    """
+    rounds = sorted(set(other.rounds) & set(pack.rounds))
+    if other.id == pack.id and rounds:
+        msg = f"pack {pack.id} already registered for rounds {rounds}"
+        return PackProblem("duplicate-pack", pack.id, msg)
+    if other.jurisdiction != pack.jurisdiction or not rounds:
+        return None
+    both = f"{pack.id} {pack.version} and {other.id} {other.version}"
+    if other.shared and pack.shared:
+        msg = f"{both} are both the shared pack of {pack.jurisdiction} rounds {rounds}"
+        return PackProblem("jurisdiction-clash", pack.id, msg)
+    programmes = [str(p) for p in pack.programmes if p in other.programmes]
+    if programmes and not (other.shared or pack.shared):
+        msg = f"{both} both serve {', '.join(programmes)} for {pack.jurisdiction} rounds {rounds}"
+        return PackProblem("programme-clash", pack.id, msg)
+    return None
 
 
 def _serves(pack: Pack) -> str:
