@@ -13,7 +13,11 @@ import pytest
 import greenrules as gr
 from greenrules._bulk import collector_paused
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+EXAMPLE = (
+    Path(__file__).parents[1]
+    / "criteria/greenrules_cn_nm/r2025/shared/examples"
+    / "round-2025.json"
+)
 ARGS: dict[str, Any] = {"tier": "province", "round": 2025, "jurisdiction": "CN-NM"}
 
 

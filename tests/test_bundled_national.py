@@ -25,12 +25,13 @@ def registry() -> gr.Registry:
 
 def test_removal_for_accidents_names_the_measures_threshold(registry: gr.Registry) -> None:
     """Removal for accidents says major (重大) and level II, never the 2020 notice's 较大."""
-    pack = registry.get(NATIONAL, 2024)
-    rules = [r for r in pack.rules if r.clause == "MIIT2024-ch4-rm-a"]
+    packs = [p for p in registry.packs if p.id.startswith(f"{NATIONAL}-") and 2024 in p.rounds]
+    rules = [r for p in packs for r in p.rules if r.clause == "MIIT2024-ch4-rm-a"]
     assert {r.reads() for r in rules} == {
         ("memberships", "memberships.valid", "standing.major_accident")
     }
-    for text in [pack.clause("MIIT2024-ch4-rm-a").summary, *(r.summary for r in rules)]:
+    shared = registry.get(NATIONAL, 2024)
+    for text in [shared.clause("MIIT2024-ch4-rm-a").summary, *(r.summary for r in rules)]:
         assert "重大" in text.zh and "Ⅱ级" in text.zh and "较大" not in text.zh
         assert "major" in text.en and "level-II" in text.en
 
@@ -148,7 +149,7 @@ def test_both_national_rounds_pass_check(folder: str) -> None:
     It runs in a process of its own: the analysis samples generated applicants, and what the
     rest of the suite leaves cached in this process must not change what it samples.
     """
-    path = ROOT / "criteria" / "greenrules_cn_national" / folder
+    path = ROOT / "criteria" / "greenrules_cn_national" / folder / "shared"
     command = [sys.executable, "-m", "greenrules", "check", str(path)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -182,7 +183,7 @@ def test_a_province_s_choice_on_its_list_decides_article_13(registry: gr.Registr
 
 def test_national_candidates_leave_out_what_the_round_does_not_open(registry: gr.Registry) -> None:
     """A 2025 region list with supply-chain enterprises is read; no chain is a candidate."""
-    path = ROOT / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+    path = ROOT / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
     region_list = gr.load_entities(path)
     assert any(a.programme is gr.Programme.SUPPLY_CHAIN for a in region_list)
     candidates = gr.national_candidates(

@@ -8,7 +8,7 @@ import pytest
 
 import greenrules as gr
 from greenrules._rules.reference import load_table
-from greenrules_cn_national import pack_2024
+from greenrules_cn_national import shared_2024
 from greenrules_cn_nm import calendar, pack_2025
 
 
@@ -28,7 +28,7 @@ def test_the_2025_deadlines_are_the_notices() -> None:
 def test_deadlines_agree_with_the_rule_parameters() -> None:
     """The calendar and the rules' dated parameters give the same 2025 dates."""
     params = pack_2025().params
-    national = pack_2024().params
+    national = shared_2024().params
     day = dt.date(2025, 5, 30)
     assert calendar.deadline("dynamic_form", 2025).due == national["dynamic_form_deadline"].at(day)
     assert calendar.deadline("agency_report", 2024).due == params["agency_report_due"].at(day)

@@ -39,7 +39,7 @@ def test_bundled_packs_pass(target: str) -> None:
 
 def test_a_pack_folder_is_checked_as_installed() -> None:
     """A folder of an installed pack is checked as the installed pack, with its layering."""
-    report = check_pack(ROOT / "criteria" / "greenrules_cn_nm" / "r2025", analyse=False)
+    report = check_pack(ROOT / "criteria" / "greenrules_cn_nm" / "r2025" / "shared", analyse=False)
     assert report.errors == ()
     assert {p.code for p in report.warnings} == {"missing-value"}
 

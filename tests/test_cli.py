@@ -126,11 +126,12 @@ def test_packs_json_has_the_documented_shape(capsys: pytest.CaptureFixture[str])
     """Packs --format json lists packs with rules and clause coverage."""
     assert main(["packs", "--format", "json"]) == 0
     packs = {p["id"]: p for p in json.loads(capsys.readouterr().out)}
-    nm = packs["cn-nm"]
+    nm, factory = packs["cn-nm"], packs["cn-nm-factory"]
     assert {"id", "version", "jurisdiction", "tiers", "rules", "clauses"} <= set(nm)
-    assert {"id", "clause", "strength", "programme", "tier"} <= set(nm["rules"][0])
+    assert {"id", "clause", "strength", "programme", "tier"} <= set(factory["rules"][0])
     assert {"id", "kind", "coverage"} <= set(nm["clauses"][0])
-    assert nm["extends"] == "cn-national"
+    assert nm["shared"] and nm["extends"] == "cn-national" and nm["rules"] == []
+    assert not factory["shared"] and factory["bases"] == ["cn-national-factory", "cn-nm"]
 
 
 def test_schema_prints_json_schema(capsys: pytest.CaptureFixture[str]) -> None:

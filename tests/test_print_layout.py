@@ -13,7 +13,11 @@ from greenrules._cli import main
 from greenrules._io.print_layout import HEADER_ROW, text_width, wrapped_lines
 from greenrules._io.workbook import SHEETS, write_summary
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+EXAMPLE = (
+    Path(__file__).parents[1]
+    / "criteria/greenrules_cn_nm/r2025/shared/examples"
+    / "round-2025.json"
+)
 
 
 @pytest.fixture(scope="module")

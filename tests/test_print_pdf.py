@@ -22,7 +22,11 @@ import greenrules as gr
 from greenrules._io.workbook import RECOMMEND_SHEET, SHEET_NAMES, SHEETS, write_summary
 from greenrules._model.credit_code import make_credit_code
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+EXAMPLE = (
+    Path(__file__).parents[1]
+    / "criteria/greenrules_cn_nm/r2025/shared/examples"
+    / "round-2025.json"
+)
 ARGS = {"tier": "province", "round": 2025, "jurisdiction": "CN-NM"}
 SOFFICE, PDFTOTEXT = shutil.which("soffice"), shutil.which("pdftotext")
 

@@ -13,7 +13,7 @@ import yaml
 import greenrules as gr
 from greenrules._model.round_records import Actor
 
-NM = Path(str(files("greenrules_cn_nm") / "r2025"))
+NM = Path(str(files("greenrules_cn_nm") / "r2025" / "shared"))
 
 
 def _pack_with(tmp_path: Path, edit: object) -> Path:
@@ -45,7 +45,8 @@ def test_the_nm_pack_declares_its_round_procedure() -> None:
 
 def test_a_pack_without_procedure_has_none() -> None:
     """The procedure is optional: a pack of rules only still loads."""
-    assert gr.load_pack(Path(str(files("greenrules_cn_national") / "miit2024"))).procedure is None
+    shared = Path(str(files("greenrules_cn_national") / "miit2024" / "shared"))
+    assert gr.load_pack(shared).procedure is None
 
 
 @pytest.mark.parametrize(

@@ -72,12 +72,17 @@ def test_missing_base_pack_is_an_error(region_pack: gr.Pack) -> None:
 
 
 def test_duplicate_and_clashing_packs_are_refused(base_pack: gr.Pack) -> None:
-    """Two packs may not serve the same jurisdiction and round."""
+    """Two packs may not serve the same programme for one jurisdiction and round."""
     registry = gr.Registry([base_pack])
     with pytest.raises(gr.PackError, match="duplicate-pack"):
         registry.register(base_pack)
+    with pytest.raises(gr.PackError, match="programme-clash") as info:
+        registry.register(attrs.evolve(base_pack, id="other", programmes=(gr.Programme.PARK,)))
+    assert "other 1.0.0 and test-base 1.0.0" in str(info.value)
+    shared = attrs.evolve(base_pack, id="test-shared", shared=True)
+    registry.register(shared)  # a shared pack serves no programme alone: no clash
     with pytest.raises(gr.PackError, match="jurisdiction-clash"):
-        registry.register(attrs.evolve(base_pack, id="other"))
+        registry.register(attrs.evolve(shared, id="test-shared-too"))
     with pytest.raises(gr.PackError, match="not-a-pack"):
         registry.register("pack")  # type: ignore[arg-type]
 
@@ -187,7 +192,7 @@ def test_a_programme_the_pack_does_not_cover_is_not_found(
         tmp_path, "programmes: [factory, park, supply_chain]", "programmes: [factory]", "pack.yaml"
     )
     registry = gr.Registry([base_pack, gr.load_pack(folder)])
-    with pytest.raises(gr.PackNotFoundError, match="does not cover programme park"):
+    with pytest.raises(gr.PackNotFoundError, match="the park pack of ZZ-TA round 2030 is not"):
         registry.ruleset(jurisdiction="ZZ-TA", round=2030, tier="province", programme="park")
 
 

@@ -15,7 +15,7 @@ from greenrules._io.round_records import load_round_records
 from greenrules._model.enums import Verdict
 from greenrules._round import round_status
 
-EXAMPLE = Path(str(files("greenrules_cn_nm") / "r2025" / "round" / "records-2025.json"))
+EXAMPLE = Path(str(files("greenrules_cn_nm") / "r2025" / "shared" / "round" / "records-2025.json"))
 RECORDS = load_round_records(EXAMPLE)
 ORDOS_SILICON, ORDOS_PARK = "91150600MA0000006K", "91150600MA00000519"
 CHIFENG_2019, ULANQAB_LATE_FORM = "91150400MA00002015", "91150900MA00002022"

@@ -15,7 +15,7 @@ from greenrules._io.round_records import load_round_records
 from greenrules._model.round_records import CitySubmission
 from greenrules._round import round_status
 
-EXAMPLE = Path(str(files("greenrules_cn_nm") / "r2025" / "round" / "records-2025.json"))
+EXAMPLE = Path(str(files("greenrules_cn_nm") / "r2025" / "shared" / "round" / "records-2025.json"))
 RECORDS = load_round_records(EXAMPLE)
 DAYS = st.dates(min_value=dt.date(2025, 3, 1), max_value=dt.date(2025, 8, 31))
 

@@ -16,7 +16,7 @@ import greenrules as gr
 from greenrules._cli import main
 
 ROOT = Path(__file__).parents[1]
-EXAMPLES = ROOT / "criteria" / "greenrules_cn_nm" / "r2025" / "examples"
+EXAMPLES = ROOT / "criteria" / "greenrules_cn_nm" / "r2025" / "shared" / "examples"
 JSON = EXAMPLES / "round-2025.json"
 XLSX = EXAMPLES / "round-2025.xlsx"
 CONTEXT = {"tier": "province", "round": 2025, "jurisdiction": "CN-NM"}

@@ -21,7 +21,11 @@ from greenrules._io.workbook import (
     write_summary,
 )
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+EXAMPLE = (
+    Path(__file__).parents[1]
+    / "criteria/greenrules_cn_nm/r2025/shared/examples"
+    / "round-2025.json"
+)
 ORDER = [gr.Programme.FACTORY, gr.Programme.PARK, gr.Programme.SUPPLY_CHAIN]
 
 

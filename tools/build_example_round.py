@@ -1,4 +1,4 @@
-"""Build the bundled example round ``criteria/greenrules_cn_nm/r2025/examples/round-2025.json``.
+"""Build the bundled example round ``greenrules_cn_nm/r2025/shared/examples/round-2025.json``.
 
 Run from the repository root: ``python tools/build_example_round.py``. Every unit is fictitious
 (名称标注“虚构示例”); the cities, industries and product keys are real, so that the demo shows
@@ -16,7 +16,7 @@ from typing import Any
 
 from greenrules._model.credit_code import make_credit_code
 
-OUT = Path("criteria/greenrules_cn_nm/r2025/examples/round-2025.json")
+OUT = Path("criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json")
 _serial = iter(range(1, 10_000))
 
 

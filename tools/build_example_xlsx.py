@@ -18,7 +18,7 @@ from typing import Any
 
 import openpyxl
 
-EXAMPLES = Path("criteria/greenrules_cn_nm/r2025/examples")
+EXAMPLES = Path("criteria/greenrules_cn_nm/r2025/shared/examples")
 OWNER_PATHS = ("owner.credit_code", "applicants.credit_code", "agencies.credit_code")
 
 

@@ -2,7 +2,7 @@
 
 Run from the repository root: ``python tools/build_reference.py [SHARED_REFERENCE_DIR]``.
 It reads ``energy_benchmarks_2023.csv`` and ``energy_quota_grades.csv`` (default folder
-``../shared/reference``) and writes ``criteria/greenrules_cn_nm/r2025/reference/``.
+``../shared/reference``) and writes ``criteria/greenrules_cn_nm/r2025/shared/reference/``.
 
 Why a script: the pack keys every product by a stable text key (``gb21341.ferrosilicon``) that
 entities use in ``energy[].product``; deriving the keys by one documented procedure keeps them
@@ -24,7 +24,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-OUT = Path("criteria/greenrules_cn_nm/r2025/reference")
+OUT = Path("criteria/greenrules_cn_nm/r2025/shared/reference")
 
 CATALOGUE = "adgo07/ECQuota-Insight data/catalog.json @62e6f2bd (publication and effective dates)"
 # Effective date of each edition in energy_quota_grades.csv, with where we read it.

@@ -99,14 +99,17 @@ def deadline(name: str, round_: int, *, pack: greenrules.Pack | None = None) -> 
     return found[name]
 
 
-def review_years(pack: greenrules.Pack | None = None) -> frozenset[int]:
-    """The announcement years whose units the round reviews, read from the NM2025-3.3-a rules."""
-    if pack is None:
-        from . import pack_2025
+def review_years(packs: Iterable[greenrules.Pack] | None = None) -> frozenset[int]:
+    """The announcement years whose units the round reviews, read from the NM2025-3.3-a rules.
 
-        pack = pack_2025()
+    ``packs`` are the programme packs to read (default: the round's three bundled ones).
+    """
+    if packs is None:
+        from . import factory_2025, park_2025, supply_chain_2025
+
+        packs = (factory_2025(), park_2025(), supply_chain_2025())
     years: set[int] = set()
-    for rule in pack.rules:
+    for rule in (rule for pack in packs for rule in pack.rules):
         if rule.clause == REVIEW_CLAUSE and rule.applies_if is not None:
             years.update(int(y) for y in rule.constants_compared_with("year"))
     return frozenset(years)

@@ -23,8 +23,9 @@ import attrs
 from greenrules._model.enums import Strength
 from greenrules._procedure_check import procedure_problems
 from greenrules._rules.packs import Pack, load_pack
-from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.registry import Registry, clash, default_registry
 from greenrules._rules.rules import CHECKABLE_KINDS, ClauseKind, CoverageHow, Period
+from greenrules._rules.stacks import installed_bases, stack_of, whole_stack
 from greenrules.exceptions import GreenrulesError, PackError
 
 ERROR, WARNING = "error", "warning"
@@ -82,6 +83,9 @@ def _problem(code: str, severity: str, where: str, message: str) -> CheckProblem
 def check_pack(target: str | Path, *, analyse: bool = True, per_variant: int = 4) -> CheckReport:
     """Check a pack given as a folder or as an installed pack's id or jurisdiction code.
 
+    A programme pack is checked alone, on the packs it extends; a shared pack (a jurisdiction
+    names its round's shared pack) is checked with the whole stack: every programme pack of its
+    jurisdiction and round that extends it, which together must cover its clauses.
     ``analyse`` runs the reachability and contradiction analyses, which sample generated
     applicants (deterministically) and need the ``testing`` extra.
     """
@@ -90,12 +94,14 @@ def check_pack(target: str | Path, *, analyse: bool = True, per_variant: int = 4
     pack = _resolve(target, installed, problems)
     registry = _layered(pack, installed, problems) if pack is not None else None
     if pack is not None and registry is not None and not problems:
-        problems += coverage_problems(pack)
-        problems += data_problems(pack)
-        problems += period_problems(pack)
+        members = whole_stack(pack, registry)
+        problems += coverage_problems(pack, members, registry)
+        for member in members:
+            problems += data_problems(member)
+            problems += period_problems(member)
         problems += [_problem(c, ERROR, w, m) for c, w, m in procedure_problems(pack, registry)]
         if analyse:
-            problems += analysis_problems(pack, registry, per_variant)
+            problems += analysis_problems(pack, registry, per_variant, members)
     return CheckReport(str(target), tuple(problems))
 
 
@@ -119,11 +125,13 @@ def _resolve(target: str | Path, registry: Registry, problems: list[CheckProblem
             if pack.folder is not None and pack.folder.resolve() == folder.resolve():
                 return pack  # installed: loaded fresh from this folder, with its predicates
         try:
-            return load_pack(folder)
+            return load_pack(folder, bases=installed_bases(folder, registry))
         except PackError as exc:
             problems += [_from_pack_problem(p) for p in exc.problems]
             return None
     found = [p for p in registry.packs if str(target) in (p.id, p.jurisdiction)]
+    if str(target) not in {p.id for p in found}:  # a jurisdiction: its rounds' shared packs
+        found = [p for p in found if p.shared] or found
     if not found:
         known = ", ".join(sorted({p.id for p in registry.packs})) or "none"
         problems.append(
@@ -142,23 +150,35 @@ def _layered(pack: Pack, registry: Registry, problems: list[CheckProblem]) -> Re
     if any(p is pack for p in registry.packs):
         return registry
 
-    def clashes(other: Pack) -> bool:
-        shared = set(other.rounds) & set(pack.rounds)
-        return bool(shared) and (other.id == pack.id or other.jurisdiction == pack.jurisdiction)
-
     try:
-        return Registry([*(p for p in registry.packs if not clashes(p)), pack])
+        return Registry([*(p for p in registry.packs if clash(pack, p) is None), pack])
     except PackError as exc:
         problems += [_from_pack_problem(p) for p in exc.problems]
         return None
 
 
-def coverage_problems(pack: Pack) -> list[CheckProblem]:
-    """Clauses whose stated coverage does not match the rules that cite them."""
+def coverage_problems(
+    pack: Pack, members: Iterable[Pack] = (), registry: Registry | None = None
+) -> list[CheckProblem]:
+    """Clauses whose stated coverage does not match the rules that cite them.
+
+    The rules are those of ``members`` (the pack, or a shared pack's whole stack); a rule's
+    clause may be any of its stack's (``registry``).
+    """
+    members = tuple(members) or (pack,)
+    own_rules = [rule for member in members for rule in member.rules]
     out = []
     cited: dict[str, list[str]] = {}
-    for rule in pack.rules:
+    for rule in own_rules:
         cited.setdefault(rule.clause, []).append(rule.id)
+    if pack.shared:
+        out += _missing_programmes(pack, members)
+        for clause in pack.clauses:
+            if clause.coverage.how is CoverageHow.RULES and clause.id not in cited:
+                message = "coverage says rules, but no rule of the stack cites it"
+                out.append(
+                    _problem("uncovered-clause", ERROR, f"{pack.id} clause {clause.id}", message)
+                )
     for clause in pack.clauses:
         where = f"{pack.id} clause {clause.id}"
         how = clause.coverage.how
@@ -190,8 +210,9 @@ def coverage_problems(pack: Pack) -> list[CheckProblem]:
                     "coverage says support, but names no code in 'by'",
                 )
             )
-    kinds = {clause.id: clause.kind for clause in pack.clauses}
-    for rule in pack.rules:
+    catalogue = [c for m in members for p in stack_of(m, registry) for c in p.clauses]
+    kinds = {clause.id: clause.kind for clause in (*catalogue, *pack.clauses)}
+    for rule in own_rules:
         expected = _KIND_STRENGTH.get(kinds.get(rule.clause, ClauseKind.INFO))
         if expected is not None and rule.strength is not expected:
             out.append(
@@ -203,6 +224,22 @@ def coverage_problems(pack: Pack) -> list[CheckProblem]:
                 )
             )
     return out
+
+
+def _missing_programmes(pack: Pack, members: tuple[Pack, ...]) -> list[CheckProblem]:
+    """Programmes a shared pack covers that no programme pack on it serves."""
+    served = {programme for member in members[1:] for programme in member.programmes}
+    return [
+        _problem(
+            "missing-programme-pack",
+            ERROR,
+            f"{pack.id} programme {programme}",
+            f"the shared pack covers {programme}, but no installed {programme} pack of "
+            f"{pack.jurisdiction} rounds {list(pack.rounds)} extends it",
+        )
+        for programme in pack.programmes
+        if programme not in served
+    ]
 
 
 def data_problems(pack: Pack) -> list[CheckProblem]:
@@ -336,8 +373,14 @@ def _period(period: Period) -> str:
     return f"from {start} to {end}"
 
 
-def analysis_problems(pack: Pack, registry: Registry, per_variant: int) -> list[CheckProblem]:
-    """Rules no generated input passes or fails, and pairs that never pass together."""
+def analysis_problems(
+    pack: Pack, registry: Registry, per_variant: int, members: Iterable[Pack] = ()
+) -> list[CheckProblem]:
+    """Rules no generated input passes or fails, and pairs that never pass together.
+
+    Only the rules of ``members`` (default: the pack) are reported: a base pack's rules are
+    checked with the base pack.
+    """
     if importlib.util.find_spec("hypothesis") is None:
         return [
             _problem(
@@ -351,7 +394,7 @@ def analysis_problems(pack: Pack, registry: Registry, per_variant: int) -> list[
     from .testing._subject import subject
 
     out = []
-    own = {rule.id for rule in pack.rules}
+    own = {rule.id for member in (*members, pack) for rule in member.rules}
     never: dict[tuple[str, str], tuple[Any, list[int]]] = {}
     for round_ in pack.rounds:
         try:

@@ -23,7 +23,8 @@ def procedure_problems(pack: Pack, registry: Registry) -> list[tuple[str, str, s
     out: list[tuple[str, str, str]] = []
     round_ = max(pack.rounds)
     cited: set[str] = set()
-    for programme in pack.programmes if PROBE_TIER in pack.tiers else ():
+    installed = registry.stacks(pack.jurisdiction, round_)  # a missing one: check names it
+    for programme in installed if PROBE_TIER in pack.tiers else ():
         ruleset = registry.ruleset(
             jurisdiction=pack.jurisdiction, round=round_, tier=PROBE_TIER, programme=programme
         )

@@ -15,7 +15,7 @@ from greenrules._io.round_template import write_round_template
 from greenrules._io.round_workbook import write_round_status
 from greenrules._io.template import write_template
 from greenrules._round import example_records, round_status
-from greenrules._rules.listing import packs_as_data
+from greenrules._rules.listing import pack_tree, packs_as_data
 from greenrules._rules.registry import default_registry
 from greenrules._rules.table_coverage import (
     coverage_as_data,
@@ -34,16 +34,24 @@ def run_packs(args: argparse.Namespace) -> int:
         json_text = json.dumps(coverage_as_data(reports), ensure_ascii=False, indent=2) + "\n"
         write(None, json_text if args.format == "json" else render_coverage(reports))
         return exit_codes.OK
-    data = packs_as_data(default_registry())
+    registry = default_registry()
+    data = packs_as_data(registry)
     if args.format == "json":
         write(None, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return exit_codes.OK
     lines = []
+    for jurisdiction, rounds in pack_tree(registry).items():
+        lines.append(jurisdiction)
+        for round_, stacks in rounds.items():
+            lines.append(f"  {round_}")
+            for programme, stack in stacks.items():
+                lines.append(f"    {programme}")
+                lines += [f"      {p.id} {p.version}  ({registry.origin(p)})" for p in stack]
     for pack in data:
         lines.append(
             f"{pack['id']} {pack['version']}  {pack['jurisdiction']} rounds {pack['rounds']}  "
             f"tiers {', '.join(pack['tiers'])}  ({len(pack['rules'])} rules, "
-            f"{len(pack['clauses'])} clauses, from {pack['origin']})"
+            f"{len(pack['clauses'])} clauses, digest {pack['digest'][:12]})"
         )
         for rule in pack["rules"]:
             lines.append(f"  {rule['id']:<32} {rule['clause']:<20} {rule['strength']}")

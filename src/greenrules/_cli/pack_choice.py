@@ -12,15 +12,17 @@ class UsageError(Exception):
 
 def installed(registry: Registry) -> str:
     """The installed jurisdictions and rounds, as ``CN-NM 2025, CN 2024, CN 2025``."""
-    return ", ".join(f"{p.jurisdiction} {r}" for p in registry.packs for r in p.rounds) or "none"
+    pairs = dict.fromkeys(f"{p.jurisdiction} {r}" for p in registry.packs for r in p.rounds)
+    return ", ".join(pairs) or "none"
 
 
 def top_pack(
     registry: Registry, jurisdiction: str | None, round_: int | None, *, examples: bool = False
 ) -> Pack:
-    """The pack an evaluation targets, defaulting to the only pack no other pack extends.
+    """The round pack an evaluation targets, defaulting to the only jurisdiction no other extends.
 
-    Jurisdiction codes are compared case-insensitively. When several packs are on top (a
+    A round's pack is its shared pack (or its only pack): the one with its examples and
+    procedure. Jurisdiction codes are compared case-insensitively. When several packs are on top (a
     plug-in pack is installed beside the bundled ones), the default is the one bundled with
     greenrules: installing a plug-in must not change what a bare command evaluates.
     ``examples`` keeps only packs that ship ``examples/*.json``.
@@ -29,12 +31,20 @@ def top_pack(
         UsageError: no pack, or more than one, matches; the message lists what is installed.
     """
     code = jurisdiction.upper() if jurisdiction is not None else None
-    bases = {p.extends for p in registry.packs}
-    candidates = [
-        p
+    where = {p.id: p.jurisdiction for p in registry.packs}
+    bases = {  # jurisdictions that packs of another jurisdiction build on
+        where[b.pack]
         for p in registry.packs
-        if (code is None and p.id not in bases) or p.jurisdiction.upper() == code
-    ]
+        for b in p.bases
+        if where.get(b.pack, p.jurisdiction) != p.jurisdiction
+    }
+    rounds = {
+        (p.jurisdiction, r)
+        for p in registry.packs
+        for r in p.rounds
+        if (code is None and p.jurisdiction not in bases) or p.jurisdiction.upper() == code
+    }
+    candidates = [registry.resolve(*pair)[-1] for pair in sorted(rounds)]
     if round_ is not None:
         candidates = [p for p in candidates if round_ in p.rounds]
     wanted = " ".join(str(x) for x in (code, round_) if x is not None) or "the default"

@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     _evaluation_options(demo)
     demo.set_defaults(run=evaluation.run_demo)
 
-    packs = _sub(sub, "packs", "list the installed criteria packs and their rules")
+    packs = _sub(
+        sub, "packs", "list the installed packs: jurisdiction, round, programme, pack stack; then rules"
+    )
     packs.add_argument("--format", choices=("table", "json"), default="table", help="output form")
     packs.add_argument(
         "--coverage",

@@ -162,7 +162,10 @@ def write_template(
     problems = workbook_argument_problems(out, lang)
     if problems:
         raise InvalidInputError(problems)
-    stack = (registry or default_registry()).resolve(jurisdiction, round)
+    registry = registry or default_registry()
+    top = registry.resolve(jurisdiction, round)[-1]
+    every = [p for stack in registry.stacks(jurisdiction, round).values() for p in stack]
+    stack = [*{id(p): p for p in every if p is not top}.values(), top]
     book = build_template(stack, round, lang)
     write_whole(out, book.save, argument="path")
 

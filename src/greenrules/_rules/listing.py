@@ -1,4 +1,4 @@
-"""The installed packs as plain data: the stable shape ``greenrules packs --format json`` prints.
+"""The installed packs as plain data (``greenrules packs --format json``) and as a tree.
 
 Kept apart from the command line so that the shape, which tools read, is one function with one
 test, and fields are only ever added.
@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry
+from greenrules._rules.stacks import whole_stack
 
 
 def packs_as_data(registry: Registry) -> list[dict[str, Any]]:
     """The stable JSON shape of ``greenrules packs --format json``."""
     out = []
     for pack in registry.packs:
-        cited: dict[str, list[str]] = {}
-        for rule in pack.rules:
+        cited: dict[str, list[str]] = {}  # a shared pack's clauses: by its programme packs' rules
+        for rule in (r for member in whole_stack(pack, registry) for r in member.rules):
             cited.setdefault(rule.clause, []).append(rule.id)
         out.append(
             {
@@ -26,8 +28,11 @@ def packs_as_data(registry: Registry) -> list[dict[str, Any]]:
                 "rounds": list(pack.rounds),
                 "tiers": [str(t) for t in pack.tiers],
                 "programmes": [str(p) for p in pack.programmes],
-                "extends": pack.extends,
-                "extends_round": pack.extends_round,
+                "shared": pack.shared,
+                "bases": [str(base) for base in pack.bases],
+                # the first base, as before packs could extend several
+                "extends": pack.bases[0].pack if pack.bases else None,
+                "extends_round": pack.bases[0].round if pack.bases else None,
                 "closed": [
                     {
                         "programme": str(c.programme),
@@ -69,3 +74,23 @@ def packs_as_data(registry: Registry) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def pack_tree(registry: Registry) -> dict[str, dict[int, dict[str, tuple[Pack, ...]]]]:
+    """Jurisdiction, round, programme, and the pack stack (base first) that serves it.
+
+    A round's shared pack is listed under ``shared``, with what it extends; a programme whose
+    pack is not installed is absent.
+    """
+    tree: dict[str, dict[int, dict[str, tuple[Pack, ...]]]] = {}
+    pairs = sorted({(p.jurisdiction, r) for p in registry.packs for r in p.rounds})
+    for jurisdiction, round_ in pairs:
+        stacks: dict[str, tuple[Pack, ...]] = {
+            str(programme): stack
+            for programme, stack in registry.stacks(jurisdiction, round_).items()
+        }
+        top = registry.resolve(jurisdiction, round_)
+        if top[-1].shared:
+            stacks = {"shared": top, **stacks}
+        tree.setdefault(jurisdiction, {})[round_] = stacks
+    return tree

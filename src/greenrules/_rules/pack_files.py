@@ -9,7 +9,7 @@ per programme), the reference tables ``pack.yaml`` names, and ``cases/*.yaml``. 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +59,10 @@ class ClosedData(_File):
     reason: BilingualData
 
 
+BaseName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*(@[0-9]{4})?$")]
+"""A base pack as ``pack.yaml`` names it: its id, optionally ``@round`` when not the pack's own."""
+
+
 class PackData(_File):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: str
@@ -69,7 +73,8 @@ class PackData(_File):
     evaluation_dates: dict[int, dt.date]
     programmes: list[Programme] = Field(min_length=1)
     tiers: list[Tier] = Field(min_length=1)
-    extends: str | None = None
+    shared: bool = False
+    extends: BaseName | list[BaseName] | None = None
     extends_round: int | None = None
     neutralizes: list[NeutralizeData] = []
     closed: list[ClosedData] = []

@@ -16,7 +16,6 @@ from typing import Any
 
 import attrs
 import pydantic
-import yaml
 
 from greenrules._model.entities import ENTITY_TYPES
 from greenrules._model.enums import Programme, Strength, Tier
@@ -31,6 +30,7 @@ from greenrules._rules.pack_files import (
     RuleData,
     RuleFile,
 )
+from greenrules._rules.pack_yaml import Problems, parse_file, read_yaml
 from greenrules._rules.procedure import Procedure, ProcedureFile, build_procedure
 from greenrules._rules.reference import (
     DatedValue,
@@ -76,12 +76,28 @@ class Closure:
 
 
 @attrs.frozen
+class Base:
+    """A pack that another extends: its id, and its round when it is not the extending pack's.
+
+    A round that amends an earlier one (MIIT's yearly notice on the standing measures) builds on
+    that round's pack instead of copying it.
+    """
+
+    pack: str
+    round: int | None = None
+
+    def __str__(self) -> str:
+        return self.pack if self.round is None else f"{self.pack}@{self.round}"
+
+
+@attrs.frozen
 class Pack:
     """A validated criteria pack. Build one with :func:`load_pack`.
 
-    ``extends_round`` is the round of the base pack when it is not the pack's own: a round that
-    amends an earlier one (MIIT's yearly notice on the standing measures) builds on that round's
-    pack instead of copying it.
+    A programme pack serves its ``programmes`` for a jurisdiction and its rounds; a ``shared``
+    pack serves none alone: it holds what the programme packs of its document share (clauses,
+    parameters, reference tables, the procedure) and they extend it. ``bases`` are the packs
+    this one extends, layered in their order below it.
 
     Its mappings are read-only views: a pack is what its digest says, so changing a parameter
     or a table goes through :meth:`with_table` or ``Registry.with_reference``, which re-digest.
@@ -96,8 +112,7 @@ class Pack:
     evaluation_dates: Mapping[int, dt.date] = attrs.field(converter=read_only)
     programmes: tuple[Programme, ...]
     tiers: tuple[Tier, ...]
-    extends: str | None
-    extends_round: int | None
+    bases: tuple[Base, ...]
     neutralizes: Mapping[str, str] = attrs.field(converter=read_only)
     closed: tuple[Closure, ...]
     clauses: tuple[Clause, ...]
@@ -112,6 +127,7 @@ class Pack:
         factory=dict, converter=read_only
     )
     """What each priority level (programme, order) means, from the rule files' words."""
+    shared: bool = False
 
     def clause(self, clause_id: str) -> Clause:
         """The clause with this id; LookupError if the catalogue has none."""
@@ -149,92 +165,42 @@ class Pack:
         return attrs.evolve(self, tables=tables, digest=digest, procedure=procedure)
 
 
-class _Problems:
-    """Collects pack problems so that one load reports all of them at once."""
-
-    def __init__(self, pack: str) -> None:
-        self.pack = pack
-        self.items: list[PackProblem] = []
-        self.nodes = MAX_PACK_NODES  # what the pack's YAML files may still hold
-
-    def add(self, code: str, message: str, rule: str | None = None) -> None:
-        self.items.append(PackProblem(code, self.pack, message, rule))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise PackError(self.items)
-
-
-MAX_PACK_NODES = 100_000
-"""Values (mappings, lists, keys, scalars) all YAML files of one pack may hold, every alias
-counted at each place it is used: the bundled packs hold about 3,000. YAML aliases can make a
-small file expand exponentially (a 1.7 KB file of five alias levels), so past this the pack is
-refused (``over-limit``) before any condition is parsed."""
-
-
-def _read_yaml(path: Path, problems: _Problems) -> Any:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.add("missing-file", f"{path.name} not found in {path.parent}")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add("bad-yaml", f"{path.name} cannot be read as UTF-8 text: {exc}")
-    except yaml.YAMLError as exc:
-        problems.add("bad-yaml", f"{path.name} is not valid YAML: {exc}".replace("\n", " "))
-    else:
-        problems.nodes = _within(data, problems.nodes)
-        if problems.nodes >= 0:
-            return data
-        msg = f"{path.name}: the pack's YAML holds more than {MAX_PACK_NODES:,} values"
-        problems.add("over-limit", msg + " (aliases counted where used)")
-    return None
-
-
-def _within(data: Any, budget: int) -> int:
-    """``budget`` less the values in ``data``; negative (and no more counting) past it."""
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        budget -= 1
-        if budget < 0:
-            return budget
-        if isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return budget
-
-
-def _parse_file(model: type[pydantic.BaseModel], data: Any, name: str, problems: _Problems) -> Any:
-    try:
-        return model.model_validate(data)
-    except pydantic.ValidationError as exc:
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"])
-            problems.add("bad-schema", f"{name}: {where}: {err['msg']}")
-    return None
-
-
 def _bilingual(data: BilingualData) -> Bilingual:
     return Bilingual(data.zh, data.en)
 
 
-def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pack:
-    """Read and validate the pack in ``folder``; raise :class:`PackError` listing every problem."""
+def load_pack(
+    folder: str | Path, *, predicates: Iterable[Predicate] = (), bases: Iterable[Pack] = ()
+) -> Pack:
+    """Read and validate the pack in ``folder``; raise :class:`PackError` listing every problem.
+
+    ``bases`` are packs below this one whose clauses, parameters, tables and predicates its
+    rules may use (a programme pack's shared pack, with the packs that one extends): the
+    rules are checked against them, never against copies.
+    """
     folder = Path(folder)
-    problems = _Problems(folder.name)
-    raw = _read_yaml(folder / "pack.yaml", problems)
-    meta: PackData | None = _parse_file(PackData, raw, "pack.yaml", problems)
+    problems = Problems(folder.name)
+    raw = read_yaml(folder / "pack.yaml", problems)
+    meta: PackData | None = parse_file(PackData, raw, "pack.yaml", problems)
     problems.raise_if_any()
     assert meta is not None
     problems.pack = meta.id
+    below = tuple(bases)
     named = {p.name: p for p in predicates}
-    clauses = _load_clauses(folder, problems)
+    seen_predicates = {n: p for b in below for n, p in b.predicates.items()} | named
+    clauses = _load_clauses(folder, problems, required=not meta.extends)
     params = _load_params(folder, problems)
     tables = _load_tables(folder, meta, problems)
-    rules, cited, levels = _load_rules(folder, meta, problems, params, tables, named)
-    _check_consistency(meta, clauses, rules, cited, problems)
+    scope = _Scope(
+        {n: p.kind for b in (*below,) for n, p in b.params.items()}
+        | {n: p.kind for n, p in params.items()},
+        {n: t.columns for b in below for n, t in b.tables.items()}
+        | {n: t.columns for n, t in tables.items()},
+        seen_predicates,
+    )
+    rules, cited, levels = _load_rules(folder, meta, problems, scope)
+    base_clauses = tuple(cl for b in below for cl in b.clauses)
+    _check_consistency(meta, clauses, base_clauses, rules, cited, problems)
     procedure = _load_procedure(folder, clauses, tables, problems)
     problems.raise_if_any()
     return Pack(
@@ -247,8 +213,7 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
         evaluation_dates=dict(meta.evaluation_dates),
         programmes=tuple(meta.programmes),
         tiers=tuple(meta.tiers),
-        extends=meta.extends,
-        extends_round=meta.extends_round,
+        bases=_bases(meta),
         neutralizes={n.rule: n.reason for n in meta.neutralizes},
         closed=tuple(
             Closure(c.programme, c.tier, c.clause, _bilingual(c.reason)) for c in meta.closed
@@ -262,21 +227,41 @@ def load_pack(folder: str | Path, *, predicates: Iterable[Predicate] = ()) -> Pa
         digest=_digest(folder, {Path(spec.file) for spec in meta.tables.values()}),
         procedure=procedure,
         priority_levels=levels,
+        shared=meta.shared,
     )
+
+
+def _bases(meta: PackData) -> tuple[Base, ...]:
+    """The ``extends`` of ``pack.yaml`` as bases: ``id@round``, else ``extends_round``, else own."""
+    names = [meta.extends] if isinstance(meta.extends, str) else list(meta.extends or [])
+    out = []
+    for name in names:
+        pack, _, round_ = name.partition("@")
+        out.append(Base(pack, int(round_) if round_ else meta.extends_round))
+    return tuple(out)
+
+
+@attrs.frozen
+class _Scope:
+    """The names a pack's rules may use: its own and its bases' parameters, tables, predicates."""
+
+    params: Mapping[str, Any]
+    tables: Mapping[str, Mapping[str, Any]]
+    predicates: Mapping[str, Predicate]
 
 
 def _load_procedure(
     folder: Path,
     clauses: tuple[Clause, ...],
     tables: Mapping[str, ReferenceTable],
-    problems: _Problems,
+    problems: Problems,
 ) -> Procedure | None:
     """The round's procedure when the pack declares one (``procedure.yaml``), checked."""
     path = folder / "procedure.yaml"
     if not path.exists():
         return None
-    parsed: ProcedureFile | None = _parse_file(
-        ProcedureFile, _read_yaml(path, problems), path.name, problems
+    parsed: ProcedureFile | None = parse_file(
+        ProcedureFile, read_yaml(path, problems), path.name, problems
     )
     if parsed is None:
         return None
@@ -294,9 +279,12 @@ def _digest(folder: Path, tables: set[Path]) -> str:
     return sha.hexdigest()
 
 
-def _load_clauses(folder: Path, problems: _Problems) -> tuple[Clause, ...]:
-    data = _read_yaml(folder / "clauses.yaml", problems)
-    parsed: ClauseFile | None = _parse_file(ClauseFile, data, "clauses.yaml", problems)
+def _load_clauses(folder: Path, problems: Problems, *, required: bool) -> tuple[Clause, ...]:
+    """The pack's own catalogue; a pack that extends others may cite theirs and have none."""
+    if not required and not (folder / "clauses.yaml").exists():
+        return ()
+    data = read_yaml(folder / "clauses.yaml", problems)
+    parsed: ClauseFile | None = parse_file(ClauseFile, data, "clauses.yaml", problems)
     if parsed is None:
         return ()
     out = []
@@ -306,13 +294,11 @@ def _load_clauses(folder: Path, problems: _Problems) -> tuple[Clause, ...]:
     return tuple(out)
 
 
-def _load_params(folder: Path, problems: _Problems) -> dict[str, Parameter]:
+def _load_params(folder: Path, problems: Problems) -> dict[str, Parameter]:
     path = folder / "params.yaml"
     if not path.exists():
         return {}
-    parsed: ParamFile | None = _parse_file(
-        ParamFile, _read_yaml(path, problems), path.name, problems
-    )
+    parsed: ParamFile | None = parse_file(ParamFile, read_yaml(path, problems), path.name, problems)
     if parsed is None:
         return {}
     out = {}
@@ -330,7 +316,7 @@ def _load_params(folder: Path, problems: _Problems) -> dict[str, Parameter]:
     return out
 
 
-def _load_tables(folder: Path, meta: PackData, problems: _Problems) -> dict[str, ReferenceTable]:
+def _load_tables(folder: Path, meta: PackData, problems: Problems) -> dict[str, ReferenceTable]:
     out = {}
     inside = folder.resolve()
     for name, spec in meta.tables.items():
@@ -354,24 +340,22 @@ def _load_tables(folder: Path, meta: PackData, problems: _Problems) -> dict[str,
 
 
 def _load_rules(
-    folder: Path,
-    meta: PackData,
-    problems: _Problems,
-    params: Mapping[str, Parameter],
-    tables: Mapping[str, ReferenceTable],
-    predicates: Mapping[str, Predicate],
+    folder: Path, meta: PackData, problems: Problems, names: _Scope
 ) -> tuple[tuple[Rule, ...], set[str], dict[tuple[Programme, int], Bilingual]]:
-    """The rules that built, every clause a rule cites (built or not), the levels' words."""
+    """The rules that built, every clause a rule cites (built or not), the levels' words.
+
+    A shared pack, or one that only adjusts its bases (neutralizes, closes), may have none.
+    """
     rules: list[Rule] = []
     cited: set[str] = set()
     levels: dict[tuple[Programme, int], Bilingual] = {}
-    reads = {name: p.reads for name, p in predicates.items()}
+    reads = {name: p.reads for name, p in names.predicates.items()}
     files = sorted((folder / "rules").glob("*.yaml"))
-    if not files:
+    if not files and not (meta.shared or meta.extends):
         problems.add("no-rules", "the pack has no rules/*.yaml file")
     for path in files:
-        data = _read_yaml(path, problems)
-        parsed: RuleFile | None = _parse_file(RuleFile, data, f"rules/{path.name}", problems)
+        data = read_yaml(path, problems)
+        parsed: RuleFile | None = parse_file(RuleFile, data, f"rules/{path.name}", problems)
         if parsed is None:
             continue
         for order, words in parsed.priority_levels.items():
@@ -379,9 +363,9 @@ def _load_rules(
         model = ENTITY_TYPES[parsed.programme]
         scope = typecheck.NameScope(
             facts=fact_schema(model),
-            params={n: p.kind for n, p in params.items()},
-            tables={n: t.columns for n, t in tables.items()},
-            predicates=frozenset(predicates),
+            params=dict(names.params),
+            tables=dict(names.tables),
+            predicates=frozenset(names.predicates),
         )
         for item in parsed.rules:
             cited.add(item.clause)
@@ -397,7 +381,7 @@ def _build_rule(
     model: type[pydantic.BaseModel],
     scope: typecheck.NameScope,
     reads: Mapping[str, tuple[str, ...]],
-    problems: _Problems,
+    problems: Problems,
 ) -> Rule | None:
     try:
         requires = c.parse(item.requires, "requires") if item.requires is not None else None
@@ -447,23 +431,25 @@ def _build_rule(
 def _check_consistency(
     meta: PackData,
     clauses: tuple[Clause, ...],
+    base_clauses: tuple[Clause, ...],
     rules: tuple[Rule, ...],
     cited: set[str],
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     seen: set[str] = set()
     for clause in clauses:
         if clause.id in seen:
             problems.add("duplicate-clause", f"clause {clause.id} appears twice")
         seen.add(clause.id)
-    catalogue = {cl.id: cl for cl in clauses}
+    catalogue = {cl.id: cl for cl in (*base_clauses, *clauses)}
     ids: set[str] = set()
     for rule in rules:
         if rule.id in ids:
             problems.add("duplicate-rule", "rule id appears twice", rule.id)
         ids.add(rule.id)
         if rule.clause not in catalogue:
-            problems.add("unknown-clause", f"cites {rule.clause}, not in clauses.yaml", rule.id)
+            msg = f"cites {rule.clause}, not in clauses.yaml nor its bases'"
+            problems.add("unknown-clause", msg, rule.id)
         if rule.programme not in meta.programmes:
             problems.add("programme", f"programme {rule.programme} is not the pack's", rule.id)
         if not rule.tiers <= set(meta.tiers):
@@ -471,7 +457,7 @@ def _check_consistency(
         start, end = rule.effective.start, rule.effective.end
         if start and end and end < start:
             problems.add("period", "effective period ends before it starts", rule.id)
-    for clause in clauses:
+    for clause in () if meta.shared else clauses:  # a shared pack's clauses: checked on stacks
         if clause.coverage.how is CoverageHow.RULES and clause.id not in cited:
             problems.add("uncovered-clause", f"clause {clause.id} says rules cover it; none do")
         if clause.coverage.how is CoverageHow.NOT_CHECKABLE and not clause.coverage.note:

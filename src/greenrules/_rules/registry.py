@@ -3,6 +3,11 @@
 Like pluggy, a plug-in is checked when it registers and the registry can say which distribution
 supplied each pack. A pack that fails to load is an error, never a warning: a missing regional
 pack must not silently change decisions.
+
+Packs are resolved per programme: the stack of (jurisdiction, round, programme) is the one pack
+serving that programme there with every pack it extends, so a province can ship its factory
+rules alone, on top of the national packs, and a park evaluation there is refused rather than
+answered by some other programme's rules.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from greenrules._model.enums import Programme, Tier
-from greenrules._rules.packs import Closure, Pack
+from greenrules._rules.packs import Base, Closure, Pack
 from greenrules._rules.reference import load_table
 from greenrules._rules.ruleset import RuleSet, build_ruleset
 from greenrules.exceptions import PackError, PackNotFoundError, PackProblem
@@ -28,7 +33,8 @@ class Registry:
     """A set of validated criteria packs that evaluations resolve against.
 
     Packs are keyed by id and round: the same id may serve several rounds through separate
-    versions, but two packs may never claim the same jurisdiction and round.
+    versions. Two packs may never serve the same programme for one jurisdiction and round, nor
+    be the shared pack of one jurisdiction and round; packs of different programmes coexist.
     """
 
     def __init__(self, packs: Iterable[Pack] = ()) -> None:
@@ -70,13 +76,9 @@ class Registry:
         if not isinstance(pack, Pack):
             raise PackError([PackProblem("not-a-pack", str(origin), f"got {type(pack).__name__}")])
         for other in self._packs:
-            shared = set(other.rounds) & set(pack.rounds)
-            if other.id == pack.id and shared:
-                msg = f"pack {pack.id} already registered for rounds {sorted(shared)}"
-                raise PackError([PackProblem("duplicate-pack", pack.id, msg)])
-            if other.jurisdiction == pack.jurisdiction and shared:
-                msg = f"{other.id} already serves {pack.jurisdiction} rounds {sorted(shared)}"
-                raise PackError([PackProblem("jurisdiction-clash", pack.id, msg)])
+            problem = clash(pack, other)
+            if problem is not None:
+                raise PackError([problem])
         with self._lock:
             self._packs.append(pack)
             self._rulesets.clear()
@@ -102,16 +104,52 @@ class Registry:
                 return pack
         raise PackNotFoundError(f"no pack {pack_id!r} serves round {round}")
 
-    def resolve(self, jurisdiction: str, round: int) -> tuple[Pack, ...]:
-        """The pack stack (base first) for a jurisdiction and round."""
-        for pack in self._packs:
-            if pack.jurisdiction == jurisdiction and round in pack.rounds:
-                return self._stack(pack, round)
-        served = sorted({f"{p.jurisdiction} {r}" for p in self._packs for r in p.rounds})
-        raise PackNotFoundError(
-            f"no pack serves jurisdiction {jurisdiction!r} in round {round}; "
-            f"registered: {', '.join(served) or 'none'}"
-        )
+    def resolve(
+        self, jurisdiction: str, round: int, programme: Programme | str | None = None
+    ) -> tuple[Pack, ...]:
+        """The pack stack (base first) for a jurisdiction, round and programme.
+
+        Without ``programme``, the round's stack: its shared pack with what that extends (the
+        clauses, tables and procedure of the round), or its only pack when it has no shared one.
+        """
+        here = [p for p in self._packs if p.jurisdiction == jurisdiction and round in p.rounds]
+        if not here:
+            served = sorted({f"{p.jurisdiction} {r}" for p in self._packs for r in p.rounds})
+            raise PackNotFoundError(
+                f"no pack serves jurisdiction {jurisdiction!r} in round {round}; "
+                f"registered: {', '.join(served) or 'none'}"
+            )
+        if programme is None:
+            top = [p for p in here if p.shared] or here
+        else:
+            programme = Programme(programme)
+            top = [p for p in here if not p.shared and programme in p.programmes]
+            if not top:
+                installed = "; ".join(f"{p.id} {p.version} ({_serves(p)})" for p in here)
+                raise PackNotFoundError(
+                    f"the {programme} pack of {jurisdiction} round {round} is not installed: "
+                    f"no pack serves {programme} there (installed there: {installed})"
+                )
+        if len(top) > 1:
+            names = ", ".join(p.id for p in top)
+            raise PackNotFoundError(
+                f"{jurisdiction} round {round} has one pack per programme ({names}): "
+                "name the programme"
+            )
+        return self._stack(top[0], round)
+
+    def stacks(self, jurisdiction: str, round: int) -> dict[Programme, tuple[Pack, ...]]:
+        """The stack of every programme installed for a jurisdiction and round, by programme.
+
+        A programme whose pack is not installed is left out (:meth:`resolve` names it).
+        """
+        served = {
+            programme
+            for p in self._packs
+            if p.jurisdiction == jurisdiction and round in p.rounds and not p.shared
+            for programme in p.programmes
+        }
+        return {p: self.resolve(jurisdiction, round, p) for p in Programme if p in served}
 
     def ruleset(
         self,
@@ -124,16 +162,11 @@ class Registry:
     ) -> RuleSet:
         """The flattened rules for one evaluation context (cached)."""
         tier, programme = Tier(tier), Programme(programme)
-        stack = self.resolve(jurisdiction, round)
+        stack = self.resolve(jurisdiction, round, programme)
         top = stack[-1]
         if tier not in top.tiers:
             has = ", ".join(str(t) for t in top.tiers)
             raise PackNotFoundError(f"{top.id} has no rules for tier {tier} (has {has})")
-        if programme not in top.programmes:
-            covers = ", ".join(str(p) for p in top.programmes)
-            raise PackNotFoundError(
-                f"{top.id} does not cover programme {programme} (covers {covers})"
-            )
         closure = _closure(stack, round, tier, programme)
         if closure is not None:
             raise PackNotFoundError(
@@ -157,7 +190,7 @@ class Registry:
         :meth:`ruleset` refuses a closed context; a caller going through every tier and
         programme (a workbook, a property check) asks here first.
         """
-        stack = self.resolve(jurisdiction, round)
+        stack = self.resolve(jurisdiction, round, programme)
         return _closure(stack, round, Tier(tier), Programme(programme))
 
     def with_reference(
@@ -191,21 +224,54 @@ class Registry:
         return registry
 
     def _stack(self, pack: Pack, round_: int, seen: tuple[str, ...] = ()) -> tuple[Pack, ...]:
+        """``pack`` on its bases' stacks, in the order it names them, each pack once."""
         here = f"{pack.id}@{round_}"
         if here in seen:
             chain = " -> ".join((*seen, here))
             raise PackError([PackProblem("cyclic-extends", pack.id, f"extends cycle {chain}")])
-        if pack.extends is None:
-            return (pack,)
-        base_round = round_ if pack.extends_round is None else pack.extends_round
+        stack: dict[tuple[str, str], Pack] = {}
+        for base in pack.bases:
+            base_round = round_ if base.round is None else base.round
+            for below in self._stack(self._base(pack, base, base_round), base_round, (*seen, here)):
+                stack.setdefault((below.id, below.version), below)
+        _check_overrides(pack, tuple(stack.values()))
+        _check_dates(pack, round_, tuple(stack.values()))
+        return (*stack.values(), pack)
+
+    def _base(self, pack: Pack, base: Base, round_: int) -> Pack:
         try:
-            base = self.get(pack.extends, base_round)
+            return self.get(base.pack, round_)
         except PackNotFoundError:
-            msg = f"extends {pack.extends!r}, which is not registered for round {base_round}"
+            msg = f"extends {base.pack!r}, which is not registered for round {round_}"
             raise PackError([PackProblem("missing-base", pack.id, msg)]) from None
-        stack = self._stack(base, base_round, (*seen, here))
-        _check_overrides(pack, stack)
-        return (*stack, pack)
+
+
+def clash(pack: Pack, other: Pack) -> PackProblem | None:
+    """Why ``pack`` cannot be registered beside ``other``, or None when both can.
+
+    The same id may not serve a round twice; in a jurisdiction and round, two packs may not
+    serve one programme, nor both be its shared pack.
+    """
+    rounds = sorted(set(other.rounds) & set(pack.rounds))
+    if other.id == pack.id and rounds:
+        msg = f"pack {pack.id} already registered for rounds {rounds}"
+        return PackProblem("duplicate-pack", pack.id, msg)
+    if other.jurisdiction != pack.jurisdiction or not rounds:
+        return None
+    both = f"{pack.id} {pack.version} and {other.id} {other.version}"
+    if other.shared and pack.shared:
+        msg = f"{both} are both the shared pack of {pack.jurisdiction} rounds {rounds}"
+        return PackProblem("jurisdiction-clash", pack.id, msg)
+    programmes = [str(p) for p in pack.programmes if p in other.programmes]
+    if programmes and not (other.shared or pack.shared):
+        msg = f"{both} both serve {', '.join(programmes)} for {pack.jurisdiction} rounds {rounds}"
+        return PackProblem("programme-clash", pack.id, msg)
+    return None
+
+
+def _serves(pack: Pack) -> str:
+    programmes = ", ".join(str(p) for p in pack.programmes)
+    return f"shared by {programmes}" if pack.shared else programmes
 
 
 def _closure(
@@ -218,6 +284,16 @@ def _closure(
                 if closure.tier is tier and closure.programme is programme:
                     return closure
     return None
+
+
+def _check_dates(pack: Pack, round_: int, base_stack: tuple[Pack, ...]) -> None:
+    """A round's packs of one jurisdiction (shared and programme packs) share its date."""
+    day = pack.evaluation_dates.get(round_)
+    for base in base_stack:
+        other = base.evaluation_dates.get(round_)
+        if base.jurisdiction == pack.jurisdiction and other is not None and other != day:
+            msg = f"evaluation date of round {round_} is {day}, but {base.id}'s is {other}"
+            raise PackError([PackProblem("evaluation-date", pack.id, msg)])
 
 
 def _check_overrides(pack: Pack, base_stack: tuple[Pack, ...]) -> None:

@@ -19,7 +19,7 @@ from hypothesis.errors import InvalidArgument
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules._model.enums import Programme, Tier
 from greenrules._rules.packs import Pack
-from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.registry import Registry, clash, default_registry
 from greenrules._rules.ruleset import RuleSet
 
 from ._fields import Options, model_strategy
@@ -71,8 +71,9 @@ def subject(
 
     Args:
         of: a :class:`~greenrules.Pack` (one loaded from a folder replaces the installed pack
-            with the same id or jurisdiction, so a pack can be checked before it is installed)
-            or a jurisdiction code resolved in the registry.
+            it would clash with: the same id, or the same programme of its jurisdiction, so a
+            pack can be checked before it is installed) or a jurisdiction code resolved in the
+            registry (its latest round's shared pack, so every programme is checked).
         round: the round to check (default: the pack's latest).
         registry: where base packs come from (default: every installed pack).
         tiers: restrict the tiers checked (default: every tier the pack serves).
@@ -89,7 +90,7 @@ def subject(
             found = [p for p in found if round in p.rounds]
         if not found:
             raise InvalidArgument(f"no registered pack serves of={of!r} (round={round!r})")
-        pack = max(found, key=lambda p: max(p.rounds))
+        pack = max(found, key=lambda p: (max(p.rounds), p.shared))  # a round: its shared pack
     else:
         raise InvalidArgument(f"Expected a Pack or a jurisdiction code but got of={of!r}")
     round_ = round if round is not None else max(pack.rounds)
@@ -120,11 +121,7 @@ def subject(
 
 
 def _with(registry: Registry, pack: Pack) -> Registry:
-    def clashes(other: Pack) -> bool:
-        shared = set(other.rounds) & set(pack.rounds)
-        return bool(shared) and (other.id == pack.id or other.jurisdiction == pack.jurisdiction)
-
-    return Registry([*(p for p in registry.packs if not clashes(p)), pack])
+    return Registry([*(p for p in registry.packs if clash(pack, p) is None), pack])
 
 
 def as_subject(of: Subject | Pack | str) -> Subject:

@@ -40,7 +40,7 @@ def test_the_pack_is_installed_through_its_entry_point() -> None:
     registry = greenrules.default_registry()
     (pack,) = [p for p in registry.packs if p.jurisdiction == "CN-XP"]
     assert registry.origin(pack) == "greenrules-example-province"
-    assert pack.extends == "cn-national"
+    assert [str(base) for base in pack.bases] == ["cn-national-factory"]
 
 
 def test_determinism(xiping: Subject) -> None:
