@@ -121,6 +121,9 @@ def test_default_registry_evaluates_the_bundled_packs() -> None:
     d = gr.evaluate(f, tier="province", round=2025, jurisdiction="CN-NM")
     assert [(p.id, p.version[:4]) for p in d.provenance.packs] == [
         ("cn-national", "2024"),
+        ("cn-national-factory", "2024"),
         ("cn-national", "2025"),
+        ("cn-national-factory", "2025"),
         ("cn-nm", "2025"),
+        ("cn-nm-factory", "2025"),
     ]
