@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=evaluation.run_demo)
 
     packs = _sub(
-        sub, "packs", "list the installed packs: jurisdiction, round, programme, pack stack; then rules"
+        sub, "packs", "list the installed packs as a tree (jurisdiction, round, programme, stack)"
     )
     packs.add_argument("--format", choices=("table", "json"), default="table", help="output form")
     packs.add_argument(

@@ -158,7 +158,7 @@ class Pack:
         digest = hashlib.sha256(f"{self.digest}|{table.name}|{table.digest}".encode()).hexdigest()
         procedure = self.procedure
         if procedure is not None and procedure.data is not None:  # its deadlines and cities
-            problems = _Problems(self.id)
+            problems = Problems(self.id)
             clauses = (clause.id for clause in self.clauses)
             procedure = build_procedure(procedure.data, clauses, tables, problems.add)
             problems.raise_if_any()
