@@ -28,7 +28,7 @@ import greenrules as gr  # noqa: E402
 
 JURISDICTION, ROUND, TIER = "CN-NM", 2025, "province"
 SIZES = (1_000, 10_000, 100_000)
-WAIVABLE = ("NM25-F-city-list", "NM25-F-water-saving")
+WAIVABLE = ("NM25-F-city-list", "NM25-F-water-saving", "NM25-F-consultation")
 RESULTS: dict[str, Any] = {}
 
 
