@@ -74,8 +74,10 @@ def test_non_entities_are_refused(registry: gr.Registry) -> None:
 
 
 def test_records_are_decided_as_their_models(registry: gr.Registry) -> None:
-    """A record as a JSON file holds it is validated and decided as the model built from it,
-    and the caller's record is left as given."""
+    """A record as a JSON file holds it is decided as the model built from it.
+
+    The caller's record is left as given.
+    """
     model = factory()
     record = {"programme": "factory", **model.model_dump(mode="json", exclude_none=True)}
     given = copy.deepcopy(record)

@@ -68,9 +68,12 @@ def evaluate(
 
 
 def applicants(entities: Iterable[Applicant | Mapping[str, Any]]) -> list[Applicant]:
-    """The batch as models: records (mappings with a ``programme`` key, as in a JSON file) are
-    validated here, inside the caller's collector pause; every problem is raised together,
-    located by the record's index and field."""
+    """The batch as models, records validated on the way.
+
+    A record is a mapping with a ``programme`` key, as in a JSON file; it is validated here,
+    inside the caller's collector pause. Every problem is raised together, located by the
+    record's index and field.
+    """
     batch: list[Any] = list(entities)
     problems: list[InputProblem] = []
     for i, item in enumerate(batch):
