@@ -169,7 +169,10 @@ def write_files(n: int, folder: Path) -> dict[str, Path]:
     doc = repeated(n)
     paths = {"JSON": folder / f"round-{n}.json", "XLSX": folder / f"round-{n}.xlsx"}
     paths["JSON"].write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    book = openpyxl.Workbook(write_only=True)
+    # A regular workbook, not write_only: its shared strings and <dimension> are what Excel
+    # writes (write_only writes inline strings, which openpyxl reads several times slower).
+    book = openpyxl.Workbook()
+    book.remove(book.active)
     for title, rows in (("applicants", doc["applicants"]), ("agencies", doc["agencies"])):
         sheet = book.create_sheet(title)
         flats = [flat(r) for r in rows]
