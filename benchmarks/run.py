@@ -189,9 +189,9 @@ def section_engines() -> None:
 def section_repeated_batches() -> None:
     """RSS after each of 10 batches of 1,000 (rete): memory must not grow with batches done."""
     try:
-        from greenrules._engines import rete as _rete
+        from greenrules._engines.rete import rete_engine
 
-        _rete.load_engine()
+        rete_engine()
     except gr.EngineUnavailableError:
         print("rete repeated batches: unavailable")
         return
