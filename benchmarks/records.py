@@ -214,7 +214,7 @@ def section_dicts(bare_rate: float | None = None) -> dict[str, float]:
         per_cpu_s = [n / r["cpu"] for r in runs]
         loads = ", ".join(f"{r['load']:.2f}" for r in runs)
         rates[str(n)] = statistics.median(per_s)
-        yard = f"; bare predicates {bare_rate / rates[str(n)]:.1f}x faster" if bare_rate else ""
+        yard = f"; {rates[str(n)] / bare_rate:.2f}x the bare predicates' rate" if bare_rate else ""
         print(
             f"{n:>8,} records: median {statistics.median(per_s):>7,.0f}/s, best "
             f"{max(per_s):>7,.0f}/s; per CPU-second median {statistics.median(per_cpu_s):>7,.0f}"
