@@ -127,10 +127,10 @@ class _Maker:
         agency = {
             "credit_code": self.code(),
             "name": f"agency {self.n}",
-            "blacklisted_on": r.choice([None] * 9 + ["2021-03-01"]),
+            "blacklisted_on": r.choice([None] * 8 + ["2021-03-01", "2023-03-01"]),
             "annual_reports": self.known(
                 [
-                    {"year": y, "filed_on": self.known(self.day(dt.date(y + 1, 4, 30), 30))}
+                    {"year": y, "filed_on": self.known(self.day(dt.date(y, 4, 30), 30))}
                     for y in (2023, 2024)
                     if r.random() < 0.9
                 ],
@@ -152,7 +152,11 @@ class _Maker:
             },
             "memberships": self.memberships(programme),
             "report": self.known(
-                {"route": "third_party" if third else "self", "agency": agency if third else None}
+                {
+                    "route": "third_party" if third else "self",
+                    "agency": agency if third else None,
+                    "issued_on": self.known(self.day(dt.date(2025, 4, 20)), 0.1),
+                }
             ),
             "submitted_on": self.known(self.day(dt.date(2025, 5, 30))),
             "dynamic_form_filed_on": self.known(self.day(dt.date(2025, 4, 15))),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 from collections.abc import Callable, Iterator
@@ -67,6 +68,22 @@ def test_the_collector_state_is_restored(caller_gc: bool, tmp_path: Path) -> Non
             assert not name.endswith("raising"), name
         assert gc.isenabled() is caller_gc, name
         assert gc.get_threshold() == (1234, 11, 12), name
+        assert gc.get_freeze_count() == 0, name
+
+
+def test_objects_the_caller_froze_stay_frozen(tmp_path: Path) -> None:
+    """A caller that froze its objects (as a pre-forking server does) finds them frozen."""
+    pytest.importorskip("polars")
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        for name, call in _calls(tmp_path).items():
+            with contextlib.suppress(gr.GreenrulesError):
+                call()
+            assert gc.get_freeze_count() == frozen, name
+            assert gc.isenabled(), name
+    finally:
+        gc.unfreeze()
 
 
 def test_the_collector_is_paused_during_a_batch() -> None:

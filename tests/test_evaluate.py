@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -58,7 +59,7 @@ def test_bad_arguments_name_the_argument(registry: gr.Registry, kwargs: Any, fie
 
 
 def test_non_entities_are_refused(registry: gr.Registry) -> None:
-    """Passing a dict or an agency is an input error naming the position."""
+    """An agency is an input error naming the position; a record without a programme too."""
     agency = gr.EvaluationAgency(credit_code=credit_code(9), name="a")
     with pytest.raises(gr.InvalidInputError) as info:
         gr.evaluate_many(
@@ -68,7 +69,42 @@ def test_non_entities_are_refused(registry: gr.Registry) -> None:
             jurisdiction="ZZ",
             registry=registry,
         )
-    assert [p.code for p in info.value.problems] == ["entity-type", "entity-type"]
+    problems = [(p.code, p.loc) for p in info.value.problems]
+    assert problems == [("missing-field", (0, "programme")), ("entity-type", (1,))]
+
+
+def test_records_are_decided_as_their_models(registry: gr.Registry) -> None:
+    """A record as a JSON file holds it is decided as the model built from it.
+
+    The caller's record is left as given.
+    """
+    model = factory()
+    record = {"programme": "factory", **model.model_dump(mode="json", exclude_none=True)}
+    given = copy.deepcopy(record)
+    args: dict[str, Any] = {"tier": "province", "round": 2030, "jurisdiction": "ZZ"}
+    from_record, from_model = gr.evaluate_many([record, model], registry=registry, **args)
+    assert from_record.to_dict() == from_model.to_dict()
+    assert record == given
+
+
+def test_bad_records_are_all_located_before_any_is_decided(registry: gr.Registry) -> None:
+    """Every bad record and field is reported together, by index and field."""
+    good = {"programme": "factory", **factory().model_dump(mode="json", exclude_none=True)}
+    wrong_type = {**good, "department_objection": "no"}
+    bad_code = {**good, "credit_code": "91150200MA0000005X"}
+    with pytest.raises(gr.InvalidInputError) as info:
+        gr.evaluate_many(
+            [good, wrong_type, bad_code],
+            tier="province",
+            round=2030,
+            jurisdiction="ZZ",
+            registry=registry,
+        )
+    problems = [(p.code, p.loc) for p in info.value.problems]
+    assert problems == [
+        ("wrong-type", (1, "department_objection")),
+        ("bad-credit-code", (2, "credit_code")),
+    ]
 
 
 def test_as_of_defaults_to_the_pack_evaluation_date(evaluate: Any) -> None:

@@ -6,6 +6,7 @@ Each test is named after the hazard it closes; each failed on the code before it
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import stat
@@ -364,6 +365,21 @@ def test_typed_errors_for_deep_json_and_huge_numbers(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     big.write_text(json.dumps([applicant(1)])[:-2] + ', "x": ' + "9" * 5000 + "}]")
     assert _problems(big) == [("bad-json", ())]
+
+
+def test_the_nesting_limit_counts_brackets_outside_strings_only(tmp_path: Path) -> None:
+    """Brackets, quotes and backslashes inside text never count toward the nesting limit.
+
+    Real nesting of 32 levels loads as far as the models; 33 levels is over-limit.
+    """
+    text = '\\"' + "[{" * 40 + '\\\\"'
+    named = tmp_path / "named.json"
+    named.write_text(json.dumps([{**applicant(1), "name": text}], ensure_ascii=False))
+    assert [e.name for e in gr.load_entities(named)] == [text]
+    for depth, problems in ((32, [("wrong-type", ("applicants", 0))]), (33, [("over-limit", ())])):
+        nested = tmp_path / f"nested-{depth}.json"
+        nested.write_text(json.dumps([functools.reduce(lambda x, _: [x], range(depth - 1), 1)]))
+        assert _problems(nested) == problems
 
 
 def test_typed_errors_for_a_device_and_an_empty_csv(tmp_path: Path) -> None:

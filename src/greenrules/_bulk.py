@@ -18,7 +18,10 @@ def collector_paused() -> Iterator[None]:
     """Disable the cyclic collector for the block; leave it as found (also on error).
 
     A caller that disabled it keeps it disabled; a nested pause is a no-op. Used as a decorator
-    (``@collector_paused()``) it pauses for each call.
+    (``@collector_paused()``) it pauses for each call. On the way out, what the block built
+    joins the oldest generation untraced (``freeze`` then ``unfreeze``), so the first
+    allocation after it does not trace the whole batch; a caller's own frozen objects are
+    never released.
     """
     if not gc.isenabled():
         yield
@@ -27,4 +30,10 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if not gc.get_freeze_count():
+            # Move what the batch built to the oldest generation without walking it: enabled
+            # with a young generation of millions, the first allocation would trace it all.
+            # Skipped when the caller froze objects of its own (unfreeze would release them).
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()

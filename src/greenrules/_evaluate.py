@@ -7,7 +7,7 @@ themselves never import it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from greenrules._bulk import collector_paused
@@ -15,6 +15,7 @@ from greenrules._decision.decision import Decision
 from greenrules._engines.arguments import ENGINES, EngineName, check_arguments, checked_entities
 from greenrules._engines.engine import Engine
 from greenrules._engines.native import NativeEngine, native_program
+from greenrules._io.loaders import entity_problems
 from greenrules._model.entities import Applicant
 from greenrules._model.enums import Tier
 from greenrules._rules.registry import Registry, default_registry
@@ -66,9 +67,40 @@ def evaluate(
     return decision
 
 
+def applicants(entities: Iterable[Applicant | Mapping[str, Any]]) -> list[Applicant]:
+    """The batch as models, records validated on the way.
+
+    A record is a mapping with a ``programme`` key, as in a JSON file; it is validated here,
+    inside the caller's collector pause. Every problem is raised together, located by the
+    record's index and field.
+    """
+    batch: list[Any] = list(entities)
+    problems: list[InputProblem] = []
+    for i, item in enumerate(batch):
+        if isinstance(item, Mapping):
+            parsed = entity_problems(item, (i,))
+            if isinstance(parsed, Applicant):
+                batch[i] = parsed
+            else:
+                problems += parsed
+        elif not isinstance(item, Applicant) or type(item) is Applicant:
+            problems.append(
+                InputProblem(
+                    "entity-type",
+                    (i,),
+                    "expected a Factory, IndustrialPark or SupplyChainEnterprise, or a record "
+                    "with a programme",
+                    type(item).__name__,
+                )
+            )
+    if problems:
+        raise InvalidInputError(problems)
+    return batch
+
+
 @collector_paused()
 def evaluate_many(
-    entities: Iterable[Applicant],
+    entities: Iterable[Applicant | Mapping[str, Any]],
     *,
     tier: Tier | str,
     round: int,
@@ -80,10 +112,13 @@ def evaluate_many(
 ) -> list[Decision]:
     """Evaluate a batch; decisions come back in input order. Entities may mix programmes.
 
+    An entity is a model or a record as a JSON file holds it (a mapping with a ``programme``
+    key, the agency inline); records are validated in the same pass, and a bad one raises
+    :class:`InvalidInputError` naming every record and field at fault before any is decided.
     ``progress``, if given, is called with the number of entities finished so far.
     """
     tier_ = check_arguments(tier, round, jurisdiction, as_of)
-    batch = checked_entities(entities)
+    batch = checked_entities(applicants(entities))  # records become models, then checked
     registry = registry or default_registry()
     runner = select_engine(engine)
     decisions: list[Decision | None] = [None] * len(batch)

@@ -203,7 +203,7 @@ def _column_fits(values: list[Any], dtype: Any) -> bool:
         return all(k in allowed or (dtype == pl.String and issubclass(k, str)) for k in kinds)
     if not kinds <= {list, tuple}:
         return False
-    items = [item for value in values if value for item in value]
+    items = list(itertools.chain.from_iterable(filter(None, values)))
     if set(map(type, items)) - {dict}:
         return False
     fields = struct_fields(dtype)
@@ -269,9 +269,10 @@ def _record_columns(records: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]
     if not records:
         return {}
     first = list(records[0])
-    if set(map(len, records)) == {len(first)}:
+    if len(first) > 1 and set(map(len, records)) == {len(first)}:
         try:  # as many keys as the first record and all of its keys: the same keys
-            return {key: list(map(operator.itemgetter(key), records)) for key in first}
+            rows = map(operator.itemgetter(*first), records)  # one tuple per record, in C
+            return dict(zip(first, map(list, zip(*rows, strict=True)), strict=True))
         except KeyError:
             pass
     keys: set[str] = set().union(*records)
