@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from greenrules._model.enums import Programme, Tier
+from greenrules._rules.overrides import with_params
 from greenrules._rules.packs import Closure, Pack
 from greenrules._rules.reference import load_table
 from greenrules._rules.ruleset import RuleSet, build_ruleset
@@ -175,7 +176,25 @@ class Registry:
             new_table = load_table(table, spec.key, spec.columns, source)
         except (OSError, ValueError, csv.Error) as exc:
             raise PackError([PackProblem("bad-table", pack_id, str(exc))]) from None
-        new = old.with_table(new_table)
+        return self._replacing(old, old.with_table(new_table))
+
+    def with_params(self, pack_id: str, round: int, values: Mapping[str, Any]) -> Registry:
+        """A new registry in which parameters of a pack take other values, for a what-if.
+
+        ``values`` maps parameter names to values of their kinds (text is read as the kind, as
+        a CSV cell is). The new values keep the periods of the old ones and name the override
+        as their source, and the pack's digest changes, so provenance shows the override.
+
+        Raises:
+            PackNotFoundError: no pack ``pack_id`` serves ``round``.
+            PackError: a name is not a parameter of that pack (``unknown-param``) or a value is
+                not of its kind (``param-kind``); every problem names its parameter.
+        """
+        old = self.get(pack_id, round)
+        return self._replacing(old, with_params(old, values))
+
+    def _replacing(self, old: Pack, new: Pack) -> Registry:
+        """A registry like this one with ``new`` in place of ``old``, origins kept."""
         registry = Registry(new if p is old else p for p in self._packs)
         for pack in self._packs:
             origin = self._origins.get((pack.id, pack.version))
