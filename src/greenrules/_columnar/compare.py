@@ -33,6 +33,10 @@ def compare_results(
     day: dt.date,
 ) -> Comparison:
     """Compare two results of the same population, row by row; ``stacks`` made them."""
+    refs = tuple(tuple(PackRef(p.id, p.version, p.digest) for p in stack) for stack in stacks)
+    params = _changed_params(*stacks, day)
+    if not len(before):  # an empty table has no status column to compare
+        return Comparison(0, context, refs[0], refs[1], params, {}, {}, ())
     a, b = _ranked(before.outcomes), _ranked(after.outcomes)
     rules = tuple(dict.fromkeys((*before.rule_ids, *after.rule_ids)))
     a_rules = set(before.rule_ids)
@@ -65,9 +69,9 @@ def compare_results(
     return Comparison(
         size=len(before),
         context=context,
-        base=tuple(PackRef(p.id, p.version, p.digest) for p in stacks[0]),
-        other=tuple(PackRef(p.id, p.version, p.digest) for p in stacks[1]),
-        params=_changed_params(*stacks, day),
+        base=refs[0],
+        other=refs[1],
+        params=params,
         transitions={
             k: transitions[k]
             for k in sorted(transitions, key=lambda k: (STATUS_ORDER[k[0]], STATUS_ORDER[k[1]]))
@@ -120,9 +124,14 @@ def _ranked(outcomes: pl.DataFrame) -> pl.DataFrame:
     )
     order = {str(s): n for s, n in STATUS_ORDER.items()}
     scores = [pl.col(c).fill_null(0.0).cast(pl.Float64) for c in levels]
+    own = (  # a level of another programme is null: the score holds the row's own levels only
+        pl.concat_list([pl.col(c).cast(pl.Float64) for c in levels]).list.drop_nulls()
+        if levels
+        else pl.lit([], dtype=pl.List(pl.Float64))
+    )
     frame = outcomes.with_row_index(ROW).with_columns(
         pl.col("status").replace_strict(order, return_dtype=pl.Int8).alias("__order"),
-        pl.concat_list(scores).alias("__score") if scores else pl.lit([0.0]).alias("__score"),
+        own.alias("__score"),
     )
     keys = ["programme", "__order", *levels, ROW]
     descending = [False, False, *([True] * len(levels)), False]
