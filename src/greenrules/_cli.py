@@ -16,6 +16,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from greenrules._cli_common import add_pack_option, registry_for
+from greenrules._cli_common import top_pack as _top_pack
+from greenrules._cli_common import write_text as _write
+from greenrules._cli_compare import add_compare_command
 from greenrules._columnar.api import evaluate_table
 from greenrules._decision.decision import Decision
 from greenrules._decision.ranking import rank
@@ -23,7 +27,6 @@ from greenrules._engines.arguments import ENGINES
 from greenrules._evaluate import evaluate_many
 from greenrules._io.columns import flat_columns_text
 from greenrules._io.loaders import entity_json_schema, load_entities
-from greenrules._io.output import write_whole
 from greenrules._io.problem_sheet import add_problem_sheet
 from greenrules._io.progress import ProgressBar
 from greenrules._io.round_records import load_round_records
@@ -36,7 +39,6 @@ from greenrules._model.entities import Applicant
 from greenrules._model.enums import Tier
 from greenrules._round import example_records, round_status
 from greenrules._rules.listing import packs_as_data
-from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules._version import __version__
 from greenrules.exceptions import GreenrulesError, InputProblem, InvalidInputError, PackError
@@ -132,10 +134,12 @@ def _parser() -> argparse.ArgumentParser:
     round_.add_argument("--lang", choices=("zh", "en"), default="en")
     round_.add_argument("--out", type=Path, help="write to this file (needed for xlsx)")
     round_.set_defaults(run=_run_round)
+    add_compare_command(sub)
     return parser
 
 
 def _evaluation_options(p: argparse.ArgumentParser) -> None:
+    add_pack_option(p)
     p.add_argument("--jurisdiction", help="e.g. CN-NM (default: the only regional pack)")
     p.add_argument("--round", type=int, help="the round year (default: the pack's latest)")
     p.add_argument("--tier", choices=[t.value for t in Tier], default=Tier.PROVINCE.value)
@@ -166,42 +170,8 @@ def _evaluation_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _top_pack(
-    registry: Registry, jurisdiction: str | None, round_: int | None, *, examples: bool = False
-) -> Pack:
-    """The pack an evaluation targets, defaulting to the only pack no other pack extends.
-
-    When several packs are on top (a plug-in pack is installed beside the bundled ones), the
-    default is the one bundled with greenrules: installing a plug-in must not change what a
-    bare command evaluates. ``examples`` keeps only packs that ship ``examples/*.json``.
-    """
-    bases = {p.extends for p in registry.packs}
-    candidates = [
-        p
-        for p in registry.packs
-        if (jurisdiction is None and p.id not in bases) or p.jurisdiction == jurisdiction
-    ]
-    if round_ is not None:
-        candidates = [p for p in candidates if round_ in p.rounds]
-    if examples:
-        shipping = [p for p in candidates if p.folder and any(p.folder.glob("examples/*.json"))]
-        if candidates and not shipping:
-            names = ", ".join(p.id for p in candidates)
-            raise GreenrulesError(f"no matching pack ships examples/*.json ({names})")
-        candidates = shipping
-    if jurisdiction is None and len(candidates) > 1:
-        bundled = [p for p in candidates if registry.origin(p) == "greenrules"]
-        candidates = bundled if len(bundled) == 1 else candidates
-    if len(candidates) != 1:
-        found = ", ".join(f"{p.jurisdiction} {list(p.rounds)}" for p in candidates) or "none"
-        raise GreenrulesError(
-            f"choose a pack with --jurisdiction and --round (matching packs: {found})"
-        )
-    return candidates[0]
-
-
 def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decision]:
-    registry = default_registry()
+    registry = registry_for(args)
     pack = _top_pack(registry, args.jurisdiction, args.round)
     round_ = args.round if args.round is not None else max(pack.rounds)
     bar = ProgressBar(len(entities), sys.stderr) if len(entities) >= PROGRESS_THRESHOLD else None
@@ -223,7 +193,7 @@ def _evaluate(args: argparse.Namespace, entities: list[Applicant]) -> list[Decis
 def _run_evaluate(args: argparse.Namespace) -> int:
     args.engine = _engine_for(args.engine, args.path, args.format)
     if args.engine == "columnar":
-        registry = default_registry()
+        registry = registry_for(args)
         pack = _top_pack(registry, args.jurisdiction, args.round)
         round_ = args.round if args.round is not None else max(pack.rounds)
         return _run_columnar(args, pack.jurisdiction, round_, registry)
@@ -320,7 +290,7 @@ def _run_columnar(
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    pack = _top_pack(default_registry(), args.jurisdiction, args.round, examples=True)
+    pack = _top_pack(registry_for(args), args.jurisdiction, args.round, examples=True)
     args.jurisdiction = pack.jurisdiction  # _evaluate resolves the same pack again
     examples = sorted((pack.folder / "examples").glob("*.json")) if pack.folder else []
     # a round shipped as the input template too is read from it: what analysts fill is demoed
@@ -368,18 +338,6 @@ def _division_names(registry: Registry) -> dict[str, str]:
             if table.key == "code" and "name_zh" in table.columns:
                 names.update({str(r["code"]): str(r["name_zh"]) for r in table.rows})
     return names
-
-
-def _write(out: Path | None, text: str) -> None:
-    if out is None:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except OSError as exc:  # a full disk, a closed pipe
-            msg = f"cannot write the output: {exc.strerror or exc}"
-            raise InvalidInputError([InputProblem("unwritable", ("stdout",), msg)]) from None
-        return
-    write_whole(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), argument="out")
 
 
 def _run_packs(args: argparse.Namespace) -> int:

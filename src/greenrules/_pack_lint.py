@@ -141,13 +141,8 @@ def _resolve(target: str | Path, registry: Registry, problems: list[CheckProblem
 def _layered(pack: Pack, registry: Registry, problems: list[CheckProblem]) -> Registry | None:
     if any(p is pack for p in registry.packs):
         return registry
-
-    def clashes(other: Pack) -> bool:
-        shared = set(other.rounds) & set(pack.rounds)
-        return bool(shared) and (other.id == pack.id or other.jurisdiction == pack.jurisdiction)
-
     try:
-        return Registry([*(p for p in registry.packs if not clashes(p)), pack])
+        return registry.with_pack(pack)
     except PackError as exc:
         problems += [_from_pack_problem(p) for p in exc.problems]
         return None

@@ -308,5 +308,5 @@ def compare(
     ]
     stacks = (base.resolve(jurisdiction, round), other.resolve(jurisdiction, round))
     day = as_of or stacks[0][-1].evaluation_dates[round]
-    context = f"{jurisdiction} {round}, tier {Tier(tier)}, {day.isoformat()}"
+    context = f"{jurisdiction} {round}, {Tier(tier)}, {day.isoformat()}"
     return compare_results(*results, context=context, stacks=stacks, day=day)

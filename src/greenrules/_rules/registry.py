@@ -193,10 +193,39 @@ class Registry:
         old = self.get(pack_id, round)
         return self._replacing(old, with_params(old, values))
 
+    def with_pack(self, pack: Pack) -> Registry:
+        """A new registry with ``pack`` in place of the packs it clashes with, e.g. a folder.
+
+        A pack under development (``load_pack(folder)``) is used without installing it: any
+        registered pack of the same id or jurisdiction in one of its rounds gives way to it,
+        and the result is validated (its base packs must be registered).
+
+        Raises:
+            PackError: ``pack`` is not a pack, or its layering fails (``missing-base``,
+                ``bad-override``...).
+        """
+        if not isinstance(pack, Pack):
+            raise PackError([PackProblem("not-a-pack", "pack", f"got {type(pack).__name__}")])
+
+        def gives_way(other: Pack) -> bool:
+            shared = set(other.rounds) & set(pack.rounds)
+            return bool(shared) and (other.id == pack.id or other.jurisdiction == pack.jurisdiction)
+
+        dropped = [p for p in self._packs if gives_way(p)]
+        kept = [p for p in self._packs if not gives_way(p)]
+        return self._derived([*kept, pack], dropped=dropped)
+
     def _replacing(self, old: Pack, new: Pack) -> Registry:
         """A registry like this one with ``new`` in place of ``old``, origins kept."""
-        registry = Registry(new if p is old else p for p in self._packs)
+        return self._derived([new if p is old else p for p in self._packs])
+
+    def _derived(self, packs: list[Pack], dropped: Iterable[Pack] = ()) -> Registry:
+        """A registry of ``packs`` keeping the origins this registry knows, but ``dropped``'s."""
+        registry = Registry(packs)
+        gone = {id(p) for p in dropped}
         for pack in self._packs:
+            if id(pack) in gone:
+                continue
             origin = self._origins.get((pack.id, pack.version))
             if origin:
                 registry._origins[(pack.id, pack.version)] = origin
