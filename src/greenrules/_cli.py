@@ -20,6 +20,7 @@ from greenrules._cli_common import add_pack_option, registry_for
 from greenrules._cli_common import top_pack as _top_pack
 from greenrules._cli_common import write_text as _write
 from greenrules._cli_compare import add_compare_command
+from greenrules._cli_new_pack import add_new_pack_command
 from greenrules._columnar.api import evaluate_table
 from greenrules._decision.decision import Decision
 from greenrules._decision.ranking import rank
@@ -135,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     round_.add_argument("--out", type=Path, help="write to this file (needed for xlsx)")
     round_.set_defaults(run=_run_round)
     add_compare_command(sub)
+    add_new_pack_command(sub)
     return parser
 
 

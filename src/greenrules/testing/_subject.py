@@ -82,7 +82,7 @@ def subject(
     if isinstance(of, Pack):
         pack = of
         if not any(p is of for p in registry.packs):
-            registry = _with(registry, of)
+            registry = registry.with_pack(of)
     elif isinstance(of, str):
         found = [p for p in registry.packs if p.jurisdiction == of]
         if round is not None:
@@ -117,14 +117,6 @@ def subject(
     if not contexts:
         raise InvalidArgument(f"{pack.id} has no rules in the tiers and programmes asked for")
     return Subject(registry, pack.jurisdiction, round_, pack, tuple(contexts))
-
-
-def _with(registry: Registry, pack: Pack) -> Registry:
-    def clashes(other: Pack) -> bool:
-        shared = set(other.rounds) & set(pack.rounds)
-        return bool(shared) and (other.id == pack.id or other.jurisdiction == pack.jurisdiction)
-
-    return Registry([*(p for p in registry.packs if not clashes(p)), pack])
 
 
 def as_subject(of: Subject | Pack | str) -> Subject:
