@@ -16,11 +16,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from greenrules._cli_authoring import add_new_pack_command, add_property_options, property_arguments
 from greenrules._cli_common import add_pack_option, registry_for
 from greenrules._cli_common import top_pack as _top_pack
 from greenrules._cli_common import write_text as _write
 from greenrules._cli_compare import add_compare_command
-from greenrules._cli_new_pack import add_new_pack_command
 from greenrules._columnar.api import evaluate_table
 from greenrules._decision.decision import Decision
 from greenrules._decision.ranking import rank
@@ -122,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-analysis", action="store_true", help="skip the reachability/contradiction sampling"
     )
+    add_property_options(check)
     check.set_defaults(run=_run_check)
 
     round_ = sub.add_parser("round", help="the status of a round at a date, from its records")
@@ -408,7 +409,7 @@ def _run_check(args: argparse.Namespace) -> int:
         check_pack,
     )  # the analysis imports hypothesis: only when asked
 
-    report = check_pack(args.pack, analyse=not args.no_analysis)
+    report = check_pack(args.pack, analyse=not args.no_analysis, **property_arguments(args))
     if args.format == "json":
         _write(None, json.dumps(as_data(report), ensure_ascii=False, indent=2) + "\n")
     else:

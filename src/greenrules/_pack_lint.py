@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from greenrules._model.enums import Strength
+from greenrules._pack_properties import PropertyRun, property_problems
 from greenrules._procedure_check import procedure_problems
 from greenrules._rules.packs import Pack, load_pack
 from greenrules._rules.registry import Registry, default_registry
@@ -55,6 +56,7 @@ class CheckReport:
 
     target: str
     problems: tuple[CheckProblem, ...]
+    properties: tuple[PropertyRun, ...] = ()
 
     @property
     def errors(self) -> tuple[CheckProblem, ...]:
@@ -70,8 +72,13 @@ class CheckReport:
         """The report as text: one line per problem, then a count."""
         lines = [f"greenrules check {self.target}"]
         lines += [f"  {p}" for p in (*self.errors, *self.warnings)]
+        lines += [f"  property {r.name}: {r.outcome} ({r.seconds:.1f} s)" for r in self.properties]
         verdict = "FAILED" if self.errors else "passed"
-        lines.append(f"{verdict}: {len(self.errors)} errors, {len(self.warnings)} warnings")
+        errors, warnings = len(self.errors), len(self.warnings)
+        lines.append(
+            f"{verdict}: {errors} error{'' if errors == 1 else 's'}, "
+            f"{warnings} warning{'' if warnings == 1 else 's'}"
+        )
         return "\n".join(lines) + "\n"
 
 
@@ -79,11 +86,19 @@ def _problem(code: str, severity: str, where: str, message: str) -> CheckProblem
     return CheckProblem(code, severity, where, message)
 
 
-def check_pack(target: str | Path, *, analyse: bool = True, per_variant: int = 4) -> CheckReport:
+def check_pack(
+    target: str | Path,
+    *,
+    analyse: bool = True,
+    per_variant: int = 4,
+    properties: Sequence[str] = (),
+    examples: int = 25,
+) -> CheckReport:
     """Check a pack given as a folder or as an installed pack's id or jurisdiction code.
 
     ``analyse`` runs the reachability and contradiction analyses, which sample generated
-    applicants (deterministically) and need the ``testing`` extra.
+    applicants (deterministically) and need the ``testing`` extra. ``properties`` names the
+    kit's property checks to run too (see ``PROPERTIES``), each with ``examples`` inputs.
     """
     problems: list[CheckProblem] = []
     installed = _registry(problems)
@@ -96,6 +111,9 @@ def check_pack(target: str | Path, *, analyse: bool = True, per_variant: int = 4
         problems += [_problem(c, ERROR, w, m) for c, w, m in procedure_problems(pack, registry)]
         if analyse:
             problems += analysis_problems(pack, registry, per_variant)
+        found, runs = property_problems(pack, registry, properties, examples)
+        problems += [_problem(*found_problem) for found_problem in found]
+        return CheckReport(str(target), tuple(problems), runs)
     return CheckReport(str(target), tuple(problems))
 
 
@@ -412,4 +430,5 @@ def as_data(report: CheckReport) -> Mapping[str, Any]:
         "target": report.target,
         "passed": not report.errors,
         "problems": [attrs.asdict(p) for p in report.problems],
+        "properties": [attrs.asdict(r) for r in report.properties],
     }

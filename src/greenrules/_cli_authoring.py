@@ -1,12 +1,20 @@
-"""``greenrules new-pack``: a new pack folder that passes ``check`` and its tests at once."""
+"""The pack author's commands: ``new-pack``, and the property checks ``check`` runs.
+
+An author's loop is new-pack, edit, check, test. ``check`` runs the kit's property checks by
+default (``--properties`` names a subset or ``none``), so a pack it passes does not then fail
+its first property test.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from greenrules._cli_common import write_text
+from greenrules._pack_properties import PROPERTIES, property_names
 from greenrules._scaffold import new_pack
+from greenrules.exceptions import InputProblem, InvalidInputError
 
 
 def add_new_pack_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,3 +47,26 @@ def run_new_pack(args: argparse.Namespace) -> int:
     ]
     write_text(None, "\n".join(lines) + "\n")
     return 0
+
+
+def add_property_options(check: argparse.ArgumentParser) -> None:
+    """The options of ``greenrules check`` that choose the property checks and their size."""
+    check.add_argument(
+        "--properties",
+        metavar="NAMES",
+        help=f"all (default), none, or a comma-separated subset of {', '.join(PROPERTIES)}",
+    )
+    check.add_argument(
+        "--examples",
+        type=int,
+        default=25,
+        help="generated inputs per property check (default 25; the pack's tests run more)",
+    )
+
+
+def property_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """``check_pack``'s property arguments from the command line's options."""
+    if args.examples < 1:
+        msg = "expected a positive number of examples"
+        raise InvalidInputError([InputProblem("bad-argument", ("examples",), msg, args.examples)])
+    return {"properties": property_names(args.properties), "examples": args.examples}
