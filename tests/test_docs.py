@@ -15,6 +15,7 @@ DOCS = [
     "docs/explanation/architecture.md",
     "docs/reference/procedure-format.md",
     "docs/how-to/run-a-round.md",
+    "docs/how-to/compare-rules.md",
 ]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 NEEDS_FILES = "load_entities("  # examples reading the reader's own files are not run
@@ -51,7 +52,11 @@ def test_relative_links_resolve(path: Path) -> None:
 
 
 SHELL = re.compile(r"```sh\n(.*?)```", re.S)
-COMMAND_DOCS = ["docs/reference/cli.md", "docs/how-to/run-a-round.md"]
+COMMAND_DOCS = [
+    "docs/reference/cli.md",
+    "docs/how-to/run-a-round.md",
+    "docs/how-to/compare-rules.md",
+]
 
 
 @pytest.mark.parametrize("name", COMMAND_DOCS)

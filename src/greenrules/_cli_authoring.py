@@ -54,7 +54,7 @@ def add_property_options(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "--properties",
         metavar="NAMES",
-        help=f"all (default), none, or a comma-separated subset of {', '.join(PROPERTIES)}",
+        help=f"all (default; none with --no-analysis), none, or some of {', '.join(PROPERTIES)}",
     )
     check.add_argument(
         "--examples",
@@ -69,4 +69,6 @@ def property_arguments(args: argparse.Namespace) -> dict[str, Any]:
     if args.examples < 1:
         msg = "expected a positive number of examples"
         raise InvalidInputError([InputProblem("bad-argument", ("examples",), msg, args.examples)])
+    if args.properties is None and args.no_analysis:  # nothing generated unless asked for
+        return {"properties": (), "examples": args.examples}
     return {"properties": property_names(args.properties), "examples": args.examples}

@@ -26,7 +26,12 @@ def add_compare_command(sub: argparse._SubParsersAction) -> None:  # type: ignor
     p = sub.add_parser(
         "compare", help="what a parameter or pack change does to the entities in a file"
     )
-    p.add_argument("path", type=Path, help="entities: JSON, CSV, XLSX or Parquet")
+    p.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        help="entities: JSON, CSV, XLSX or Parquet (default: the pack's example round)",
+    )
     p.add_argument(
         "--with-param",
         action="append",
@@ -69,7 +74,7 @@ def run_compare(args: argparse.Namespace) -> int:
     if overrides:
         other = with_overrides(other, other.resolve(pack.jurisdiction, round_), overrides)
     comparison = compare(
-        args.path,
+        args.path or example_round(pack),
         base,
         other,
         tier=args.tier,
@@ -85,6 +90,15 @@ def run_compare(args: argparse.Namespace) -> int:
     else:
         write_text(args.out, comparison.render(args.lang))
     return 0
+
+
+def example_round(pack: Pack) -> Path:
+    """The one ``examples/*.json`` file the pack ships, compared when no file is given."""
+    found = sorted(pack.folder.glob("examples/*.json")) if pack.folder else []
+    if len(found) != 1:
+        msg = f"pack {pack.id} ships {len(found)} examples/*.json files: give the file to compare"
+        raise InvalidInputError([InputProblem("bad-argument", ("path",), msg)])
+    return found[0]
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, str]:
