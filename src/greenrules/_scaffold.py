@@ -148,7 +148,7 @@ from greenrules.testing import (
 )
 
 PACK = Path(__file__).parents[1]
-CHECKS = settings(max_examples=25, deadline=None)
+CHECKS = settings(max_examples=20, deadline=None)
 
 
 @pytest.fixture(scope="module")
