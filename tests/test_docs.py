@@ -16,6 +16,7 @@ DOCS = [
     "docs/reference/procedure-format.md",
     "docs/how-to/run-a-round.md",
     "docs/explanation/decisions.md",
+    "docs/how-to/compare-rules.md",
 ]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 NEEDS_FILES = "load_entities("  # examples reading the reader's own files are not run
@@ -55,7 +56,11 @@ def test_relative_links_resolve(path: Path) -> None:
 
 
 SHELL = re.compile(r"```sh\n(.*?)```", re.S)
-COMMAND_DOCS = ["docs/reference/cli.md", "docs/how-to/run-a-round.md"]
+COMMAND_DOCS = [
+    "docs/reference/cli.md",
+    "docs/how-to/run-a-round.md",
+    "docs/how-to/compare-rules.md",
+]
 
 
 @pytest.mark.parametrize("name", COMMAND_DOCS)
@@ -125,3 +130,57 @@ def test_the_official_table_how_to_runs_in_page_order(
                 assert main(shlex.split(line)[1:]) == 0, line
                 capsys.readouterr()
     assert (tmp_path / "decisions.json").is_file()
+
+
+GUIDE_BLOCKS = re.compile(r"```(python|sh|yaml|toml|text)\n(.*?)```", re.S)
+
+
+def test_the_pack_guide_runs_in_page_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every block of the pack guide runs as written, in page order, from an empty folder.
+
+    Python runs in one namespace; ``greenrules`` and ``pytest`` commands run (``pip`` is only
+    named in prose); a YAML block headed ``# FOLDER/FILE`` is written to that file, so the pack
+    checked is the one the page shows, and any other YAML or TOML must parse; ``text`` blocks
+    are output.
+    """
+    import subprocess
+    import sys
+    import tomllib
+
+    import yaml
+
+    from greenrules._cli import main
+
+    monkeypatch.chdir(tmp_path)
+    page = (ROOT / "docs" / "how-to" / "write-a-pack.md").read_text(encoding="utf-8")
+    steps = GUIDE_BLOCKS.findall(page)
+    assert [kind for kind, _ in steps][:2] == ["sh", "yaml"]  # it starts from new-pack
+    namespace: dict[str, object] = {}
+    written = []
+    for kind, block in steps:
+        first = block.splitlines()[0]
+        if kind == "python":
+            exec(compile(block, "<docs/how-to/write-a-pack.md>", "exec"), namespace)  # our docs
+        elif kind == "yaml" and first.startswith("# cn-bl/"):
+            path = tmp_path / first.removeprefix("# ")
+            assert path.parent.is_dir(), first  # the guide only edits files new-pack wrote
+            path.write_text(block, encoding="utf-8")
+            written.append(path.name)
+        elif kind == "yaml":
+            yaml.safe_load(block)
+        elif kind == "toml":
+            tomllib.loads(block)
+        for line in block.splitlines() if kind == "sh" else ():
+            words = shlex.split(line)
+            if words[0] == "greenrules":
+                assert main(words[1:]) == 0, line
+                capsys.readouterr()
+            elif words[0] == "pytest":
+                command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+                done = subprocess.run(
+                    [*command, *words[1:]], capture_output=True, text=True, timeout=1200
+                )
+                assert done.returncode == 0, done.stdout + done.stderr
+    assert written == ["pack.yaml", "clauses.yaml", "params.yaml", "factory.yaml", "factory.yaml"]

@@ -4,7 +4,15 @@ The public API is exactly what this module lists in ``__all__``; everything in a
 private and may change without notice. See ``docs/reference/api.md``.
 """
 
-from greenrules._columnar.api import evaluate_batches, evaluate_spark, evaluate_table, sql_plan
+from greenrules._columnar.api import (
+    compare,
+    evaluate_batches,
+    evaluate_spark,
+    evaluate_table,
+    sql_plan,
+)
+from greenrules._columnar.comparison import Comparison, EntityChange, RuleMove
+from greenrules._columnar.comparison_workbook import write_comparison
 from greenrules._columnar.result import ResultTable
 from greenrules._decision.decision import Decision
 from greenrules._decision.parts import Finding, Priority, Provenance, ReferenceValue
@@ -76,11 +84,13 @@ __all__ = [
     "ChainRole",
     "CitySubmission",
     "Clause",
+    "Comparison",
     "Conformity",
     "Decision",
     "Department",
     "EnergyPerformance",
     "EngineUnavailableError",
+    "EntityChange",
     "EvaluationAgency",
     "EvaluationReport",
     "EvaluationRoute",
@@ -120,6 +130,7 @@ __all__ = [
     "RoundRecords",
     "RoundStatus",
     "Rule",
+    "RuleMove",
     "Spell",
     "Standing",
     "Status",
@@ -131,6 +142,7 @@ __all__ = [
     "Waiver",
     "WaterStatus",
     "__version__",
+    "compare",
     "default_registry",
     "entity_json_schema",
     "evaluate",
@@ -147,6 +159,7 @@ __all__ = [
     "rank",
     "round_status",
     "sql_plan",
+    "write_comparison",
     "write_round_status",
     "write_round_template",
     "write_summary",

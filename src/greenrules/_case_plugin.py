@@ -2,8 +2,8 @@
 
 It is registered under pytest's ``pytest11`` entry point, so any pack, ours or a third party's,
 gets its cases run by plain ``pytest`` once greenrules is installed. A case file is collected
-when it sits in ``cases/`` beside a ``pack.yaml``; the pack must be installed (registered) so
-that its layering is the one users get.
+when it sits in ``cases/`` beside a ``pack.yaml``. An installed pack is used as registered; a
+pack folder not installed yet is loaded and layered on the installed packs as it will be.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from greenrules._cases import Case, read_cases, run_case
-from greenrules._rules.packs import Pack
+from greenrules._rules.packs import Pack, load_pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules.exceptions import InvalidInputError
 
@@ -32,11 +32,13 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 
 
 def _installed_pack(folder: Path) -> tuple[Pack, Registry]:
+    """The pack of ``folder`` as users get it: installed, or loaded and put in its place."""
     registry = default_registry()
     for pack in registry.packs:
         if pack.folder is not None and pack.folder.resolve() == folder.resolve():
             return pack, registry
-    raise LookupError(f"the pack in {folder} is not installed under greenrules.criteria")
+    pack = load_pack(folder)  # a pack being written, not installed yet
+    return pack, registry.with_pack(pack)
 
 
 class CaseFileItem(pytest.File):

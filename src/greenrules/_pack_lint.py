@@ -14,16 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from greenrules._model.enums import Strength
+from greenrules._pack_properties import PropertyRun, property_problems
 from greenrules._procedure_check import procedure_problems
 from greenrules._rules.packs import Pack, load_pack
-from greenrules._rules.registry import Registry, clash, default_registry
+from greenrules._rules.registry import Registry, default_registry
 from greenrules._rules.rules import CHECKABLE_KINDS, ClauseKind, CoverageHow, Period
 from greenrules._rules.stacks import installed_bases, stack_of, whole_stack
 from greenrules.exceptions import GreenrulesError, PackError
@@ -56,6 +57,7 @@ class CheckReport:
 
     target: str
     problems: tuple[CheckProblem, ...]
+    properties: tuple[PropertyRun, ...] = ()
 
     @property
     def errors(self) -> tuple[CheckProblem, ...]:
@@ -71,8 +73,13 @@ class CheckReport:
         """The report as text: one line per problem, then a count."""
         lines = [f"greenrules check {self.target}"]
         lines += [f"  {p}" for p in (*self.errors, *self.warnings)]
+        lines += [f"  property {r.name}: {r.outcome} ({r.seconds:.1f} s)" for r in self.properties]
         verdict = "FAILED" if self.errors else "passed"
-        lines.append(f"{verdict}: {len(self.errors)} errors, {len(self.warnings)} warnings")
+        errors, warnings = len(self.errors), len(self.warnings)
+        lines.append(
+            f"{verdict}: {errors} error{'' if errors == 1 else 's'}, "
+            f"{warnings} warning{'' if warnings == 1 else 's'}"
+        )
         return "\n".join(lines) + "\n"
 
 
@@ -80,14 +87,22 @@ def _problem(code: str, severity: str, where: str, message: str) -> CheckProblem
     return CheckProblem(code, severity, where, message)
 
 
-def check_pack(target: str | Path, *, analyse: bool = True, per_variant: int = 4) -> CheckReport:
+def check_pack(
+    target: str | Path,
+    *,
+    analyse: bool = True,
+    per_variant: int = 4,
+    properties: Sequence[str] = (),
+    examples: int = 25,
+) -> CheckReport:
     """Check a pack given as a folder or as an installed pack's id or jurisdiction code.
 
     A programme pack is checked alone, on the packs it extends; a shared pack (a jurisdiction
     names its round's shared pack) is checked with the whole stack: every programme pack of its
     jurisdiction and round that extends it, which together must cover its clauses.
     ``analyse`` runs the reachability and contradiction analyses, which sample generated
-    applicants (deterministically) and need the ``testing`` extra.
+    applicants (deterministically) and need the ``testing`` extra. ``properties`` names the
+    kit's property checks to run too (see ``PROPERTIES``), each with ``examples`` inputs.
     """
     problems: list[CheckProblem] = []
     installed = _registry(problems)
@@ -102,6 +117,9 @@ def check_pack(target: str | Path, *, analyse: bool = True, per_variant: int = 4
         problems += [_problem(c, ERROR, w, m) for c, w, m in procedure_problems(pack, registry)]
         if analyse:
             problems += analysis_problems(pack, registry, per_variant, members)
+        found, runs = property_problems(pack, registry, properties, examples)
+        problems += [_problem(*found_problem) for found_problem in found]
+        return CheckReport(str(target), tuple(problems), runs)
     return CheckReport(str(target), tuple(problems))
 
 
@@ -149,9 +167,8 @@ def _resolve(target: str | Path, registry: Registry, problems: list[CheckProblem
 def _layered(pack: Pack, registry: Registry, problems: list[CheckProblem]) -> Registry | None:
     if any(p is pack for p in registry.packs):
         return registry
-
     try:
-        return Registry([*(p for p in registry.packs if clash(pack, p) is None), pack])
+        return registry.with_pack(pack)
     except PackError as exc:
         problems += [_from_pack_problem(p) for p in exc.problems]
         return None
@@ -460,4 +477,5 @@ def as_data(report: CheckReport) -> Mapping[str, Any]:
         "target": report.target,
         "passed": not report.errors,
         "problems": [attrs.asdict(p) for p in report.problems],
+        "properties": [attrs.asdict(r) for r in report.properties],
     }

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from greenrules._cli import exit_codes
+from greenrules._cli.authoring import property_arguments
 from greenrules._cli.output import need_out, write
 from greenrules._cli.pack_choice import top_pack
 from greenrules._io.columns import flat_columns_text
@@ -106,7 +107,7 @@ def run_check(args: argparse.Namespace) -> int:
     """``greenrules check``: every problem of a pack."""
     from greenrules._pack_lint import as_data, check_pack  # imports hypothesis: only when asked
 
-    report = check_pack(args.pack, analyse=not args.no_analysis)
+    report = check_pack(args.pack, analyse=not args.no_analysis, **property_arguments(args))
     if args.format == "json":
         write(None, json.dumps(as_data(report), ensure_ascii=False, indent=2) + "\n")
     else:

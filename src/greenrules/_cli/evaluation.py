@@ -17,6 +17,7 @@ from pathlib import Path
 from greenrules._cli import exit_codes
 from greenrules._cli.output import need_out, print_problems, write
 from greenrules._cli.pack_choice import top_pack
+from greenrules._cli.pack_folder import registry_for
 from greenrules._cli.report import emit
 from greenrules._columnar.api import evaluate_table
 from greenrules._decision.decision import Decision
@@ -28,7 +29,7 @@ from greenrules._io.progress import ProgressBar, progress_bar
 from greenrules._io.template_read import is_template_file, load_template
 from greenrules._model.entities import Applicant
 from greenrules._rules.packs import Pack
-from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.registry import Registry
 from greenrules._supplied_tables import with_supplied_tables
 from greenrules.exceptions import InputProblem, InvalidInputError
 
@@ -40,7 +41,7 @@ COLUMNAR_BYTES = 2_000_000
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """``greenrules evaluate PATH``."""
-    registry = default_registry()
+    registry = registry_for(args)
     pack = top_pack(registry, args.jurisdiction, args.round)
     registry = _supplied(args, pack, registry)
     args.engine = _engine_for(args.engine, args.path, args.format)
@@ -73,7 +74,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     """``greenrules demo``: the example round a pack ships, as a user's file would be."""
-    registry = default_registry()
+    registry = registry_for(args)
     pack = top_pack(registry, args.jurisdiction, args.round, examples=True)
     registry = _supplied(args, pack, registry)
     entities, uncovered = covered(example_applicants(pack), pack)

@@ -6,7 +6,8 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from greenrules._cli import commands, evaluation, exit_codes, national
+from greenrules._cli import authoring, commands, compare, evaluation, exit_codes, national
+from greenrules._cli.pack_folder import add_pack_option
 from greenrules._engines.arguments import ENGINES
 from greenrules._model.enums import Tier
 from greenrules._version import __version__
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-analysis", action="store_true", help="skip the reachability/contradiction sampling"
     )
+    authoring.add_property_options(check)
     check.set_defaults(run=commands.run_check)
 
     nat = _sub(sub, "national", "the region list's national candidates, in the upload's fields")
@@ -128,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     round_.add_argument("--lang", choices=("zh", "en"), default="en", help="output language")
     round_.add_argument("--out", type=Path, help="write to this file instead of stdout")
     round_.set_defaults(run=commands.run_round)
+
+    compare.add_compare_options(_sub(sub, "compare", compare.COMPARE_HELP))
+    authoring.add_new_pack_options(_sub(sub, "new-pack", authoring.NEW_PACK_HELP))
     return parser
 
 
@@ -140,6 +145,7 @@ def _pack_options(p: argparse.ArgumentParser) -> None:
 
 
 def _evaluation_options(p: argparse.ArgumentParser) -> None:
+    add_pack_option(p)
     _pack_options(p)
     p.add_argument(
         "--tier",

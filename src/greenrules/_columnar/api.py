@@ -20,11 +20,13 @@ from greenrules._engines.arguments import check_arguments
 from greenrules._engines.engine import RuleRun
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules._model.enums import Programme, Tier, Verdict
+from greenrules._rules.packs import Pack
 from greenrules._rules.registry import Registry, default_registry
 from greenrules._rules.ruleset import RuleSet
 from greenrules.exceptions import EngineUnavailableError, InputProblem, InvalidInputError
 
 if TYPE_CHECKING:
+    from greenrules._columnar.comparison import Comparison
     from greenrules._columnar.result import ResultTable
 
 INSTALL_HINT = "pip install 'greenrules[columnar]'"
@@ -259,3 +261,62 @@ def _programme(value: str) -> Programme:
         raise InvalidInputError(
             [InputProblem("bad-argument", ("programme",), msg, value)]
         ) from None
+
+
+def compare(
+    population: Any,
+    base: Registry,
+    other: Registry,
+    *,
+    tier: Tier | str,
+    round: int,
+    jurisdiction: str,
+    as_of: dt.date | None = None,
+) -> Comparison:
+    """What changing the rules from ``base`` to ``other`` does to a population, with reasons.
+
+    ``population`` is anything :func:`evaluate_table` reads; every entity is decided under both
+    registries by the columnar engine (e.g. ``base=default_registry()`` and
+    ``other=base.with_params("cn-nm", 2025, {"sc_market_share_min": 0.03})``, or a registry
+    with next year's pack). The :class:`Comparison` counts status transitions and moved
+    verdicts per rule, and lists every entity whose status, priority, rank within its programme
+    or any verdict moved, each with the rules that moved and the facts they read. Its
+    ``render(lang)``, ``to_dict()`` and ``write_comparison`` give text, JSON and XLSX.
+
+    Raises:
+        InvalidInputError: ``base`` or ``other`` is not a registry (``bad-argument``), or the
+            population has problems (as :func:`evaluate_table`).
+        PackNotFoundError: a registry serves no pack for the context.
+    """
+    for name, value in (("base", base), ("other", other)):
+        if not isinstance(value, Registry):
+            msg = "a Registry (default_registry(), or one from with_params or with_reference)"
+            raise InvalidInputError([InputProblem("bad-argument", (name,), msg, value)])
+    if isinstance(population, Iterator):
+        population = list(population)  # read twice, once per side
+    from greenrules._columnar.compare import compare_results
+
+    results = [
+        evaluate_table(
+            population,
+            tier=tier,
+            round=round,
+            jurisdiction=jurisdiction,
+            as_of=as_of,
+            registry=registry,
+        )
+        for registry in (base, other)
+    ]
+    stacks = (round_packs(base, jurisdiction, round), round_packs(other, jurisdiction, round))
+    day = as_of or stacks[0][-1].evaluation_dates[round]
+    context = f"{jurisdiction} {round}, {Tier(tier)}, {day.isoformat()}"
+    return compare_results(*results, context=context, stacks=stacks, day=day)
+
+
+def round_packs(registry: Registry, jurisdiction: str, round: int) -> tuple[Pack, ...]:
+    """Every pack a programme of the jurisdiction and round uses, once each, bases first."""
+    found: dict[int, Pack] = {}
+    for stack in registry.stacks(jurisdiction, round).values():
+        for pack in stack:
+            found.setdefault(id(pack), pack)
+    return tuple(found.values()) or registry.resolve(jurisdiction, round)

@@ -116,7 +116,8 @@ def _period(row: Mapping[str, Any]) -> Period:
     return Period(row.get("valid_from"), row.get("valid_to"))
 
 
-def _cell(raw: str, kind: Kind, where: str) -> Any:
+def parse_cell(raw: str, kind: Kind, where: str) -> Any:
+    """A text cell read as ``kind`` (empty is None); ValueError naming ``where`` when it is not."""
     text = raw.strip()
     if text == "":
         return None
@@ -161,7 +162,7 @@ def read_table(
         row: dict[str, Any] = {}
         for column in header:
             kind = kinds.get(column, Kind.TEXT)
-            row[column] = _cell(raw[column] or "", kind, f"{origin} line {number} {column}")
+            row[column] = parse_cell(raw[column] or "", kind, f"{origin} line {number} {column}")
         if not row[key]:
             raise ValueError(f"{origin} line {number}: empty key {key!r}")
         if not row["source"]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from greenrules._model.enums import Programme, Tier
+from greenrules._rules.overrides import with_params
 from greenrules._rules.packs import Base, Closure, Pack
 from greenrules._rules.reference import load_table
 from greenrules._rules.ruleset import RuleSet, build_ruleset
@@ -215,9 +216,56 @@ class Registry:
             new_table = load_table(table, spec.key, spec.columns, source, spec.invariants)
         except (OSError, ValueError, csv.Error) as exc:
             raise PackError([PackProblem("bad-table", pack_id, str(exc))]) from None
-        new = old.with_table(new_table)
-        registry = Registry(new if p is old else p for p in self._packs)
+        return self._replacing(old, old.with_table(new_table))
+
+    def with_params(self, pack_id: str, round: int, values: Mapping[str, Any]) -> Registry:
+        """A new registry in which parameters of a pack take other values, for a what-if.
+
+        ``values`` maps parameter names to values of their kinds (text is read as the kind, as
+        a CSV cell is). The new values keep the periods of the old ones and name the override
+        as their source, and the pack's digest changes, so provenance shows the override.
+
+        Raises:
+            PackNotFoundError: no pack ``pack_id`` serves ``round``.
+            PackError: a name is not a parameter of that pack (``unknown-param``) or a value is
+                not of its kind (``param-kind``); every problem names its parameter.
+        """
+        old = self.get(pack_id, round)
+        return self._replacing(old, with_params(old, values))
+
+    def with_pack(self, pack: Pack) -> Registry:
+        """A new registry with ``pack`` in place of the packs it clashes with, e.g. a folder.
+
+        A pack under development (``load_pack(folder)``) is used without installing it: any
+        registered pack of the same id, or one it would clash with (the same programme of the
+        same jurisdiction and round, or the round's other shared pack), gives way to it, and
+        the result is validated (its base packs must be registered).
+
+        Raises:
+            PackError: ``pack`` is not a pack, or its layering fails (``missing-base``,
+                ``bad-override``...).
+        """
+        if not isinstance(pack, Pack):
+            raise PackError([PackProblem("not-a-pack", "pack", f"got {type(pack).__name__}")])
+
+        def gives_way(other: Pack) -> bool:
+            return other.id == pack.id or clash(pack, other) is not None
+
+        dropped = [p for p in self._packs if gives_way(p)]
+        kept = [p for p in self._packs if not gives_way(p)]
+        return self._derived([*kept, pack], dropped=dropped)
+
+    def _replacing(self, old: Pack, new: Pack) -> Registry:
+        """A registry like this one with ``new`` in place of ``old``, origins kept."""
+        return self._derived([new if p is old else p for p in self._packs])
+
+    def _derived(self, packs: list[Pack], dropped: Iterable[Pack] = ()) -> Registry:
+        """A registry of ``packs`` keeping the origins this registry knows, but ``dropped``'s."""
+        registry = Registry(packs)
+        gone = {id(p) for p in dropped}
         for pack in self._packs:
+            if id(pack) in gone:
+                continue
             origin = self._origins.get((pack.id, pack.version))
             if origin:
                 registry._origins[(pack.id, pack.version)] = origin

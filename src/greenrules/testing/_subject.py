@@ -19,7 +19,7 @@ from hypothesis.errors import InvalidArgument
 from greenrules._model.entities import ENTITY_TYPES, Applicant
 from greenrules._model.enums import Programme, Tier
 from greenrules._rules.packs import Pack
-from greenrules._rules.registry import Registry, clash, default_registry
+from greenrules._rules.registry import Registry, default_registry
 from greenrules._rules.ruleset import RuleSet
 
 from ._fields import Options, model_strategy
@@ -83,7 +83,7 @@ def subject(
     if isinstance(of, Pack):
         pack = of
         if not any(p is of for p in registry.packs):
-            registry = _with(registry, of)
+            registry = registry.with_pack(of)
     elif isinstance(of, str):
         found = [p for p in registry.packs if p.jurisdiction == of]
         if round is not None:
@@ -118,10 +118,6 @@ def subject(
     if not contexts:
         raise InvalidArgument(f"{pack.id} has no rules in the tiers and programmes asked for")
     return Subject(registry, pack.jurisdiction, round_, pack, tuple(contexts))
-
-
-def _with(registry: Registry, pack: Pack) -> Registry:
-    return Registry([*(p for p in registry.packs if clash(pack, p) is None), pack])
 
 
 def as_subject(of: Subject | Pack | str) -> Subject:
