@@ -116,8 +116,8 @@ def test_unknown_jurisdiction_is_one_clear_line(
     path = write(tmp_path, [applicant(1)])
     assert main(["evaluate", str(path), "--jurisdiction", "CN-NM", "--round", "2024"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    installed = ", ".join(f"{p.jurisdiction} {r}" for p in gr.default_registry().packs
-                          for r in p.rounds)  # fmt: skip
+    installed = ", ".join(dict.fromkeys(f"{p.jurisdiction} {r}" for p in gr.default_registry().packs
+                          for r in p.rounds))  # fmt: skip
     assert err == [f"greenrules: no pack for CN-NM 2024; installed: {installed}"]
     assert "CN-NM 2025" in installed and "CN 2024" in installed
 
@@ -202,7 +202,7 @@ def test_an_unwritable_output_is_one_clear_error(
     assert list(tmp_path.iterdir()) == [tmp_path / "round.json"]
 
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:

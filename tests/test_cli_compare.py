@@ -13,8 +13,8 @@ import greenrules as gr
 from greenrules._cli import main
 
 ROOT = Path(__file__).parents[1]
-EXAMPLE = ROOT / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
-NM_PACK = ROOT / "criteria/greenrules_cn_nm/r2025"
+EXAMPLE = ROOT / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
+NM_PACK = ROOT / "criteria/greenrules_cn_nm/r2025/shared"  # its parameters
 SHARE = "sc_market_share_min"
 ENTERPRISE = "91150600MA0000082F"  # the example's enterprise with a 3% market share
 

@@ -17,7 +17,9 @@ from greenrules._model.entities import ENTITY_TYPES
 from greenrules._model.enums import Verdict
 from greenrules.testing import applicants
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples/round-2025.json"
+EXAMPLE = (
+    Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
+)
 CONTEXT = {"tier": "province", "round": 2025, "jurisdiction": "CN-NM"}
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -145,9 +147,8 @@ def test_ranks_are_the_rank_function_within_each_programme() -> None:
     for registry in (base, other):
         decisions = _native(registry)
         place = {}
-        for programme in gr.Programme:
-            ranked = gr.rank(d for d in decisions if d.programme is programme)
-            place.update({d.entity_id: n for n, d in enumerate(ranked, start=1)})
+        for entry in gr.rank(decisions):  # numbered within each programme
+            place[entry.decision.entity_id] = entry.rank
         places.append(place)
     assert comparison.changes
     for change in comparison.changes:

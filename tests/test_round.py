@@ -280,7 +280,7 @@ def test_the_cli_exports_the_national_candidates_with_the_known_fields(
     from greenrules._national import NATIONAL_FIELDS
 
     doc = json.loads(
-        (files("greenrules_cn_nm") / "r2025/examples/round-2025.json").read_text(encoding="utf-8")
+        (files("greenrules_cn_nm") / "r2025/shared/examples/round-2025.json").read_text(encoding="utf-8")
     )
     listed = [
         {**a, "report": {"route": "self", "issued_on": "2025-04-20"}}

@@ -13,7 +13,7 @@ import pytest
 
 import greenrules as gr
 
-EXAMPLE = Path(str(files("greenrules_cn_nm") / "r2025" / "round" / "records-2025.json"))
+EXAMPLE = Path(str(files("greenrules_cn_nm") / "r2025" / "shared" / "round" / "records-2025.json"))
 KINDS = [
     ("city_bureau", "cities"),
     ("listed_unit", "listed_units"),

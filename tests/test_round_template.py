@@ -18,7 +18,7 @@ from greenrules._cli import main
 from greenrules._model.values import Event, Spell
 from greenrules.testing import agencies, credit_codes
 
-EXAMPLE = Path(str(files("greenrules_cn_nm") / "r2025" / "round" / "records-2025.json"))
+EXAMPLE = Path(str(files("greenrules_cn_nm") / "r2025" / "shared" / "round" / "records-2025.json"))
 AS_OF = dt.date(2025, 5, 31)
 
 

@@ -39,7 +39,7 @@ def _allowed() -> list[str]:
 
 
 def _entities() -> list[gr.Applicant]:
-    examples = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/examples"
+    examples = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples"
     return gr.load_entities(examples / "round-2025.json")
 
 

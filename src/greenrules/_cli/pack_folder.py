@@ -12,6 +12,7 @@ from pathlib import Path
 
 from greenrules._rules.packs import Pack, load_pack
 from greenrules._rules.registry import Registry, default_registry
+from greenrules._rules.stacks import installed_bases
 from greenrules.exceptions import InputProblem, InvalidInputError
 
 
@@ -58,4 +59,4 @@ def folder_pack(folder: Path, installed: Registry) -> Pack:
     for pack in installed.packs:
         if pack.folder is not None and pack.folder.resolve() == folder.resolve():
             return pack
-    return load_pack(folder)
+    return load_pack(folder, bases=installed_bases(folder, installed))
