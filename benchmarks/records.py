@@ -32,7 +32,9 @@ from typing import Any
 
 JURISDICTION, ROUND, TIER = "CN-NM", 2025, "province"
 EXAMPLE = (
-    Path(__file__).resolve().parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
+    Path(__file__).resolve().parents[1]
+    / "criteria/greenrules_cn_nm/r2025/shared/examples"
+    / "round-2025.json"
 )
 DICT_SIZES = (10_000, 50_000, 100_000)
 FILE_SIZE = 50_000

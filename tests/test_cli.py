@@ -202,7 +202,8 @@ def test_an_unwritable_output_is_one_clear_error(
     assert list(tmp_path.iterdir()) == [tmp_path / "round.json"]
 
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
+EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples"
+EXAMPLE = EXAMPLE / "round-2025.json"
 
 
 def _subparsers() -> dict[str, argparse.ArgumentParser]:

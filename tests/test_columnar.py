@@ -354,7 +354,8 @@ def test_written_tables_rank_per_programme_as_rank_does() -> None:
     """CSV, JSON and Parquet output: one list per programme, numbered as ``greenrules.rank``."""
     from greenrules._columnar.output import output_frame
 
-    example = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
+    folder = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples"
+    example = folder / "round-2025.json"
     table = gr.evaluate_table(example, tier="province", round=2025, jurisdiction="CN-NM")
     native = gr.rank(
         gr.evaluate_many(

@@ -21,7 +21,8 @@ import greenrules as gr
 from greenrules._engines import rete as _rete
 from greenrules.testing import applicants
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
+EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples"
+EXAMPLE = EXAMPLE / "round-2025.json"
 ARGS: dict[str, Any] = {"tier": "province", "round": 2025, "jurisdiction": "CN-NM"}
 METHANOL = "91150600MA00000128"
 REGISTRY = gr.default_registry()

@@ -14,7 +14,8 @@ from greenrules._io.print_layout import HEADER_ROW
 from greenrules._io.workbook import RECOMMEND_SHEET, SHEET_NAMES, SUMMARY_HEADERS
 from greenrules._rules.reference import confidence_level
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
+EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples"
+EXAMPLE = EXAMPLE / "round-2025.json"
 
 
 def _factory(**fields: object) -> gr.Factory:

@@ -279,9 +279,8 @@ def test_the_cli_exports_the_national_candidates_with_the_known_fields(
     from greenrules._cli import main
     from greenrules._national import NATIONAL_FIELDS
 
-    doc = json.loads(
-        (files("greenrules_cn_nm") / "r2025/shared/examples/round-2025.json").read_text(encoding="utf-8")
-    )
+    example = files("greenrules_cn_nm") / "r2025/shared/examples/round-2025.json"
+    doc = json.loads(example.read_text(encoding="utf-8"))
     listed = [
         {**a, "report": {"route": "self", "issued_on": "2025-04-20"}}
         for a in doc["applicants"]

@@ -35,7 +35,8 @@ def _benchmark_finding(decisions: list[dict], product: str) -> dict:
     raise AssertionError(f"no benchmark finding read {product}")
 
 
-EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples/round-2025.json"
+EXAMPLE = Path(__file__).parents[1] / "criteria/greenrules_cn_nm/r2025/shared/examples"
+EXAMPLE = EXAMPLE / "round-2025.json"
 
 
 def test_an_xlsx_table_decides_the_benchmark(
