@@ -32,16 +32,17 @@ demo: $(DEMO_VENV)/.installed
 	@echo "explanations: $(DEMO_VENV)/bin/greenrules demo --lang zh --explain"
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # The suite on Python 3.13, where durable-rules cannot import: the rete engine must refuse cleanly.
+# The slow tests (a pack author's whole loop, the printed PDF) run once, on the default Python.
 # Found on PATH or through pyenv; skipped with a message where neither has it.
 PY313 := $(shell for c in "$$(pyenv prefix 3.13 2>/dev/null | head -n 1)/bin/python3.13" python3.13; do \
 	"$$c" --version >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
 
 test-py313:
 	@if [ -n "$(PY313)" ] && [ -x "$(PY313)" ]; then \
-		$(MAKE) test PYTHON_BIN=$(PY313) VENV=.venv-py313; \
+		$(MAKE) test PYTHON_BIN=$(PY313) VENV=.venv-py313 PYTEST_ARGS='-m "not slow"'; \
 	else \
 		echo "test-py313: skipped, no Python 3.13 on PATH or in pyenv"; \
 	fi

@@ -135,6 +135,7 @@ def test_the_official_table_how_to_runs_in_page_order(
 GUIDE_BLOCKS = re.compile(r"```(python|sh|yaml|toml|text)\n(.*?)```", re.S)
 
 
+@pytest.mark.slow
 def test_the_pack_guide_runs_in_page_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,7 @@ from greenrules._pack_lint import check_pack
 from greenrules.testing import PropertyViolation
 
 
+@pytest.mark.slow
 def test_a_new_pack_passes_check_and_its_own_tests(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
