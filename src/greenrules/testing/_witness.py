@@ -183,7 +183,9 @@ class Finder:
     def _lookup(self, path: str, op: str, node: c.Lookup, model: type[BaseModel]) -> Witness | None:
         if not isinstance(node.key, c.Fact):
             return None
-        for key, row in self.ruleset.tables.get(node.table, {}).items():
+        # keys in sorted order, the order of a table's keys in a membership test, so a witness
+        # of "the product is listed" and one of "its value reaches the row's" pick the same row
+        for key, row in sorted(self.ruleset.tables.get(node.table, {}).items()):
             value = row.get(node.column)
             kind = fact_schema(model)[path].kind
             wanted = None if value is None else _satisfy(op, value, kind, None)
@@ -278,13 +280,13 @@ def passing_witnesses(ruleset: RuleSet, model: type[BaseModel]) -> dict[str, Wit
     finder = Finder(ruleset)
     out = {}
     for rule in ruleset.rules:
-        parts: Witness | None = {}
-        for node in (rule.applies_if, rule.requires):
-            if node is not None and parts is not None:
-                found = finder.holds(node, model)
-                parts = None if found is None else _merged(parts, found)
-        if parts:
-            out[rule.id] = parts
+        nodes = tuple(n for n in (rule.applies_if, rule.requires) if n is not None)
+        if not nodes:
+            continue
+        # one conjunction, so that an "any" in either part is searched against the other
+        found = finder.holds(nodes[0] if len(nodes) == 1 else c.All(nodes), model)
+        if found:
+            out[rule.id] = found
     return out
 
 
