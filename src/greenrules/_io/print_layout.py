@@ -48,6 +48,8 @@ _LABELS = {
 _MAX_WIDTH = 32
 """Widest column, in character units (a CJK character counts two); longer text wraps."""
 _MIN_WIDTH = 6
+_PAGE_WIDTH = 140
+"""Width units an A4 landscape page holds at full size between its margins."""
 _FONT_SIZE = 10
 _LINE_HEIGHT = 14.0
 """Points per wrapped line at the table's font size, with room for CJK fonts' taller lines."""
@@ -128,14 +130,24 @@ def _tokens(line: str) -> list[str]:
 
 
 def column_widths(rows: Sequence[Sequence[Any]]) -> list[float]:
-    """Each column's width from its longest line, capped at :data:`_MAX_WIDTH`."""
+    """Each column's width from its longest line, capped at :data:`_MAX_WIDTH`.
+
+    A table narrower than the page gives the spare width to the columns that wrap, in
+    proportion to how much they wrap, so a short table of long texts is not printed tall.
+    """
     widths = [float(_MIN_WIDTH)] * max((len(r) for r in rows), default=0)
+    wanted = list(widths)
     for row in rows:
         for index, value in enumerate(row):
             if value is None:
                 continue
             longest = max(text_width(line) for line in str(value).split("\n"))
+            wanted[index] = max(wanted[index], longest + 2.0)
             widths[index] = max(widths[index], min(float(_MAX_WIDTH), longest + 2.0))
+    excess = [w - c for w, c in zip(wanted, widths, strict=True)]
+    spare, total = _PAGE_WIDTH - sum(widths), sum(excess)
+    if spare > 0 and total > 0:
+        widths = [c + min(e, spare * e / total) for c, e in zip(widths, excess, strict=True)]
     return widths
 
 
