@@ -230,3 +230,15 @@ def test_cli_writes_the_workbook_for_evaluate_and_demo(tmp_path: Path) -> None:
     rows = _rows(demo, _recommend_sheet(gr.Programme.FACTORY, "zh"))
     assert any(r[3] == "鄂尔多斯市" for r in rows[2:])
     assert main(["demo", "--format", "xlsx"]) == 2
+
+
+def test_the_sheets_after_the_lists_are_titled_by_the_round_not_a_programme(
+    tmp_path: Path, round_: tuple[list[gr.Applicant], list[gr.Decision]]
+) -> None:
+    """With one pack per programme, the title names the round's shared pack, never the last one."""
+    entities, decisions = round_
+    path = gr.write_summary(tmp_path / "s.xlsx", decisions, entities, lang="zh")
+    book = openpyxl.load_workbook(path)
+    title = str(book["培育对象"]["A1"].value)
+    book.close()
+    assert title == "内蒙古自治区2025年度绿色制造示范单位推荐（自治区级）\u3000培育对象"

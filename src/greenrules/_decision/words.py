@@ -205,13 +205,18 @@ def priority_reasons(priority: Priority, findings: Iterable[Finding], lang: str)
 
 
 def round_name(jurisdiction: str, round: int, lang: str, registry: Registry | None = None) -> str:
-    """A round's name from its pack (``内蒙古自治区2025年度绿色制造示范单位推荐``).
+    """A round's name from its shared pack (``内蒙古自治区2025年度绿色制造示范单位推荐``).
 
     A round no installed pack names is called by its jurisdiction and year.
     """
-    for pack in reversed((registry or default_registry()).packs):
-        if pack.jurisdiction.upper() == jurisdiction.upper() and round in pack.rounds:
-            return pack.name.in_(lang)
+    found = [
+        pack
+        for pack in reversed((registry or default_registry()).packs)
+        if pack.jurisdiction.upper() == jurisdiction.upper() and round in pack.rounds
+    ]
+    found.sort(key=lambda pack: not pack.shared)  # the round's own name, not a programme's
+    if found:
+        return found[0].name.in_(lang)
     return f"{jurisdiction} {round}年度" if lang == "zh" else f"{jurisdiction} round {round}"
 
 
