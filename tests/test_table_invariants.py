@@ -21,7 +21,7 @@ from greenrules._rules.table_invariants import (
 )
 
 ROOT = Path(__file__).parents[1]
-PACK = ROOT / "criteria" / "greenrules_cn_nm" / "r2025"
+PACK = ROOT / "criteria" / "greenrules_cn_nm" / "r2025" / "shared"  # the tables live here
 GRADES = {"grade1": Kind.NUMBER, "grade2": Kind.NUMBER, "grade3": Kind.NUMBER, "unit": Kind.TEXT}
 
 
