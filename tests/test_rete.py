@@ -337,6 +337,33 @@ def test_nothing_stays_asserted_after_a_batch(one_rule: Any) -> None:
 
 
 @needs_durable
+def test_no_garbage_piles_up_under_the_bulk_collector_pause(one_rule: Any) -> None:
+    """Each rete batch collects the reference cycles durable leaves behind, even when paused.
+
+    Under a bulk call's collector pause they were kept to the end of the call: 13 GB of RSS
+    at 100,000 entities.
+    """
+    registry = one_rule({"fact": "conformity.in_production", "eq": True})
+    entities = [factory(i, conformity={"in_production": i % 2 == 0}) for i in range(3 * 256)]
+    both(registry, entities[:1])  # compile outside the measured call
+    gc.collect()
+    gc.disable()
+    try:
+        gr.evaluate_many(
+            entities,
+            tier="province",
+            round=2030,
+            jurisdiction="QQ",
+            registry=registry,
+            engine="rete",
+        )
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert left < 1_000  # without the per-batch collection: about 200 per entity
+
+
+@needs_durable
 def test_compiled_rulesets_are_freed_with_their_program(one_rule: Any) -> None:
     """Durable never frees a ruleset itself; a collected program's rulesets are deleted."""
     registry = one_rule({"fact": "conformity.in_production", "eq": True})
