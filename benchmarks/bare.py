@@ -17,6 +17,8 @@ from typing import Any
 
 PASS, FAIL, UNKNOWN, WAIVED, NA = "pass", "fail", "unknown", "waived", "not_applicable"
 Tri = bool | None
+NO_STANDARD = "无现行标准"
+"""The quota table's word for a product with no quota standard in force (the rule's ``eq``)."""
 WRITTEN = (
     "CN-F-legal-entity",
     "CN-F-sound-operation",
@@ -121,7 +123,7 @@ def make_factory_rules(ruleset: Any) -> Callable[[Any], tuple[list[str], list[fl
     three_years_ago = _years_later(as_of, -3)
     cities = set(ruleset.tables["nm_cities"])
     benchmark = {k: row.get("benchmark") for k, row in ruleset.tables["energy_benchmarks"].items()}
-    grade1 = {k: row.get("grade1") for k, row in ruleset.tables["energy_quota_grades"].items()}
+    quota = ruleset.tables["energy_quota_grades"]
 
     def spell_outside(s: Any) -> Tri:
         return _or(s.start > as_of, s.end is not None and s.end < three_years_ago)
@@ -132,10 +134,27 @@ def make_factory_rules(ruleset: Any) -> Callable[[Any], tuple[list[str], list[fl
     def valid(m: Any) -> Tri:
         return m.valid is True
 
-    def energy_within(items: Any, limits: dict[str, Any]) -> Tri:
-        count = None if items is None else len(items)  # a product is required: always known
-        every = _every(items, lambda i: _le(i.value, limits.get(i.product)))
-        return _and(None if count is None else count >= 1, every)
+    def benchmark_rule(items: Any) -> tuple[Tri, Tri]:
+        """NM25-F-benchmark's energy part: (applies, holds); unlisted products not compared."""
+        if items is None:
+            return None, None
+        listed = [i for i in items if i.product in benchmark]
+        holds = _and(len(items) >= 1, *(_le(i.value, benchmark[i.product]) for i in listed))
+        return (not items or bool(listed)), holds
+
+    def grade1_rule(items: Any) -> tuple[Tri, Tri]:
+        """NM25-F-quota-grade1's energy part: (applies, holds); 无现行标准 products not compared."""
+        if items is None:
+            return None, None
+        rows = [quota.get(i.product) or {} for i in items]
+        free = [_eq(row.get("standard"), NO_STANDARD) for row in rows]
+        every_free = _and(len(items) >= 1, *free)
+        within = (
+            _or(f, _le(i.value, row.get("grade1")))
+            for f, i, row in zip(free, items, rows, strict=True)
+        )
+        applies = None if every_free is None else not every_free
+        return applies, _and(len(items) >= 1, *within)
 
     def prefecture(code: str | None) -> str | None:
         if code is None or len(code) != 6 or not (code.isascii() and code.isdigit()):
@@ -150,6 +169,8 @@ def make_factory_rules(ruleset: Any) -> Callable[[Any], tuple[list[str], list[fl
         third_party = _and(_eq(route, "third_party"), agency is not None)
         waived = {x.rule for x in e.waivers} if e.waivers else set()
         members = e.memberships
+        bench_applies, bench_holds = benchmark_rule(e.energy)
+        grade1_applies, grade1_holds = grade1_rule(e.energy)
         listed = _some(members, valid)
         code = ind.code
         manufacturing = _and(_le("13", code), _lt(code, "44"))
@@ -226,8 +247,8 @@ def make_factory_rules(ruleset: Any) -> Callable[[Any], tuple[list[str], list[fl
                 _eq(w.water_saving_certified, True),
                 "NM25-F-water-saving" in waived,
             ),
-            priority(_eq(ind.key_field, True), energy_within(e.energy, benchmark)),
-            priority(_eq(ind.key_field, False), energy_within(e.energy, grade1)),
+            priority(_and(_eq(ind.key_field, True), bench_applies), bench_holds),
+            priority(_and(_eq(ind.key_field, False), grade1_applies), grade1_holds),
             mandatory(True, manufacturing),
         ]
 

@@ -127,7 +127,9 @@ REDUCED = (
     "listed_above_city",
     "on_city_list",
     "in_review_years",
+    "energy_benchmark_applies",
     "energy_within_benchmark",
+    "energy_grade1_applies",
     "energy_within_grade1",
     "agency_reported_on_time",
     "clear_abnormal_operation",
@@ -186,20 +188,61 @@ def some_membership(items: list[dict[str, Any]] | None) -> tuple[int, int, int, 
     return listed, above_city, any_tier, review
 
 
-def every_within(items: list[dict[str, Any]] | None, limits: dict[str, Any]) -> int:
-    """At least one energy figure and every one at or below its product's limit: 1, 0 or -1."""
+NO_STANDARD = "无现行标准"
+"""The quota table's word for a product with no quota standard in force (the rule's ``eq``)."""
+
+
+def _and3(values: list[int]) -> int:
+    """Kleene conjunction of 1 / 0 / -1 (unknown)."""
+    return 0 if 0 in values else -1 if -1 in values else 1
+
+
+def _or3(values: list[int]) -> int:
+    """Kleene disjunction of 1 / 0 / -1 (unknown)."""
+    return 1 if 1 in values else -1 if -1 in values else 0
+
+
+def _le3(value: float | None, limit: float | None) -> int:
+    return -1 if value is None or limit is None else int(value <= limit)
+
+
+def benchmark_rule(items: list[dict[str, Any]] | None, table: dict[str, Any]) -> tuple[int, int]:
+    """NM25-F-benchmark's energy part, (applies, requires), each 1, 0 or -1.
+
+    Applies when no product is declared or some declared product is in the benchmark table;
+    requires a product and every listed product at or below its benchmark (unlisted ones are
+    not compared). A product is required by the models, so it is always known.
+    """
     if items is None:
-        return -1
-    if not items:
-        return 0
-    unknown = False
-    for item in items:
-        limit, value = limits.get(item["product"]), item["value"]
-        if value is None or limit is None:
-            unknown = True
-        elif value > limit:
-            return 0
-    return -1 if unknown else 1
+        return -1, -1
+    listed = [item for item in items if item["product"] in table]
+    applies = int(not items or bool(listed))
+    within = [_le3(item["value"], table[item["product"]]) for item in listed]
+    return applies, _and3([int(bool(items)), *within])
+
+
+def grade1_rule(items: list[dict[str, Any]] | None, rows: dict[str, Any]) -> tuple[int, int]:
+    """NM25-F-quota-grade1's energy part, (applies, requires), each 1, 0 or -1.
+
+    A product whose quota row says 无现行标准 (no standard in force) is not compared; the rule
+    does not apply when every declared product is such; an unlisted product is unknown.
+    """
+    if items is None:
+        return -1, -1
+
+    def no_standard(item: dict[str, Any]) -> int:
+        row = rows.get(item["product"])
+        standard = None if row is None else row.get("standard")
+        return -1 if standard is None else int(standard == NO_STANDARD)
+
+    free = [no_standard(item) for item in items]
+    every_free = _and3([int(bool(items)), *free])
+    applies = -1 if every_free == -1 else 1 - every_free
+    within = [
+        _or3([f, _le3(item["value"], (rows.get(item["product"]) or {}).get("grade1"))])
+        for f, item in zip(free, items, strict=True)
+    ]
+    return applies, _and3([int(bool(items)), *within])
 
 
 def reported_on_time(
@@ -251,7 +294,7 @@ def clear_of(items: list[dict[str, Any]] | None, spells: bool, start: dt.date, e
 def make_reducer(rs: Any) -> Callable[[dict[str, Any]], tuple[int, ...]]:
     """A record -> its list facts as the scalars of ``REDUCED``, then one flag per waiver."""
     benchmark = {k: row.get("benchmark") for k, row in rs.tables["energy_benchmarks"].items()}
-    grade1 = {k: row.get("grade1") for k, row in rs.tables["energy_quota_grades"].items()}
+    quota = rs.tables["energy_quota_grades"]
     year, due = rs.params["agency_report_year"], rs.params["agency_report_due"]
     waivable = waivable_rules(rs)
     window = (years_later(rs.as_of, -3), rs.as_of)
@@ -263,8 +306,8 @@ def make_reducer(rs: Any) -> Callable[[dict[str, Any]], tuple[int, ...]]:
         waived = {w["rule"] for w in record["waivers"] or ()}
         return (
             *some_membership(record["memberships"]),
-            every_within(energy, benchmark),
-            every_within(energy, grade1),
+            *benchmark_rule(energy, benchmark),
+            *grade1_rule(energy, quota),
             reported_on_time(agency_reports, registered_on, year, due),
             *(clear_of(record[key], spells, *window) for key, spells in EXCLUSION_RECORDS),
             *(rule in waived for rule in waivable),
@@ -458,10 +501,14 @@ def rule_formulas(rs: Any) -> dict[str, Callable[[Callable[[str], Any]], Any]]:
             waived=f(waiver("NM25-F-water-saving")),
         ),
         "NM25-F-benchmark": lambda f: verdict(
-            is_(f("energy_within_benchmark"), True), true(f, "industry.key_field"), priority=True
+            is_(f("energy_within_benchmark"), True),
+            all_(true(f, "industry.key_field"), is_(f("energy_benchmark_applies"), True)),
+            priority=True,
         ),
         "NM25-F-quota-grade1": lambda f: verdict(
-            is_(f("energy_within_grade1"), True), false(f, "industry.key_field"), priority=True
+            is_(f("energy_within_grade1"), True),
+            all_(false(f, "industry.key_field"), is_(f("energy_grade1_applies"), True)),
+            priority=True,
         ),
         "NM25-F-manufacturing": lambda f: verdict(
             all_(compare(f("industry_code"), "ge", "13"), compare(f("industry_code"), "lt", "44"))

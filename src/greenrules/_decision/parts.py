@@ -122,8 +122,16 @@ def bound_json(value: float) -> float | None:
     return None if math.isinf(value) else value
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """A fact value as JSON: dates as ISO text, enums as their value, models as dicts."""
+    kind = type(value)
+    if kind in _JSON_SCALARS:  # most facts: checked by exact type first, as findings read many
+        return value
+    if kind is tuple:
+        return [jsonable(v) for v in value]
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.date):

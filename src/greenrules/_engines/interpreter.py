@@ -42,17 +42,27 @@ def path_getter(path: str) -> Fn:
 
 def values_at(obj: Any, path: Sequence[str]) -> Iterator[Any]:
     """Every value at ``path`` below ``obj``, descending into lists; None where one is missing."""
-    if not path:
-        yield obj
-        return
-    if obj is None:
-        yield None
-        return
-    if isinstance(obj, tuple):
-        for item in obj:
-            yield from values_at(item, path)
-        return
-    yield from values_at(getattr(obj, path[0]), path[1:])
+    return iter(listed_values(obj, path))
+
+
+def listed_values(obj: Any, path: Sequence[str]) -> list[Any]:
+    """:func:`values_at` as a list, one step of the path at a time (no generator per level).
+
+    A list met on the way is read item by item; a list at the end of the path is one value.
+    """
+    level = [obj]
+    for name in path:
+        following: list[Any] = []
+        for value in level:
+            if value is None:
+                following.append(None)
+            elif isinstance(value, tuple):
+                for item in value:
+                    following += listed_values(item, (name,))
+            else:
+                following.append(getattr(value, name))
+        level = following
+    return level
 
 
 class ClosureCompiler:

@@ -17,7 +17,7 @@ from greenrules._decision.explain import verdict_message
 from greenrules._decision.parts import jsonable
 from greenrules._engines.codegen import generate, generate_missing
 from greenrules._engines.engine import RuleRun
-from greenrules._engines.interpreter import InterpretedProgram, path_getter, values_at
+from greenrules._engines.interpreter import InterpretedProgram, listed_values, path_getter
 from greenrules._engines.priority_range import Bounds, contribution_bounds
 from greenrules._engines.reference_reads import reference_reader
 from greenrules._engines.source import EvaluationSource
@@ -123,10 +123,6 @@ def native_program(ruleset: RuleSet) -> NativeProgram:
 _PLAIN = (bool, int, float, str)
 
 
-def _listed_values(entity: Any, parts: list[str]) -> list[Any]:
-    return list(values_at(entity, parts))
-
-
 def fact_reader(rule: Rule, model: type) -> Callable[[Any], tuple[tuple[str, Any], ...]]:
     """A function giving the facts ``rule`` reads from an entity, as JSON values.
 
@@ -141,7 +137,7 @@ def fact_reader(rule: Rule, model: type) -> Callable[[Any], tuple[tuple[str, Any
             for i in range(1, len(parts))
         )
         if through_list:
-            getters.append((path, functools.partial(_listed_values, parts=parts)))
+            getters.append((path, functools.partial(listed_values, path=parts)))
         else:
             getters.append((path, path_getter(path)))
 
