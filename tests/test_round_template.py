@@ -268,6 +268,32 @@ def test_the_cli_writes_the_records_template_and_reads_it_filled(
     assert from_template == capsys.readouterr().out
 
 
+def test_the_cli_fills_the_records_template_from_a_register(
+    records: gr.RoundRecords, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--from`` writes a register into the workbook; read back, it gives the same records."""
+    out = tmp_path / "register.xlsx"
+    assert main(["template", "--records", "--from", str(EXAMPLE), "--out", str(out)]) == 0
+    assert gr.load_round_records(out) == records
+    refilled = tmp_path / "again.xlsx"  # the filled workbook is itself a register to start from
+    assert main(["template", "--records", "--from", str(out), "--out", str(refilled)]) == 0
+    assert gr.load_round_records(refilled) == records
+
+
+def test_the_cli_refuses_from_without_records_and_foreign_registers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misuse is a usage error naming the option, and nothing is written."""
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "--from", str(EXAMPLE), "--out", str(out)]) == 2
+    assert "--from fills the round-records workbook: add --records" in capsys.readouterr().err
+    other = tmp_path / "other.json"
+    other.write_text(EXAMPLE.read_text(encoding="utf-8").replace('"CN-NM"', '"CN-XZ"'), "utf-8")
+    assert main(["template", "--records", "--from", str(other), "--out", str(out)]) == 2
+    assert "CN-XZ" in capsys.readouterr().err
+    assert not out.exists()
+
+
 NAMES = st.text(
     st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=12
 ).filter(lambda text: text == text.strip())

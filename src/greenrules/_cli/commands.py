@@ -24,6 +24,7 @@ from greenrules._rules.table_coverage import (
     read_columns,
     render_coverage,
 )
+from greenrules.exceptions import InputProblem, InvalidInputError
 
 
 def run_packs(args: argparse.Namespace) -> int:
@@ -96,9 +97,31 @@ def run_template(args: argparse.Namespace) -> int:
     registry = default_registry()
     pack = top_pack(registry, args.jurisdiction, args.round)
     round_ = args.round if args.round is not None else max(pack.rounds)
-    writer = write_round_template if args.records else write_template
-    writer(
-        args.out, jurisdiction=pack.jurisdiction, round=round_, lang=args.lang, registry=registry
+    if not args.records:
+        if args.fill_from is not None:
+            msg = "--from fills the round-records workbook: add --records"
+            raise InvalidInputError([InputProblem("bad-argument", ("from",), msg)])
+        write_template(
+            args.out,
+            jurisdiction=pack.jurisdiction,
+            round=round_,
+            lang=args.lang,
+            registry=registry,
+        )
+        return exit_codes.OK
+    records = None
+    if args.fill_from is not None:  # a JSON file or the template states its own round
+        table = args.fill_from.suffix.lower() == ".csv"
+        records = load_round_records(
+            args.fill_from, jurisdiction=pack.jurisdiction, round=round_ if table else None
+        )
+    write_round_template(
+        args.out,
+        jurisdiction=pack.jurisdiction,
+        round=round_,
+        lang=args.lang,
+        records=records,
+        registry=registry,
     )
     return exit_codes.OK
 

@@ -87,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument(
         "--records", action="store_true", help="the round-records workbook a region keeps instead"
     )
+    template.add_argument(
+        "--from",
+        dest="fill_from",
+        type=Path,
+        metavar="RECORDS",
+        help="with --records: fill it from round records (.json, .csv, .xlsx), e.g. last year's",
+    )
     template.set_defaults(run=commands.run_template)
 
     check = _sub(sub, "check", "validate a pack folder or installed pack, report all")
